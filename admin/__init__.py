@@ -1,0 +1,1 @@
+"""The piccolo-admin site: table configs, Vietnamese translation, province scoping."""

@@ -1,0 +1,155 @@
+"""Builds the piccolo-admin ASGI app once, at start-up."""
+
+from __future__ import annotations
+
+import json
+
+import piccolo_admin.endpoints as admin_endpoints
+from piccolo.apps.user.tables import BaseUser
+from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.crud.endpoints import OrderBy
+from piccolo_api.session_auth.tables import SessionsBase
+
+from admin.scoping import ScopedCRUD
+from admin.translation import admin_translations
+from certificates.tables import Certificate, IssuerProfile
+from training.i18n import N_, _
+from training.labels import TABLE_LABELS
+from training.tables import (
+    Account,
+    ApiToken,
+    Attendance,
+    AuditLog,
+    ClassSession,
+    Commune,
+    Course,
+    CoursePrerequisite,
+    CoverageTarget,
+    Enrolment,
+    LegacyProvince,
+    Organisation,
+    Person,
+    Province,
+    Trainer,
+    TrainerCourse,
+    TrainingClass,
+)
+
+TRAINING = N_("Training")
+PEOPLE = N_("Learners and organisations")
+CERTIFICATION = N_("Certification")
+SYSTEM = N_("System")
+
+
+def table_configs() -> list[TableConfig]:
+    training, people, certification, system = _(TRAINING), _(PEOPLE), _(CERTIFICATION), _(SYSTEM)
+    return [
+        TableConfig(Course, menu_group=training,
+                    visible_columns=[Course.id, Course.code, Course.name_vi, Course.level, Course.hours,
+                                     Course.certificate_kind, Course.validity_months],
+                    visible_filters=[Course.code, Course.name_vi, Course.level, Course.certificate_kind],
+                    order_by=[OrderBy(Course.code)]),
+        TableConfig(CoursePrerequisite, menu_group=training),
+        TableConfig(TrainingClass, menu_group=training,
+                    visible_columns=[TrainingClass.id, TrainingClass.code, TrainingClass.course,
+                                     TrainingClass.host_province, TrainingClass.start_date,
+                                     TrainingClass.end_date, TrainingClass.capacity,
+                                     TrainingClass.delivery_mode, TrainingClass.status],
+                    visible_filters=[TrainingClass.code, TrainingClass.course, TrainingClass.host_province,
+                                     TrainingClass.institution, TrainingClass.status,
+                                     TrainingClass.delivery_mode, TrainingClass.start_date],
+                    order_by=[OrderBy(TrainingClass.start_date, ascending=False)]),
+        TableConfig(ClassSession, menu_group=training,
+                    visible_columns=[ClassSession.id, ClassSession.training_class, ClassSession.session_date,
+                                     ClassSession.start_time, ClassSession.end_time, ClassSession.topic,
+                                     ClassSession.trainer, ClassSession.venue],
+                    visible_filters=[ClassSession.training_class, ClassSession.session_date,
+                                     ClassSession.trainer, ClassSession.topic],
+                    order_by=[OrderBy(ClassSession.session_date, ascending=False)]),
+        TableConfig(Trainer, menu_group=training),
+        TableConfig(TrainerCourse, menu_group=training),
+        TableConfig(Enrolment, menu_group=training,
+                    visible_columns=[Enrolment.id, Enrolment.training_class, Enrolment.person, Enrolment.status,
+                                     Enrolment.score, Enrolment.classification, Enrolment.enrolled_at],
+                    visible_filters=[Enrolment.training_class, Enrolment.person, Enrolment.status,
+                                     Enrolment.classification]),
+        TableConfig(Attendance, menu_group=training,
+                    visible_filters=[Attendance.session, Attendance.enrolment, Attendance.status]),
+        TableConfig(Person, menu_group=people,
+                    visible_columns=[Person.id, Person.full_name, Person.date_of_birth, Person.sex,
+                                     Person.staff_category, Person.organisation, Person.province,
+                                     Person.legacy_province, Person.active_to],
+                    visible_filters=[Person.full_name, Person.citizen_id, Person.staff_category, Person.sex,
+                                     Person.organisation, Person.province, Person.legacy_province,
+                                     Person.commune],
+                    order_by=[OrderBy(Person.full_name)]),
+        TableConfig(Organisation, menu_group=people,
+                    visible_filters=[Organisation.name, Organisation.kind, Organisation.province],
+                    order_by=[OrderBy(Organisation.name)]),
+        TableConfig(Province, menu_group=people, order_by=[OrderBy(Province.code)]),
+        TableConfig(LegacyProvince, menu_group=people, order_by=[OrderBy(LegacyProvince.code)]),
+        TableConfig(Commune, menu_group=people, visible_filters=[Commune.code, Commune.name, Commune.province]),
+        TableConfig(CoverageTarget, menu_group=people,
+                    visible_filters=[CoverageTarget.province, CoverageTarget.staff_category,
+                                     CoverageTarget.level, CoverageTarget.year]),
+        TableConfig(Certificate, menu_group=certification,
+                    visible_filters=[Certificate.number, Certificate.status, Certificate.issuer,
+                                     Certificate.register_year]),
+        TableConfig(IssuerProfile, menu_group=certification),
+        TableConfig(Account, menu_group=system),
+        TableConfig(ApiToken, menu_group=system, exclude_visible_columns=[ApiToken.token_hash]),
+        TableConfig(AuditLog, menu_group=system,
+                    visible_columns=[AuditLog.id, AuditLog.created_at, AuditLog.username, AuditLog.action,
+                                     AuditLog.table_name, AuditLog.row_id],
+                    visible_filters=[AuditLog.username, AuditLog.action, AuditLog.table_name,
+                                     AuditLog.row_id],
+                    order_by=[OrderBy(AuditLog.id, ascending=False)]),
+        TableConfig(BaseUser, menu_group=system),
+        TableConfig(SessionsBase, menu_group=system),
+    ]
+
+
+def build_admin(production: bool = False, allowed_hosts: list[str] | None = None):
+    """The admin app, with ScopedCRUD in place of PiccoloCRUD for every table."""
+    original = admin_endpoints.PiccoloCRUD
+    admin_endpoints.PiccoloCRUD = ScopedCRUD
+    try:
+        app = create_admin(
+            tables=table_configs(),
+            auth_table=BaseUser,
+            session_table=SessionsBase,
+            site_name=_("Social work training and certification"),
+            default_language_code="vi",
+            translations=admin_translations(),
+            production=production,
+            allowed_hosts=allowed_hosts or [],
+            sidebar_links={_("API documentation"): "/schema", _("Service status"): "/health"},
+            auto_include_related=False,
+            page_size=25,
+        )
+    finally:
+        admin_endpoints.PiccoloCRUD = original
+    app.template = app.template.replace(
+        "</head>", '  <script src="/admin-labels.js"></script>\n</head>'
+    ).replace('<html lang="en">', '<html lang="vi">')
+    return app
+
+
+def labels_script() -> str:
+    """Relabels table names in the admin's menu and titles (piccolo-admin shows raw table names)."""
+    labels = {
+        lang: {name.replace("_", " "): _(msgid, language=lang) for name, msgid in TABLE_LABELS.items()}
+        for lang in ("vi", "en")
+    }
+    return (
+        "(function(){var L=" + json.dumps(labels, ensure_ascii=False) + ";"
+        "function lang(){var l=localStorage.getItem('piccoloAdminDefaultLanguage')||'vi';"
+        "return L[l]?l:'vi';}"
+        "function fix(root){var m=L[lang()];var w=document.createTreeWalker(root,NodeFilter.SHOW_TEXT);"
+        "var n;while((n=w.nextNode())){var t=n.nodeValue.trim().toLowerCase();"
+        "if(t&&m[t]!==undefined&&n.nodeValue.trim()!==m[t]){n.nodeValue=n.nodeValue.replace(n.nodeValue.trim(),m[t]);}"
+        "var s=t.replace(/^select a row from /,'');if(s!==t&&m[s]){n.nodeValue='Chọn: '+m[s];}}}"
+        "new MutationObserver(function(){fix(document.body);}).observe(document.documentElement,"
+        "{childList:true,subtree:true,characterData:true});"
+        "document.addEventListener('DOMContentLoaded',function(){fix(document.body);});})();"
+    )

@@ -1,0 +1,1 @@
+"""Certificates: records, numbering, issuers (PDF rendering and verification build on these)."""

@@ -1,0 +1,1 @@
+"""Training and certification system for Vietnam's social-work workforce."""

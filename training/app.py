@@ -1,0 +1,213 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.handlers import asgi
+from litestar.openapi import OpenAPIConfig
+from litestar.response import Redirect
+from litestar.types import Receive, Scope, Send
+from msgspec import Struct
+
+from training.errors import DomainError, FieldError
+from training.i18n import N_, _, negotiate, reset_language, set_language
+
+log = logging.getLogger("training")
+
+
+# --- language ------------------------------------------------------------------------------
+
+def language_middleware(app):
+    """Sets the request language from ?lang=, the ``lang`` cookie or Accept-Language (vi default)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        from urllib.parse import parse_qs
+
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        cookie_lang = None
+        for part in headers.get("cookie", "").split(";"):
+            name, _sep, value = part.strip().partition("=")
+            if name == "lang":
+                cookie_lang = value
+        token = set_language(negotiate(query, cookie_lang, headers.get("accept-language")))
+        try:
+            await app(scope, receive, send)
+        finally:
+            reset_language(token)
+
+    return middleware
+
+
+# --- errors: one JSON shape ----------------------------------------------------------------
+
+def _error(status: int, code: str, message: str, field: str | None = None,
+           errors: list[dict[str, Any]] | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "field": field, "errors": errors or []}}
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def domain_error_handler(_request: Request, exc: DomainError) -> Response:
+    return Response(exc.payload(), status_code=exc.status, media_type="application/json")
+
+
+def validation_error_handler(_request: Request, exc: ValidationException) -> Response:
+    details = exc.extra if isinstance(exc.extra, list) else []
+    errors = []
+    for item in details:
+        key = item.get("key") if isinstance(item, dict) else None
+        errors.append({"code": "invalid_value", "field": key,
+                       "message": _("the value is not valid ({detail})", detail=item.get("message", ""))})
+    field = errors[0]["field"] if errors else None
+    message = _("The request is not valid.")
+    if errors:
+        from training.labels import field_label
+
+        message = "; ".join(
+            f"{field_label(e['field'])}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return _error(400, "invalid_request", message, field, errors)
+
+
+_HTTP_MESSAGES = {
+    401: ("unauthenticated", N_("Please sign in first.")),
+    403: ("forbidden", N_("Your account cannot do this.")),
+    404: ("not_found", N_("The page or row you asked for does not exist.")),
+    405: ("method_not_allowed", N_("This action is not allowed here.")),
+    413: ("too_large", N_("The file or request is too large.")),
+    429: ("rate_limited", N_("Too many requests; please wait a moment and try again.")),
+}
+
+
+def http_error_handler(_request: Request, exc: HTTPException) -> Response:
+    code, msgid = _HTTP_MESSAGES.get(exc.status_code, ("http_error", N_("The request could not be handled.")))
+    return _error(exc.status_code, code, _(msgid))
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return _error(500, "internal_error", _("Something went wrong on our side; the error has been logged."))
+
+
+# --- basic endpoints -----------------------------------------------------------------------
+
+class Health(Struct):
+    status: str
+    database: str
+
+
+@get("/health", tags=["System"], summary="Service and database status")
+async def health() -> Response[Health]:
+    from training.tables import Province
+
+    try:
+        await Province.count().run()
+        return Response(Health(status="ok", database="ok"))
+    except Exception:  # the database is down: say so, with 503
+        log.exception("Health check: database unavailable")
+        return Response(Health(status="error", database="unavailable"), status_code=503)
+
+
+class ProvinceOut(Struct):
+    code: str
+    name: str
+    kind: str
+
+
+class LegacyProvinceOut(Struct):
+    code: str
+    name: str
+    kind: str
+    code_2025: str
+
+
+@get("/api/provinces", tags=["Reference data"], summary="The 34 provinces in force since 1 July 2025")
+async def list_provinces() -> list[ProvinceOut]:
+    from training.tables import Province
+
+    rows = await Province.select(Province.code, Province.name, Province.kind).order_by(Province.code).run()
+    return [ProvinceOut(**r) for r in rows]
+
+
+@get("/api/provinces/legacy", tags=["Reference data"],
+     summary="The 63 provinces before the 2025 merger, with the 2025 province each belongs to")
+async def list_legacy_provinces() -> list[LegacyProvinceOut]:
+    from training.tables import LegacyProvince
+
+    rows = await LegacyProvince.select(
+        LegacyProvince.code, LegacyProvince.name, LegacyProvince.kind,
+        LegacyProvince.province.code.as_alias("code_2025"),
+    ).order_by(LegacyProvince.code).run()
+    return [LegacyProvinceOut(**r) for r in rows]
+
+
+@get("/api/provinces/{code:str}", tags=["Reference data"], summary="One 2025 province by its code")
+async def get_province(code: str) -> ProvinceOut:
+    from training.services.provinces import province_by_code
+
+    row = await province_by_code(code)
+    if row is None:
+        raise DomainError(FieldError("unknown_province", N_("There is no province with code {code}."),
+                                     "province", {"code": code}), status=404)
+    return ProvinceOut(code=row["code"], name=row["name"], kind=row["kind"])
+
+
+@get("/", include_in_schema=False)
+async def index() -> Redirect:
+    return Redirect("/admin/")
+
+
+@get("/admin-labels.js", include_in_schema=False, media_type="application/javascript")
+async def admin_labels(state: State) -> str:
+    return state.admin_labels_js
+
+
+def create_app(run_migrations: bool = False) -> Litestar:
+    from admin.site import build_admin, labels_script
+    from training.db import migrate
+
+    admin_app = build_admin()
+
+    @asgi("/admin", is_mount=True, copy_scope=True)
+    async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("raw_path", b"").rstrip(b"?") == b"/admin" or scope["path"] in ("", "/admin"):
+            # The SPA loads its assets relative to /admin/: without the slash they break.
+            await send({"type": "http.response.start", "status": 308,
+                        "headers": [(b"location", b"/admin/"), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await admin_app(scope, receive, send)  # type: ignore[arg-type]
+
+    async def on_startup(app: Litestar) -> None:
+        if run_migrations:
+            await migrate()
+
+    return Litestar(
+        route_handlers=[health, list_provinces, list_legacy_provinces, get_province, index,
+                        admin_labels, admin],
+        on_startup=[on_startup],
+        middleware=[language_middleware],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            ValidationException: validation_error_handler,
+            NotFoundException: http_error_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Đào tạo và chứng nhận công tác xã hội — API",
+            version="0.1.0",
+            description="Training and certification of Vietnam's social-work workforce. "
+                        "Errors share one shape: {error: {code, message, field, errors}}; "
+                        "messages are Vietnamese unless ?lang=en or Accept-Language: en.",
+            path="/schema",
+        ),
+        state=State({"admin_labels_js": labels_script()}),
+    )

@@ -1,0 +1,63 @@
+"""Database engine and migrations."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+
+from training.config import get_settings
+
+os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+
+def make_engine() -> Engine:
+    """Build the Piccolo engine from DATABASE_URL: a SQLite file by default."""
+    url = get_settings().database_url
+    if url.startswith(("postgres://", "postgresql://")):
+        from piccolo.engine.postgres import PostgresEngine
+
+        parsed = urlparse(url)
+        config = {
+            "host": parsed.hostname or "127.0.0.1",
+            "port": parsed.port or 5432,
+            "user": unquote(parsed.username or ""),
+            "password": unquote(parsed.password or ""),
+            "database": parsed.path.lstrip("/"),
+        }
+        return PostgresEngine(config=config, log_queries=False)
+    if url.startswith("sqlite:///"):
+        from piccolo.engine.sqlite import SQLiteEngine
+
+        path = url[len("sqlite:///"):]
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        # A generous busy timeout lets concurrent writers queue instead of failing.
+        return SQLiteEngine(path=path, timeout=30)
+    scheme = url.split(":")[0]
+    raise SystemExit(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {scheme}:...)")
+
+
+def engine() -> Engine:
+    from piccolo.engine.finder import engine_finder
+
+    found = engine_finder()
+    assert found is not None
+    return found
+
+
+async def migrate(quiet: bool = True) -> None:
+    """Apply pending migrations of every app, then load reference data."""
+    import contextlib
+    import io
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from training.services.provinces import load_provinces
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"Migrations failed: {result.message}\n{buffer.getvalue()}")
+    await load_provinces()

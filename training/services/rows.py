@@ -1,0 +1,165 @@
+"""Create, update and delete any row with the same rules everywhere.
+
+The admin's CRUD endpoints, the API and the command line call these: each checks the actor's
+table access, validates through ``training.validation.clean``, keeps department accounts to
+their province (the row itself and every row it references), runs in one transaction and
+writes the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from piccolo.columns import ForeignKey
+from piccolo.table import Table
+
+from training.access import Actor, check_table_access, scope_where
+from training.errors import DomainError, FieldError, NotFound, PermissionDenied
+from training.i18n import N_
+from training.validation import clean, mask_cccd
+
+PERSONAL_FIELDS = {"citizen_id"}
+
+
+def _jsonable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in PERSONAL_FIELDS and value:
+            value = mask_cccd(value)
+        elif key == "password":
+            continue
+        elif isinstance(value, dt.datetime | dt.date | dt.time):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+async def audit(actor: Actor, action: str, table: type[Table], row_id: int | None,
+                before: dict | None, after: dict | None) -> None:
+    from training.tables import AuditLog
+
+    await AuditLog.insert(AuditLog(
+        created_at=dt.datetime.now(dt.UTC),
+        user=actor.user_id,
+        username=actor.username,
+        action=action,
+        table_name=table._meta.tablename,
+        row_id=row_id,
+        before=json.dumps(_jsonable(before), ensure_ascii=False) if before is not None else None,
+        after=json.dumps(_jsonable(after), ensure_ascii=False) if after is not None else None,
+    )).run()
+
+
+async def visible_row(table: type[Table], row_id: int, actor: Actor, write: bool = False) -> dict[str, Any]:
+    """The row if the actor may see (or change) it, else NotFound (never reveal other provinces' rows)."""
+    check_table_access(table, actor, write=write)
+    query = table.select().where(table._meta.primary_key == row_id)
+    where = scope_where(table, actor, write=write)
+    if where is not None:
+        query = query.where(where)
+    row = await query.first().run()
+    if row is None:
+        raise NotFound.single("not_found", N_("No such row, or it belongs to another province."))
+    return row
+
+
+async def _check_references(table: type[Table], data: dict[str, Any], actor: Actor) -> None:
+    """Every row a department's row points to must itself be visible to the department."""
+    if actor.is_coordinator:
+        return
+    errors = []
+    for column in table._meta.foreign_key_columns:
+        value = data.get(column._meta.name)
+        if value is None:
+            continue
+        target: type[Table] = column._foreign_key_meta.resolved_references
+        where = scope_where(target, actor)
+        query = target.exists().where(target._meta.primary_key == value)
+        if where is not None:
+            query = query.where(where)
+        if not await query.run():
+            errors.append(FieldError("reference_out_of_scope",
+                                     N_("you can only choose rows of your own province"), column._meta.name))
+    if errors:
+        raise PermissionDenied(errors)
+
+
+async def _check_own_province(table: type[Table], row_id: int, actor: Actor) -> None:
+    where = scope_where(table, actor, write=True)
+    if where is None:
+        return
+    ok = await table.exists().where((table._meta.primary_key == row_id) & where).run()
+    if not ok:
+        raise PermissionDenied.single("other_province", N_("You can only save rows of your own province."),
+                                      field=None)
+
+
+def _known(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
+    names = {c._meta.name for c in table._meta.columns}
+    unknown = set(values) - names
+    if unknown:
+        raise DomainError.single("unknown_field", N_("Unknown field: {names}"), names=", ".join(sorted(unknown)))
+    return values
+
+
+async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    check_table_access(table, actor, write=True)
+    pk = table._meta.primary_key._meta.name
+    values = _known(table, {k: v for k, v in values.items() if k != pk})
+    defaults = {c._meta.name: c.get_default_value() for c in table._meta.columns if c._meta.name != pk}
+    data = await clean(table, {**defaults, **values})
+    await _check_references(table, data, actor)
+    async with table._meta.db.transaction():
+        row = table(**{k: v for k, v in data.items()})
+        await row.save().run()
+        row_id = getattr(row, pk)
+        await _check_own_province(table, row_id, actor)
+        after = await table.select().where(table._meta.primary_key == row_id).first().run()
+        await audit(actor, "create", table, row_id, None, after)
+    return after
+
+
+async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    before = await visible_row(table, row_id, actor, write=True)
+    pk = table._meta.primary_key._meta.name
+    changes = _known(table, {k: v for k, v in changes.items() if k != pk})
+    data = await clean(table, {**before, **changes}, row_id=row_id)
+    data.pop(pk, None)
+    await _check_references(table, data, actor)
+    changed = {k: v for k, v in data.items() if before.get(k) != v}
+    if not changed:
+        return before
+    async with table._meta.db.transaction():
+        await table.update({getattr(table, k): v for k, v in changed.items()}).where(
+            table._meta.primary_key == row_id).run()
+        await _check_own_province(table, row_id, actor)
+        after = await table.select().where(table._meta.primary_key == row_id).first().run()
+        await audit(actor, "update", table, row_id, before, after)
+    return after
+
+
+async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
+    before = await visible_row(table, row_id, actor, write=True)
+    async with table._meta.db.transaction():
+        try:
+            await table.delete().where(table._meta.primary_key == row_id).run()
+        except Exception as exc:  # a foreign key still points here
+            if _is_integrity_error(exc):
+                raise DomainError.single(
+                    "in_use", N_("This row is still used by other records and cannot be deleted."),
+                    status=409) from exc
+            raise
+        await audit(actor, "delete", table, row_id, before, None)
+
+
+def _is_integrity_error(exc: Exception) -> bool:
+    name = type(exc).__name__
+    return "IntegrityError" in name or "ForeignKeyViolation" in name or "RestrictViolation" in name
+
+
+def foreign_keys(table: type[Table]) -> list[ForeignKey]:
+    return list(table._meta.foreign_key_columns)
