@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 
 from training.access import Actor, actor_for_user, check_table_access, scope_where
 from training.enums import LABELS
-from training.errors import DomainError, PermissionDenied
+from training.errors import DomainError, FieldError, PermissionDenied
 from training.i18n import N_, _
 from training.labels import field_label, table_label
 from training.services import rows
@@ -37,8 +37,42 @@ def error_response(exc: DomainError) -> JSONResponse:
     """The admin UI shows ``custom_form_error`` as is for a 422; other statuses get the same body."""
     body = exc.payload()
     body["custom_form_error"] = body["error"]["message"]
-    body["detail"] = body["error"]["message"]
+    if exc.status == 405:
+        body["detail"] = body["error"]["message"]
     return JSONResponse(body, status_code=exc.status)
+
+
+# pydantic error types -> what a coordinator reads
+_PYDANTIC_MESSAGES = {
+    "missing": N_("is required"),
+    "string_too_long": N_("must be at most {max_length} characters"),
+    "string_too_short": N_("must be at least {min_length} characters"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "date_parsing": N_("is not a valid date"),
+    "date_from_datetime_parsing": N_("is not a valid date"),
+    "time_parsing": N_("is not a valid time"),
+    "datetime_parsing": N_("is not a valid date and time"),
+    "datetime_from_date_parsing": N_("is not a valid date and time"),
+    "enum": N_("is not one of the allowed values"),
+    "bool_parsing": N_("must be yes or no"),
+}
+
+
+def pydantic_error(errors: list[dict[str, Any]]) -> JSONResponse:
+    """A pydantic/FastAPI validation error as our Vietnamese error body (422)."""
+    field_errors = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ()) if part != "body"]
+        field = loc[-1] if loc else None
+        msgid = _PYDANTIC_MESSAGES.get(err.get("type", ""))
+        if msgid:
+            field_errors.append(FieldError(err["type"], msgid, field, dict(err.get("ctx") or {})))
+        else:
+            field_errors.append(FieldError("invalid_value", N_("the value is not valid ({detail})"), field,
+                                           {"detail": err.get("msg", "")}))
+    return error_response(DomainError(field_errors or [FieldError("invalid_value", N_("The request is not valid."))]))
 
 
 class ScopedCRUD(PiccoloCRUD):
@@ -204,10 +238,7 @@ class ScopedCRUD(PiccoloCRUD):
         try:
             model = model_cls(**cleaned)
         except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
-            field = str(first["loc"][-1]) if first.get("loc") else None
-            return error_response(DomainError.single(
-                "invalid_value", N_("the value is not valid ({detail})"), field=field, detail=first["msg"]))
+            return pydantic_error(exc.errors())
         dumped = model.model_dump()
         return {k: dumped[k] for k in cleaned if k in dumped}
 

@@ -10,7 +10,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.endpoints import OrderBy
 from piccolo_api.session_auth.tables import SessionsBase
 
-from admin.scoping import ScopedCRUD
+from admin.scoping import ScopedCRUD, pydantic_error
 from admin.translation import admin_translations
 from certificates.tables import Certificate, IssuerProfile
 from training.i18n import N_, _
@@ -129,10 +129,29 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
         )
     finally:
         admin_endpoints.PiccoloCRUD = original
+    _install_validation_handler(app)
     app.template = app.template.replace(
         "</head>", '  <script src="/admin-labels.js"></script>\n</head>'
     ).replace('<html lang="en">', '<html lang="vi">')
     return app
+
+
+def _install_validation_handler(app) -> None:
+    """FastAPI validates request bodies before PiccoloCRUD runs: answer in Vietnamese too."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.routing import Mount
+
+    async def handler(request, exc: RequestValidationError):
+        return pydantic_error(list(exc.errors()))
+
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == "/api":
+            private_app = getattr(route.app, "app", None)
+            if private_app is None or not hasattr(private_app, "add_exception_handler"):
+                raise RuntimeError("piccolo-admin's private API app was not found: check the pinned version")
+            private_app.add_exception_handler(RequestValidationError, handler)
+            return
+    raise RuntimeError("piccolo-admin's /api mount was not found: check the pinned version")
 
 
 def labels_script() -> str:

@@ -93,7 +93,7 @@ class Person(Table):
     full_name = Varchar(length=150, index=True)
     date_of_birth = Date(null=True, default=None)
     sex = Varchar(length=10, choices=Sex)
-    citizen_id = Varchar(length=12, null=True, default=None, unique=True)
+    citizen_id = Varchar(length=20, null=True, default=None, unique=True)  # 12 digits, checked by the domain
     phone = Varchar(length=20, null=True, default=None)
     email = Varchar(length=150, null=True, default=None)
     staff_category = Varchar(length=20, choices=StaffCategory, index=True)

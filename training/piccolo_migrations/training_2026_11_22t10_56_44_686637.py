@@ -1496,7 +1496,7 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 12,
+            "length": 20,
             "default": None,
             "null": True,
             "primary_key": False,

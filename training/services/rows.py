@@ -110,7 +110,8 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
     check_table_access(table, actor, write=True)
     pk = table._meta.primary_key._meta.name
     values = _known(table, {k: v for k, v in values.items() if k != pk})
-    defaults = {c._meta.name: c.get_default_value() for c in table._meta.columns if c._meta.name != pk}
+    blank = table(_ignore_missing=True)
+    defaults = {c._meta.name: getattr(blank, c._meta.name) for c in table._meta.columns if c._meta.name != pk}
     data = await clean(table, {**defaults, **values})
     await _check_references(table, data, actor)
     async with table._meta.db.transaction():

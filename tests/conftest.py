@@ -1,0 +1,219 @@
+"""Test set-up: a real database (a fresh SQLite file, or PostgreSQL from TEST_DATABASE_URL),
+migrated from empty once per session; real HTTP through Litestar's test client; a real
+``training serve`` process for the browser and smoke tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+# Engines bind at import: configure the database before importing anything of ours.
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="training-test-"))
+os.environ["TRAINING_DATA_DIR"] = str(_DATA_DIR)
+os.environ["TRAINING_SECRET_KEY"] = "test-secret-key"
+if os.environ.get("TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR / 'test.sqlite'}"
+
+PASSWORD = "Test@12345"
+IS_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
+
+
+def run(coro):
+    """Run a coroutine against the test database (a new event loop each time)."""
+    return asyncio.run(coro)
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database():
+    """Migrations from empty, then the base accounts every test can use."""
+    if IS_POSTGRES:
+        run(_reset_postgres(os.environ["DATABASE_URL"]))
+    from training.db import migrate
+
+    run(migrate())
+    from training.services.accounts import create_account
+
+    run(create_account("coord", "coordinator", PASSWORD))
+    run(create_account("dept.khanhhoa", "department", PASSWORD, province_code="56"))
+    run(create_account("dept.thainguyen", "department", PASSWORD, province_code="19"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    from training.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture()
+def client(app):
+    from litestar.testing import TestClient
+
+    with TestClient(app=app, base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def admin_login(client, username: str, password: str = PASSWORD):
+    """Sign in to the admin like the browser does: CSRF cookie, then POST with X-CSRFToken."""
+    client.get("/admin/")
+    token = client.cookies.get("csrftoken")
+    assert token, "the admin sets a csrftoken cookie"
+    response = client.post(
+        "/admin/public/login/",
+        json={"username": username, "password": password},
+        headers={"X-CSRFToken": token, "Referer": "http://127.0.0.1/admin/"},
+    )
+    return response
+
+
+class AdminSession:
+    """An admin session of one user, with the CSRF header on every write."""
+
+    def __init__(self, client, username: str):
+        self.client = client
+        response = admin_login(client, username)
+        assert response.status_code in (200, 303), response.text
+        self.headers = {"X-CSRFToken": client.cookies.get("csrftoken"), "Referer": "http://127.0.0.1/admin/"}
+
+    def get(self, path, **kw):
+        return self.client.get(f"/admin/api{path}", headers=self.headers, **kw)
+
+    def post(self, path, json):
+        return self.client.post(f"/admin/api{path}", json=json, headers=self.headers)
+
+    def patch(self, path, json):
+        return self.client.patch(f"/admin/api{path}", json=json, headers=self.headers)
+
+    def put(self, path, json):
+        return self.client.put(f"/admin/api{path}", json=json, headers=self.headers)
+
+    def delete(self, path):
+        return self.client.delete(f"/admin/api{path}", headers=self.headers)
+
+
+@pytest.fixture()
+def as_coordinator(client):
+    return AdminSession(client, "coord")
+
+
+@pytest.fixture()
+def as_khanhhoa(client):
+    return AdminSession(client, "dept.khanhhoa")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(database):
+    """``training serve`` as a real process on a free port, on the test database."""
+    port = free_port()
+    log = open(_DATA_DIR / "serve.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((_DATA_DIR / "serve.log").read_text())
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("training serve did not start within 60 s")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+# --- small factories -------------------------------------------------------------------------
+
+def province_id(code: str) -> int:
+    from training.tables import Province
+
+    return run(Province.select(Province.id).where(Province.code == code).first().run())["id"]
+
+
+def legacy_province_id(code: str) -> int:
+    from training.tables import LegacyProvince
+
+    return run(LegacyProvince.select(LegacyProvince.id).where(LegacyProvince.code == code).first().run())["id"]
+
+
+_counter = iter(range(1, 10**9))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter):05d}"
+
+
+def make_course(level: str = "refresher", **values) -> dict:
+    from training.access import SYSTEM
+    from training.services.rows import create_row
+    from training.tables import Course
+
+    data = {"code": unique("T-"), "name_vi": "Bồi dưỡng nghiệp vụ", "level": level,
+            "certificate_kind": "attestation", "hours": 24, **values}
+    return run(create_row(Course, data, SYSTEM))
+
+
+def make_class(province_code: str = "56", **values) -> dict:
+    import datetime as dt
+
+    from training.access import SYSTEM
+    from training.services.rows import create_row
+    from training.tables import TrainingClass
+
+    course = values.pop("course", None) or make_course()["id"]
+    data = {"course": course, "code": unique("L-"), "host_province": province_id(province_code),
+            "start_date": dt.date(2026, 3, 2), "end_date": dt.date(2026, 3, 27), "capacity": 30, **values}
+    return run(create_row(TrainingClass, data, SYSTEM))
+
+
+def make_person(province_code: str = "56", **values) -> dict:
+    from training.access import SYSTEM
+    from training.services.rows import create_row
+    from training.tables import Person
+
+    data = {"full_name": "Trần Văn Bình", "sex": "male", "staff_category": "collaborator",
+            "province": province_id(province_code), **values}
+    return run(create_row(Person, data, SYSTEM))
