@@ -33,8 +33,16 @@ IS_POSTGRES = os.environ["DATABASE_URL"].startswith("postgres")
 
 
 def run(coro):
-    """Run a coroutine against the test database (a new event loop each time)."""
-    return asyncio.run(coro)
+    """Run a coroutine against the test database (a new event loop each time; in a worker thread
+    when this thread already runs a loop, as under Playwright's sync API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _reset_postgres(url: str) -> None:

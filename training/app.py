@@ -38,7 +38,10 @@ def language_middleware(app):
             name, _sep, value = part.strip().partition("=")
             if name == "lang":
                 cookie_lang = value
-        token = set_language(negotiate(query, cookie_lang, headers.get("accept-language")))
+        # The admin follows its own language switch (mirrored into the cookie by /admin-labels.js),
+        # not the browser's Accept-Language: Vietnamese unless the user chose English.
+        accept = None if scope.get("path", "").startswith("/admin") else headers.get("accept-language")
+        token = set_language(negotiate(query, cookie_lang, accept))
         try:
             await app(scope, receive, send)
         finally:
