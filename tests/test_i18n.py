@@ -1,0 +1,68 @@
+"""Localisation: every user-facing message has its Vietnamese text; language negotiation."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from training.i18n import _, negotiate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _catalog(lang):
+    with open(ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def test_every_message_in_the_code_has_a_vietnamese_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "locales/babel.cfg",
+                    "-k", "N_", "-o", str(pot), "training", "admin", "certificates"],
+                   cwd=ROOT, check=True, capture_output=True)
+    with open(pot, "rb") as fh:
+        extracted = {m.id for m in read_po(fh) if m.id}
+    vi = {m.id: m.string for m in _catalog("vi") if m.id}
+    missing = sorted(extracted - set(vi))
+    assert missing == [], f"run locales/update.sh and translate: {missing}"
+    untranslated = sorted(k for k in extracted if not vi[k])
+    assert untranslated == [], f"translate in locales/vi/LC_MESSAGES/messages.po: {untranslated}"
+    en = {m.id for m in _catalog("en") if m.id}
+    assert extracted <= en
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    for message in _catalog("vi"):
+        if message.id and message.string:
+            assert set(re.findall(r"{(\w+)}", message.id)) == set(re.findall(r"{(\w+)}", message.string)), message.id
+
+
+def test_vietnamese_by_default_english_on_request():
+    assert _("Full name", language="vi") == "Họ và tên"
+    assert _("Full name", language="en") == "Full name"
+    assert negotiate(None, None, None) == "vi"
+    assert negotiate(None, None, "en-US,en;q=0.9") == "en"
+    assert negotiate(None, None, "fr-FR,vi;q=0.5,en;q=0.4") == "vi"
+    assert negotiate(None, "en", "vi") == "en"
+    assert negotiate("vi", "en", "en") == "vi"
+
+
+def test_api_errors_follow_the_request_language(client):
+    vi = client.get("/api/provinces/99")
+    assert vi.json()["error"]["message"] == "Tỉnh/thành phố: Không có tỉnh, thành phố nào mang mã 99."
+    en = client.get("/api/provinces/99?lang=en")
+    assert en.json()["error"]["message"] == "Province: There is no province with code 99."
+    client.cookies.set("lang", "en")
+    assert client.get("/api/provinces/99").json()["error"]["message"].startswith("Province")
+    header = client.get("/api/provinces/99", headers={"Accept-Language": "en-US"}, cookies={"lang": ""})
+    assert header.status_code == 404
+
+
+def test_unknown_route_gets_the_json_error_shape(client):
+    response = client.get("/api/does-not-exist")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and error["message"] == "Trang hoặc bản ghi bạn yêu cầu không tồn tại."
