@@ -194,7 +194,11 @@ class ScopedCRUD(PiccoloCRUD):
         except DomainError as exc:
             return error_response(exc)
         if self.tablename in _PICCOLO_MANAGED:
-            return await super().detail(request)
+            response = await super().detail(request)
+            if request.method != "GET" and response.status_code < 300:
+                action = "delete" if request.method == "DELETE" else "update"
+                await rows.audit(actor, action, self.table, row_id, None, None)
+            return response
         if request.method == "GET":
             return await self.get_single(request, row_id)
         try:
@@ -217,7 +221,12 @@ class ScopedCRUD(PiccoloCRUD):
         if isinstance(actor, Response):
             return actor
         if self.tablename in _PICCOLO_MANAGED or issubclass(self.table, BaseUser):
-            return await super().post_single(request, data)
+            response = await super().post_single(request, data)
+            if response.status_code < 300:
+                created = json.loads(response.body)
+                row_id = created.get("id") if isinstance(created, dict) else None
+                await rows.audit(actor, "create", self.table, row_id, None, None)
+            return response
         values = self._coerce(data, partial=False)
         if isinstance(values, Response):
             return values

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import piccolo_admin.endpoints as admin_endpoints
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.endpoints import OrderBy
+from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
 from admin.scoping import ScopedCRUD, pydantic_error
@@ -109,6 +111,11 @@ def table_configs() -> list[TableConfig]:
     ]
 
 
+def login_rate_limit() -> int:
+    """Sign-in attempts allowed per client address in 5 minutes (TRAINING_LOGIN_RATE_LIMIT, default 20)."""
+    return int(os.environ.get("TRAINING_LOGIN_RATE_LIMIT", "20"))
+
+
 def build_admin(production: bool = False, allowed_hosts: list[str] | None = None):
     """The admin app, with ScopedCRUD in place of PiccoloCRUD for every table."""
     original = admin_endpoints.PiccoloCRUD
@@ -126,6 +133,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             sidebar_links={_("API documentation"): "/schema", _("Service status"): "/health"},
             auto_include_related=False,
             page_size=25,
+            rate_limit_provider=InMemoryLimitProvider(limit=login_rate_limit(), timespan=300),
         )
     finally:
         admin_endpoints.PiccoloCRUD = original

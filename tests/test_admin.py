@@ -200,3 +200,15 @@ def test_session_of_one_department_never_sees_the_other(client, two_provinces):
     rows = tn.get("/tables/person/?__page_size=1000").json()["rows"]
     assert all(r["province"] == province_id(THAI_NGUYEN) for r in rows)
     assert rows
+
+
+def test_coordinator_creates_a_user_in_the_admin_and_it_is_audited(as_coordinator):
+    from training.tables import AuditLog
+
+    response = as_coordinator.post("/tables/piccolo_user/", {
+        "username": "new.user", "password": "Secret@12345", "email": "new.user@example.org",
+        "active": True, "admin": False, "superuser": False, "first_name": "", "last_name": ""})
+    assert response.status_code == 201, response.text
+    last = run(AuditLog.select().order_by(AuditLog.id, ascending=False).first().run())
+    assert (last["table_name"], last["action"], last["username"]) == ("piccolo_user", "create", "coord")
+    assert "Secret@12345" not in str(last)

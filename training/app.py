@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import asgi
 from litestar.openapi import OpenAPIConfig
+from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.types import Receive, Scope, Send
 from msgspec import Struct
@@ -152,7 +153,7 @@ async def list_legacy_provinces() -> list[LegacyProvinceOut]:
 
 
 @get("/api/provinces/{code:str}", tags=["Reference data"], summary="One 2025 province by its code")
-async def get_province(code: str) -> ProvinceOut:
+async def get_province(code: FromPath[str]) -> ProvinceOut:
     from training.services.provinces import province_by_code
 
     row = await province_by_code(code)

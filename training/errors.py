@@ -35,8 +35,9 @@ class DomainError(Exception):
         super().__init__(self.errors[0].message)
 
     @classmethod
-    def single(cls, code: str, message: str, field: str | None = None, status: int | None = None, **params):
-        return cls(FieldError(code=code, message=message, field=field, params=params), status=status)
+    def single(cls, error_code: str, message: str, /, field: str | None = None, status: int | None = None,
+               **params):
+        return cls(FieldError(code=error_code, message=message, field=field, params=params), status=status)
 
     @property
     def code(self) -> str:

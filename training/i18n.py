@@ -55,7 +55,7 @@ def reset_language(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
-def _(message: str, language: str | None = None, **params: object) -> str:
+def _(message: str, /, language: str | None = None, **params: object) -> str:
     """Translate ``message`` into the current (or given) language, then format ``params``."""
     text = translations(language or get_language()).gettext(message)
     return text.format(**params) if params else text
