@@ -62,3 +62,26 @@ def test_province_api(client):
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "unknown_province"
     assert "99" in missing.json()["error"]["message"]
+
+
+def test_database_refuses_duplicate_enrolments_and_attendance_marks():
+    import datetime as dt
+    import sqlite3
+
+    import asyncpg
+    import pytest
+    from conftest import make_class, make_person
+
+    from training.tables import Attendance, ClassSession, Enrolment
+
+    cls = make_class()
+    person = make_person()
+    enrolment = run(Enrolment.insert(Enrolment(training_class=cls["id"], person=person["id"])).run())[0]["id"]
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
+        run(Enrolment.insert(Enrolment(training_class=cls["id"], person=person["id"])).run())
+    session = run(ClassSession.insert(ClassSession(training_class=cls["id"], session_date=dt.date(2026, 3, 3),
+                                                   start_time=dt.time(8), end_time=dt.time(9))).run())[0]["id"]
+    run(Attendance.insert(Attendance(session=session, enrolment=enrolment)).run())
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
+        run(Attendance.insert(Attendance(session=session, enrolment=enrolment)).run())
+    assert run(Enrolment.count().where(Enrolment.training_class == cls["id"]).run()) == 1

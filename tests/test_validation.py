@@ -151,3 +151,9 @@ def test_changes_are_audited_with_masked_cccd():
     before, after = json.loads(rows[1]["before"]), json.loads(rows[1]["after"])
     assert before["phone"] is None and after["phone"] == "0905123456"
     assert cccd not in rows[0]["after"] and after["citizen_id"].endswith(cccd[-3:])
+
+
+def test_zero_width_characters_and_non_breaking_spaces_are_removed():
+    from training.validation import clean_text
+
+    assert clean_text("Lưu\u200b Quang\u00a0\u00a0Vũ\ufeff") == "Lưu Quang Vũ"

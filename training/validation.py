@@ -21,6 +21,8 @@ from training.errors import DomainError, FieldError
 from training.i18n import N_
 
 _SPACES = re.compile(r"\s+")
+# Zero-width and BOM characters arrive in names pasted from Word, Excel or web pages.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .\-]{8,15}$")
 
@@ -29,13 +31,13 @@ def clean_text(value: str | None) -> str | None:
     """NFC, trimmed, inner whitespace collapsed to one space (names pasted from Excel or macOS)."""
     if value is None:
         return None
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    return _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", value))).strip()
 
 
 def clean_multiline(value: str | None) -> str | None:
     if value is None:
         return None
-    lines = [clean_text(line) or "" for line in unicodedata.normalize("NFC", value).splitlines()]
+    lines = [clean_text(line) or "" for line in value.splitlines()]
     return "\n".join(lines).strip()
 
 
@@ -279,8 +281,18 @@ async def _class_session(data, row_id, errors):
 
 @rule("enrolment")
 async def _enrolment(data, row_id, errors):
+    from training.tables import Enrolment
+
     _required(data, errors, "training_class", "person", "status")
     _range(data, errors, "score", 0, 10)
+    if data.get("training_class") and data.get("person"):
+        query = Enrolment.exists().where(
+            (Enrolment.training_class == data["training_class"]) & (Enrolment.person == data["person"]))
+        if row_id is not None:
+            query = query.where(Enrolment.id != row_id)
+        if await query.run():
+            errors.append(FieldError("already_enrolled", N_("this person is already enrolled in this class"),
+                                     "person"))
     if data.get("enrolled_at") is None:
         data["enrolled_at"] = dt.datetime.now(dt.UTC)
 

@@ -155,7 +155,6 @@ FAMILY_AREA = {
     "NT": ["Đàng"] * 2 + ["Quảng"] * 2 + ["Huỳnh"] * 2 + ["Võ"] * 3 + ["Châu"],
     "KH": ["Huỳnh"] * 3 + ["Võ"] * 3,
     "QNG": ["Huỳnh"] * 3 + ["Võ"] * 3 + ["Trương"],
-    "KT": ["Y", "A"],
 }
 MIDDLE_F = ["Thị"] * 6 + ["Ngọc", "Thu", "Thanh", "Minh", "Kim", "Hồng", "Phương", "Bích"]
 MIDDLE_F2 = ["Thu", "Ngọc", "Thanh", "Minh", "Kim", "Hồng", "Mỹ", "Diệu"]
@@ -166,7 +165,9 @@ GIVEN_F = ["Anh", "Hương", "Lan", "Hoa", "Mai", "Hằng", "Trang", "Thảo", "
 GIVEN_M = ["Hùng", "Dũng", "Tuấn", "Hải", "Nam", "Long", "Sơn", "Thắng", "Bình", "Cường", "Đức", "Hiếu", "Khánh",
            "Trung", "Quân", "Thành", "Phong", "Tâm", "Vinh", "Tùng", "Hoàng", "Lâm", "Huy", "Kiên", "Vũ", "Toàn"]
 
-SPECIAL_NAMES = {"Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang Vũ"}
+# Named people of the demo; generated people never get these names.
+SPECIAL_NAMES = {"Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang Vũ", "Nguyễn Thị Thu Hà", "Trần Văn Kiên",
+                 "Phạm Thị Minh Nguyệt", "Hoàng Thị Thanh Huyền", "Vũ Đức Thắng", "Huỳnh Thị Mỹ Linh", "Võ Văn Tùng"}
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -283,6 +284,7 @@ class _Planner:
         self.plan = Plan()
         self.names: set[tuple[str, dt.date]] = set()
         self.cccds: set[str] = set()
+        self.emails: set[str] = set()
         self.org_by_area: dict[tuple[str, str], list[str]] = defaultdict(list)  # (area, role) -> names
         self.org_commune: dict[str, str | None] = {}
         self.courses = {c[0]: c for c in COURSES}
@@ -319,20 +321,20 @@ class _Planner:
                          "01843", dept, roles=(("BK", "facility"),))
                 self.org("Trung tâm Điều dưỡng người có công Bắc Kạn", OrganisationKind.social_assistance_facility,
                          code, "01840", dept, roles=(("BK", "facility"),))
-                self.org("Trung tâm Bảo trợ xã hội tỉnh Thái Nguyên", OrganisationKind.social_assistance_facility,
+                self.org(f"Trung tâm Bảo trợ xã hội {unit}", OrganisationKind.social_assistance_facility,
                          code, None, dept, roles=(("TN", "facility"),))
                 self.org("Bệnh viện Đa khoa Bắc Kạn", OrganisationKind.hospital, code, "01843", dept,
                          roles=(("BK", "hospital"),))
                 self.org(CD_BK, OrganisationKind.training_institution, code, "01840",
                          roles=(("BK", "institution"), ("BK", "school")))
-                self.org("Hội Bảo trợ người khuyết tật và trẻ mồ côi tỉnh Thái Nguyên", OrganisationKind.association,
+                self.org(f"Hội Bảo trợ người khuyết tật và trẻ mồ côi {unit}", OrganisationKind.association,
                          code, roles=(("TN", "association"), ("BK", "association")))
                 self.org("Trường Trung học cơ sở Nguyễn Du", OrganisationKind.school, code, "05443",
                          roles=(("TN", "school"),))
             elif code == "22":
-                self.org("Trung tâm Bảo trợ xã hội tỉnh Quảng Ninh", OrganisationKind.social_assistance_facility,
+                self.org(f"Trung tâm Bảo trợ xã hội {unit}", OrganisationKind.social_assistance_facility,
                          code, None, dept, roles=(("QN", "facility"),))
-                self.org("Bệnh viện Đa khoa tỉnh Quảng Ninh", OrganisationKind.hospital, code, None, dept,
+                self.org(f"Bệnh viện Đa khoa {unit}", OrganisationKind.hospital, code, None, dept,
                          roles=(("QN", "hospital"),))
                 self.org(CD_QN, OrganisationKind.training_institution, code, "06688", dept,
                          roles=(("QN", "institution"),))
@@ -343,16 +345,16 @@ class _Planner:
                          code, "22759", dept, roles=(("NT", "facility"),))
                 self.org("Cơ sở Bảo trợ xã hội Diên Khánh", OrganisationKind.social_assistance_facility,
                          code, "22651", dept, roles=(("KH", "facility"),))
-                self.org("Bệnh viện Đa khoa tỉnh Khánh Hòa", OrganisationKind.hospital, code, "22366", dept,
+                self.org(f"Bệnh viện Đa khoa {unit}", OrganisationKind.hospital, code, "22366", dept,
                          roles=(("KH", "hospital"), ("NT", "hospital")))
                 self.org(CD_NT, OrganisationKind.training_institution, code, "22738",
                          roles=(("NT", "institution"), ("NT", "school")))
                 self.org("Trường Tiểu học Phước Hải", OrganisationKind.school, code, "22366",
                          roles=(("KH", "school"),))
             elif code == "51":
-                self.org("Trung tâm Bảo trợ xã hội tỉnh Quảng Ngãi", OrganisationKind.social_assistance_facility,
+                self.org(f"Trung tâm Bảo trợ xã hội {unit}", OrganisationKind.social_assistance_facility,
                          code, "21028", dept, roles=(("QNG", "facility"), ("KT", "facility")))
-                self.org("Bệnh viện Đa khoa tỉnh Quảng Ngãi", OrganisationKind.hospital, code, "21025", dept,
+                self.org(f"Bệnh viện Đa khoa {unit}", OrganisationKind.hospital, code, "21025", dept,
                          roles=(("QNG", "hospital"), ("KT", "hospital")))
                 self.org(DH_QNG, OrganisationKind.training_institution, code, "21025",
                          roles=(("QNG", "institution"), ("QNG", "school")))
@@ -392,7 +394,12 @@ class _Planner:
             domain = _ascii(self.prov[province]["name"]).lower().replace(" ", "") + ".gov.vn"
         else:
             domain = "gmail.com"
-        return f"{local}@{domain}"
+        address, n = f"{local}@{domain}", 1
+        while address in self.emails:
+            n += 1
+            address = f"{local}{n}@{domain}"
+        self.emails.add(address)
+        return address
 
     def organisation_for(self, area: str, category: str) -> str:
         roles = {
@@ -601,9 +608,10 @@ class _Planner:
                     if weak:
                         mark = (AttendanceStatus.absent if r < 0.3 else AttendanceStatus.excused if r < 0.4
                                 else AttendanceStatus.present)
-                    else:
-                        mark = (AttendanceStatus.present if r < 0.88 else AttendanceStatus.late if r < 0.94
-                                else AttendanceStatus.excused if r < 0.98 else AttendanceStatus.absent)
+                    else:  # short trainings: people rarely miss one of only a few sessions
+                        miss = 0.06 if len(c.sessions) > 6 else 0.02
+                        mark = (AttendanceStatus.late if r < 0.06 else AttendanceStatus.excused if r < 0.06 + miss * 0.6
+                                else AttendanceStatus.absent if r < 0.06 + miss else AttendanceStatus.present)
                     note = {
                         AttendanceStatus.late: self.rng.choice(["Đến muộn 15 phút", "Đến muộn 30 phút",
                                                                 "Vào lớp muộn do đi công tác xã"]),

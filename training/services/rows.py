@@ -116,7 +116,10 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
     await _check_references(table, data, actor)
     async with table._meta.db.transaction():
         row = table(**{k: v for k, v in data.items()})
-        await row.save().run()
+        try:
+            await row.save().run()
+        except Exception as exc:
+            _raise_conflict(exc)
         row_id = getattr(row, pk)
         await _check_own_province(table, row_id, actor)
         after = await table.select().where(table._meta.primary_key == row_id).first().run()
@@ -135,8 +138,11 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
     if not changed:
         return before
     async with table._meta.db.transaction():
-        await table.update({getattr(table, k): v for k, v in changed.items()}).where(
-            table._meta.primary_key == row_id).run()
+        try:
+            await table.update({getattr(table, k): v for k, v in changed.items()}).where(
+                table._meta.primary_key == row_id).run()
+        except Exception as exc:
+            _raise_conflict(exc)
         await _check_own_province(table, row_id, actor)
         after = await table.select().where(table._meta.primary_key == row_id).first().run()
         await audit(actor, "update", table, row_id, before, after)
@@ -157,9 +163,18 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
         await audit(actor, "delete", table, row_id, before, None)
 
 
+def _raise_conflict(exc: Exception) -> None:
+    """A constraint the validation did not foresee (e.g. a concurrent insert): 409, never a 500."""
+    if _is_integrity_error(exc):
+        raise DomainError.single("conflict", N_("This conflicts with an existing row; reload and try again."),
+                                 status=409) from exc
+    raise exc
+
+
 def _is_integrity_error(exc: Exception) -> bool:
     name = type(exc).__name__
-    return "IntegrityError" in name or "ForeignKeyViolation" in name or "RestrictViolation" in name
+    return ("IntegrityError" in name or "ForeignKeyViolation" in name or "RestrictViolation" in name
+            or "UniqueViolation" in name)
 
 
 def foreign_keys(table: type[Table]) -> list[ForeignKey]:
