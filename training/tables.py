@@ -12,10 +12,10 @@ from piccolo.columns import (
     JSON,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
-    Real,
     Text,
     Time,
     Timestamptz,
@@ -116,9 +116,9 @@ class Course(Table):
     level = Varchar(length=30, choices=Level, index=True)
     hours = Integer(default=0)
     certificate_kind = Varchar(length=20, choices=CertificateKind)
-    min_attendance_share = Real(default=0.8)
+    min_attendance_share = DoublePrecision(default=0.8)
     excused_counts_as_present = Boolean(default=False)
-    pass_mark = Real(null=True, default=None)
+    pass_mark = DoublePrecision(null=True, default=None)
     validity_months = Integer(null=True, default=None)
 
     @classmethod
@@ -187,7 +187,7 @@ class Enrolment(Table):
     training_class = ForeignKey(references=TrainingClass, on_delete=OnDelete.restrict, index=True)
     person = ForeignKey(references=Person, on_delete=OnDelete.restrict, index=True)
     status = Varchar(length=20, choices=EnrolmentStatus, default=EnrolmentStatus.registered, index=True)
-    score = Real(null=True, default=None)
+    score = DoublePrecision(null=True, default=None)
     classification = Varchar(length=30, null=True, default=None)
     enrolled_at = Timestamptz()
 
@@ -212,7 +212,7 @@ class CoverageTarget(Table):
     staff_category = Varchar(length=20, choices=StaffCategory, null=True, default=None)
     level = Varchar(length=30, choices=Level, null=True, default=None)
     year = Integer()
-    target_share = Real()
+    target_share = DoublePrecision()
     note = Varchar(length=255, default="")
 
 

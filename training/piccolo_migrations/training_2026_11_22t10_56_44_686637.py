@@ -7,7 +7,7 @@ from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Real
+from piccolo.columns.column_types import DoublePrecision
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Time
@@ -411,8 +411,8 @@ async def forwards():
         tablename="course",
         column_name="min_attendance_share",
         db_column_name="min_attendance_share",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.8,
             "null": False,
@@ -453,8 +453,8 @@ async def forwards():
         tablename="course",
         column_name="pass_mark",
         db_column_name="pass_mark",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": None,
             "null": True,
@@ -1145,8 +1145,8 @@ async def forwards():
         tablename="coverage_target",
         column_name="target_share",
         db_column_name="target_share",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.0,
             "null": False,
@@ -2377,8 +2377,8 @@ async def forwards():
         tablename="enrolment",
         column_name="score",
         db_column_name="score",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": None,
             "null": True,

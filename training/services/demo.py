@@ -21,7 +21,7 @@ import random
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
@@ -88,8 +88,19 @@ CD_NT = "Trường Cao đẳng nghề Ninh Thuận"
 CD_QN = "Trường Cao đẳng Y tế Quảng Ninh"
 DH_QNG = "Trường Đại học Phạm Văn Đồng"
 
-# code, name_vi, name_en, level, hours, certificate kind, pass mark, validity months, excused counts
-COURSES: list[tuple[str, str, str, str, int, str, float | None, int | None, bool]] = [
+class CourseSpec(NamedTuple):
+    code: str
+    name_vi: str
+    name_en: str
+    level: str
+    hours: int
+    certificate_kind: str
+    pass_mark: float | None
+    validity_months: int | None
+    excused_counts_as_present: bool
+
+
+COURSES: list[CourseSpec] = [CourseSpec(*row) for row in [
     ("CTXH-TC", "Trung cấp Công tác xã hội", "Intermediate diploma in social work",
      Level.intermediate, 1440, CertificateKind.certificate, 5.0, None, False),
     ("CTXH-CD", "Cao đẳng Công tác xã hội", "College diploma in social work",
@@ -108,7 +119,7 @@ COURSES: list[tuple[str, str, str, str, int, str, float | None, int | None, bool
     ("CTXH-BD-03", "Tập huấn kỹ năng công tác xã hội với trẻ em có hoàn cảnh đặc biệt",
      "Short training: social work with children in special circumstances",
      Level.refresher, 16, CertificateKind.attestation, None, None, False),
-]
+]]
 PREREQUISITES = [("CTXH-GVN", "CTXH-BD-01")]
 
 TOPICS: dict[str, list[str]] = {
@@ -287,7 +298,7 @@ class _Planner:
         self.emails: set[str] = set()
         self.org_by_area: dict[tuple[str, str], list[str]] = defaultdict(list)  # (area, role) -> names
         self.org_commune: dict[str, str | None] = {}
-        self.courses = {c[0]: c for c in COURSES}
+        self.courses = {c.code: c for c in COURSES}
         self.booked: set[tuple[int, dt.date, dt.time]] = set()  # trainer ref, date, start
         self.enrolled: dict[str, list[EnrolmentPlan]] = defaultdict(list)
 
@@ -531,7 +542,7 @@ class _Planner:
         return [ref for ref, (_q, courses) in self.plan.trainers.items() if course in courses]
 
     def add_sessions(self, c: ClassPlan, days: list[dt.date]) -> None:
-        level = self.courses[c.course][3]
+        level = self.courses[c.course].level
         kind = {Level.masters: "masters", Level.trainer_of_trainers: "tot"}.get(
             level, "programme" if level != Level.refresher else c.course)
         topics = TOPICS[kind]
@@ -541,7 +552,7 @@ class _Planner:
         for i, (day, slot) in enumerate(slots):
             if i == len(slots) - 1 and kind in FINAL_TOPIC:
                 topic = FINAL_TOPIC[kind]
-            elif i == len(slots) - 1 and level == Level.refresher and self.courses[c.course][6] is not None:
+            elif i == len(slots) - 1 and level == Level.refresher and self.courses[c.course].pass_mark is not None:
                 topic = "Kiểm tra cuối khóa"
             else:
                 topic = topics[i % len(topics)]
@@ -592,15 +603,14 @@ class _Planner:
 
     def enrol(self, c: ClassPlan, people: list[PersonPlan], status: str | None = None) -> None:
         course = self.courses[c.course]
-        pass_mark, excused_ok = course[6], course[8]
+        pass_mark, excused_ok = course.pass_mark, course.excused_counts_as_present
         past = [i for i, s in enumerate(c.sessions) if s[0] < REFERENCE_DATE]
         for p in people:
             enrolled_at = dt.datetime.combine(
                 c.start - dt.timedelta(days=self.rng.randint(7, 40)), dt.time(2, 30), tzinfo=dt.UTC)
             final = status or (EnrolmentStatus.confirmed if c.status != ClassStatus.closed else None)
             score = classification = None
-            if final != EnrolmentStatus.withdrawn and final not in (EnrolmentStatus.registered,
-                                                                    EnrolmentStatus.waitlisted):
+            if final not in (EnrolmentStatus.withdrawn, EnrolmentStatus.registered, EnrolmentStatus.waitlisted):
                 weak = self.rng.random() < 0.06
                 attended = 0
                 for i in past:
@@ -626,7 +636,7 @@ class _Planner:
                 if final is None:  # a closed class: completed or not, from attendance and score
                     ok = not past or attended / len(past) >= MIN_ATTENDANCE_SHARE
                     if pass_mark is not None:
-                        mean = 4.2 if weak else (7.9 if course[3] == Level.refresher else 7.2)
+                        mean = 4.2 if weak else (7.9 if course.level == Level.refresher else 7.2)
                         score = round(min(9.8, max(3.0, self.rng.gauss(mean, 1.0))), 1)
                         ok = ok and score >= pass_mark
                         classification = _classification(score) if ok else None
@@ -819,7 +829,7 @@ def _date_key(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
 
 
-async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], dict[str, Any]]:
+async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
     from certificates.tables import IssuerProfile
     from training.tables import (
         Attendance,
@@ -869,7 +879,7 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], dict[str, A
         org = await org_ids()
 
     # courses and prerequisites
-    course_codes = [c[0] for c in COURSES]
+    course_codes = [c.code for c in COURSES]
     existing = {r["code"] for r in await _select_in(Course, Course.code, course_codes, Course.code)}
     await w.insert(Course, [
         {"code": code, "name_vi": vi, "name_en": en, "level": level, "hours": hours, "certificate_kind": kind,
@@ -1014,6 +1024,7 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], dict[str, A
         ("soyte.thainguyen", Role.department, "19", None),
         ("hocvien.anh", Role.learner, None, person[anh.ref]),
     ]
+    accounts_set = 0  # created, or updated to this role and password (create_account audits those)
     for username, role, province_code, person_id in accounts:
         if await _account_is_current(username, role, province[province_code] if province_code else None,
                                      person_id, password):
@@ -1022,10 +1033,10 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], dict[str, A
 
         await create_account(username=username, role=role, password=password, province_code=province_code,
                              person_id=person_id, reset_password=True)
-        w.added["account"] += 1
+        accounts_set += 1
 
     await _audit_summary(w.added)
-    return dict(w.added), {"accounts": accounts}
+    return dict(w.added), accounts_set
 
 
 async def _account_is_current(username: str, role: str, province_id: int | None, person_id: int | None,
@@ -1057,7 +1068,7 @@ async def _audit_summary(added: dict[str, int]) -> None:
     rows = [AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system", action="seed-demo",
                      table_name=name, row_id=None, before=None,
                      after=json.dumps({"rows": count, "source": "training seed-demo"}))
-            for name, count in sorted(added.items()) if count and name != "account"]
+            for name, count in sorted(added.items()) if count]
     if rows:
         await AuditLog.insert(*rows).run()
 
@@ -1072,7 +1083,7 @@ async def seed_demo(password: str | None = None) -> list[str]:
                  for r in await Province.select(Province.code, Province.name, Province.kind).run()}
     plan = build_plan(provinces)
     async with Province._meta.db.transaction():
-        added, _info = await _apply(plan, password)
+        added, accounts_set = await _apply(plan, password)
 
     learners = {e.person for e in plan.enrolments}
     completed = [e for e in plan.enrolments if e.status == EnrolmentStatus.completed]
@@ -1092,6 +1103,8 @@ async def seed_demo(password: str | None = None) -> list[str]:
           date=REFERENCE_DATE.strftime("%d/%m/%Y")),
         _("Rows added by this run: {count}", count=sum(added.values()))
         if added else _("The demo data was already complete: nothing added."),
+        *([_("Demo accounts created or given the new password: {count}", count=accounts_set)]
+          if accounts_set else []),
         _("Admin sign-in: {url} — user {username} / password {password}",
           url=f"{base}/admin/", username="dieuphoi", password=password),
         _("Department sign-in ({province}): {url} — user {username} / password {password}",
