@@ -79,6 +79,17 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_token(args: argparse.Namespace) -> int:
+    from training.api.auth import create_token
+    from training.db import migrate
+
+    _run(migrate())
+    token = _run(create_token(args.username))
+    print(_("API token for {username} (shown once; send it as Authorization: Bearer …):", username=args.username))
+    print(token)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="training", description=_("Social work training and certification"))
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help=_("if omitted, a password is generated and printed"))
     p.add_argument("--reset-password", action="store_true", help=_("update an existing account"))
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("create-token", help=_("Create a bearer token for scripted API calls"))
+    p.add_argument("username")
+    p.set_defaults(func=cmd_create_token)
 
     p = sub.add_parser("seed-demo", help=_("Load the demo data (safe to run again)"))
     p.add_argument("--password", help=_("password of the demo accounts (default: printed)"))

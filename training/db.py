@@ -61,3 +61,22 @@ async def migrate(quiet: bool = True) -> None:
     if not result.success:
         raise RuntimeError(f"Migrations failed: {result.message}\n{buffer.getvalue()}")
     await load_provinces()
+
+
+def write_transaction():
+    """A transaction that takes the write lock at once: BEGIN IMMEDIATE on SQLite (so concurrent
+    writers queue on the busy timeout instead of failing at commit); a normal one on PostgreSQL,
+    where the services lock the rows they decide on with SELECT … FOR UPDATE."""
+    db = engine()
+    if db.engine_type == "sqlite":
+        from piccolo.engine.sqlite import TransactionType
+
+        return db.transaction(transaction_type=TransactionType.immediate)
+    return db.transaction()
+
+
+async def lock_row(table, row_id: int) -> None:
+    """Lock one row until the end of the current transaction (PostgreSQL; SQLite locks the database)."""
+    db = engine()
+    if db.engine_type == "postgres":
+        await table.raw(f"SELECT id FROM {table._meta.tablename} WHERE id = {{}} FOR UPDATE", row_id).run()

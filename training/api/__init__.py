@@ -1,0 +1,1 @@
+"""HTTP controllers: thin layers over training.services."""

@@ -1,0 +1,178 @@
+"""Attendance per session, attended shares, and closing a class with its results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from training.access import Actor
+from training.db import write_transaction
+from training.errors import Conflict, DomainError, FieldError
+from training.i18n import N_
+from training.services.rows import audit, visible_row
+from training.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
+
+MARKABLE = ["registered", "confirmed", "completed", "failed"]
+STATUSES = {"present", "late", "excused", "absent"}
+
+
+@dataclass
+class Mark:
+    enrolment: int
+    status: str
+    note: str = ""
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default: str | None = None,
+                       on: dt.date | None = None) -> dict[str, Any]:
+    """Set the marks of one session: everyone ``default`` (e.g. present), then the exceptions."""
+    session = await visible_row(ClassSession, session_id, actor, write=True)
+    if session["session_date"] > (on or today()):
+        raise Conflict.single("session_in_future",
+                              N_("The session of {date} has not happened yet; attendance cannot be taken."),
+                              "session", date=session["session_date"].strftime("%d/%m/%Y"))
+    cls = await TrainingClass.select(TrainingClass.status, TrainingClass.code).where(
+        TrainingClass.id == session["training_class"]).first().run()
+    if cls["status"] in ("closed", "cancelled"):
+        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                              code=cls["code"])
+    enrolments = {r["id"]: r for r in await Enrolment.select(
+        Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name")).where(
+        Enrolment.training_class == session["training_class"]).run()}
+    errors: list[FieldError] = []
+    if default is not None and default not in STATUSES:
+        errors.append(FieldError("unknown_status", N_("Unknown attendance status {status}."), "default",
+                                 {"status": default}))
+    wanted: dict[int, Mark] = {}
+    if default is not None:
+        for eid, row in enrolments.items():
+            if row["status"] in MARKABLE:
+                wanted[eid] = Mark(eid, default)
+    for position, mark in enumerate(marks, start=1):
+        row = enrolments.get(mark.enrolment)
+        if mark.status not in STATUSES:
+            errors.append(FieldError("unknown_status", N_("line {row}: unknown attendance status {status}."),
+                                     "status", {"row": position, "status": mark.status}))
+        elif row is None:
+            errors.append(FieldError("not_in_class", N_("line {row}: enrolment {id} is not in this class."),
+                                     "enrolment", {"row": position, "id": mark.enrolment}))
+        elif row["status"] not in MARKABLE:
+            errors.append(FieldError("not_markable", N_("line {row}: {name} is {status}; no attendance is taken."),
+                                     "enrolment", {"row": position, "name": row["name"],
+                                                   "status": _status(row["status"])}))
+        else:
+            wanted[mark.enrolment] = mark
+    if errors:
+        raise DomainError(errors)
+    async with write_transaction():
+        current = {r["enrolment"]: r for r in await Attendance.select().where(Attendance.session == session_id).run()}
+        inserts = []
+        for eid, mark in wanted.items():
+            note = (mark.note or "").strip()
+            old = current.get(eid)
+            if old is None:
+                inserts.append(Attendance(session=session_id, enrolment=eid, status=mark.status, note=note))
+            elif (old["status"], old["note"]) != (mark.status, note):
+                await Attendance.update({Attendance.status: mark.status, Attendance.note: note}).where(
+                    Attendance.id == old["id"]).run()
+        if inserts:
+            await Attendance.insert(*inserts).run()
+        await audit(actor, "attendance", ClassSession, session_id, None,
+                    {"marks": {str(e): m.status for e, m in wanted.items()}})
+    counts: dict[str, int] = {}
+    for mark in wanted.values():
+        counts[mark.status] = counts.get(mark.status, 0) + 1
+    return {"session": session_id, "marked": len(wanted), "counts": counts}
+
+
+async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
+    """Per enrolment: sessions held so far, attended (present or late, and excused when the course
+    counts it), and the share of all the class's sessions."""
+    course = await TrainingClass.select(
+        TrainingClass.course.excused_counts_as_present.as_alias("excused_counts_as_present")
+    ).where(TrainingClass.id == class_id).first().run()
+    counted = {"present", "late"} | ({"excused"} if course and course["excused_counts_as_present"] else set())
+    total = await ClassSession.count().where(ClassSession.training_class == class_id).run()
+    marks = await Attendance.select(Attendance.enrolment, Attendance.status).where(
+        Attendance.session.training_class == class_id).run()
+    out: dict[int, dict[str, Any]] = {}
+    for row in await Enrolment.select(Enrolment.id).where(Enrolment.training_class == class_id).run():
+        out[row["id"]] = {"sessions": total, "attended": 0, "share": 0.0}
+    for mark in marks:
+        entry = out.get(mark["enrolment"])
+        if entry is not None and mark["status"] in counted:
+            entry["attended"] += 1
+    for entry in out.values():
+        entry["share"] = round(entry["attended"] / total, 4) if total else 0.0
+    return out
+
+
+def classification_thresholds() -> list[tuple[float, str]]:
+    """Score thresholds on a 10-point scale, configurable with TRAINING_CLASSIFICATION="9,8,6.5,5"."""
+    raw = os.environ.get("TRAINING_CLASSIFICATION", "9,8,6.5,5")
+    values = [float(v) for v in raw.split(",")]
+    names = ["Xuất sắc", "Giỏi", "Khá", "Trung bình"]
+    return list(zip(values, names, strict=True))
+
+
+def classify(score: float | None) -> str | None:
+    if score is None:
+        return None
+    for threshold, name in classification_thresholds():
+        if score >= threshold - 1e-9:
+            return name
+    return None
+
+
+async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
+    """Apply the course's completion rule to every active enrolment and close the class."""
+    cls = await visible_row(TrainingClass, class_id, actor, write=True)
+    if cls["status"] in ("closed", "cancelled"):
+        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                              code=cls["code"])
+    course = await Course.select().where(Course.id == cls["course"]).first().run()
+    shares = await attended_shares(class_id)
+    minimum = course["min_attendance_share"] if course["min_attendance_share"] is not None else 0.8
+    results = {"completed": 0, "failed": 0}
+    async with write_transaction():
+        rows = await Enrolment.select().where(
+            (Enrolment.training_class == class_id) & Enrolment.status.is_in(["registered", "confirmed"])).run()
+        for row in rows:
+            share = shares.get(row["id"], {}).get("share", 0.0)
+            passed_score = course["pass_mark"] is None or (row["score"] is not None
+                                                           and row["score"] >= course["pass_mark"] - 1e-9)
+            status = "completed" if share >= minimum - 1e-9 and passed_score else "failed"
+            classification = classify(row["score"]) if status == "completed" else None
+            await Enrolment.update({Enrolment.status: status, Enrolment.classification: classification}).where(
+                Enrolment.id == row["id"]).run()
+            results[status] += 1
+        await TrainingClass.update({TrainingClass.status: "closed"}).where(TrainingClass.id == class_id).run()
+        after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
+        await audit(actor, "close", TrainingClass, class_id, cls, {**after, "results": results})
+    return {"class": class_id, **results}
+
+
+async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
+    """Explicitly re-open a closed class: results go back to confirmed; recorded in the audit log."""
+    cls = await visible_row(TrainingClass, class_id, actor, write=True)
+    if cls["status"] != "closed":
+        raise Conflict.single("class_not_closed", N_("Class {code} is not closed."), code=cls["code"])
+    async with write_transaction():
+        await Enrolment.update({Enrolment.status: "confirmed", Enrolment.classification: None}).where(
+            (Enrolment.training_class == class_id) & Enrolment.status.is_in(["completed", "failed"])).run()
+        await TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == class_id).run()
+        after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
+        await audit(actor, "reopen", TrainingClass, class_id, cls, after)
+    return after
+
+
+def _status(status: str) -> str:
+    from training.services.enrolment import _status_label
+
+    return _status_label(status)
