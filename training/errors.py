@@ -35,9 +35,9 @@ class DomainError(Exception):
         super().__init__(self.errors[0].message)
 
     @classmethod
-    def single(cls, error_code: str, message: str, /, field: str | None = None, status: int | None = None,
+    def single(cls, error_code: str, message: str, /, field: str | None = None, http_status: int | None = None,
                **params):
-        return cls(FieldError(code=error_code, message=message, field=field, params=params), status=status)
+        return cls(FieldError(code=error_code, message=message, field=field, params=params), status=http_status)
 
     @property
     def code(self) -> str:

@@ -33,7 +33,7 @@ async def create_token(username: str) -> str:
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first().run()
     if user is None:
         raise DomainError.single("unknown_user", N_("There is no user named {username}."), "username",
-                                 status=404, username=username)
+                                 http_status=404, username=username)
     token = "trn_" + secrets.token_urlsafe(32)
     await ApiToken.insert(ApiToken(user=user["id"], token_hash=hash_token(token),
                                    created_at=dt.datetime.now(dt.UTC))).run()
@@ -71,7 +71,7 @@ async def provide_actor(request: Request) -> Actor:
     """Litestar dependency: the calling actor, or 401."""
     user = await _user_from_request(request)
     if user is None or not user["active"]:
-        raise DomainError.single("unauthenticated", N_("Please sign in first."), status=401)
+        raise DomainError.single("unauthenticated", N_("Please sign in first."), http_status=401)
     actor = await actor_for_user(user)
     if actor is None:
         raise PermissionDenied.single("no_role", N_("Your account has no role in this system."))

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.di import Provide
-from litestar.params import Parameter
-from msgspec import UNSET, Struct, UnsetType
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, PathParameter
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from training.access import Actor
 from training.api.auth import provide_actor
@@ -16,11 +16,22 @@ from training.errors import DomainError
 from training.i18n import N_
 from training.services import attendance, enrolment, scheduling
 
+Clock = Annotated[str, Meta(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$", examples=["08:00", "13:30"])]
+
+
+def parse_clock(value: str) -> dt.time:
+    """Times as typed: 08:00 or 08:00:00."""
+    parts = [int(p) for p in value.split(":")]
+    try:
+        return dt.time(*parts)
+    except ValueError as exc:
+        raise DomainError.single("invalid_time", N_("is not a valid time"), "start_time") from exc
+
 
 class SessionIn(Struct):
     session_date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: Clock
+    end_time: Clock
     topic: str = ""
     trainer: int | None = None
     venue: str = ""
@@ -29,8 +40,8 @@ class SessionIn(Struct):
 class PatternIn(Struct):
     start_date: dt.date
     count: int
-    start_time: dt.time
-    end_time: dt.time
+    start_time: Clock
+    end_time: Clock
     weekdays: list[int] | None = None
     topic: str = ""
     trainer: int | None = None
@@ -47,8 +58,8 @@ class SessionsIn(Struct):
 
 class SessionPatch(Struct):
     session_date: dt.date | UnsetType = UNSET
-    start_time: dt.time | UnsetType = UNSET
-    end_time: dt.time | UnsetType = UNSET
+    start_time: Clock | UnsetType = UNSET
+    end_time: Clock | UnsetType = UNSET
     topic: str | UnsetType = UNSET
     trainer: int | None | UnsetType = UNSET
     venue: str | UnsetType = UNSET
@@ -133,7 +144,8 @@ def _enrolment(row: dict[str, Any]) -> EnrolmentOut:
     return EnrolmentOut(**{k: row[k] for k in EnrolmentOut.__struct_fields__})
 
 
-ClassId = Annotated[int, Parameter(description="ID of the class")]
+ActorDep = NamedDependency[Actor]
+ClassId = Annotated[int, PathParameter(description="ID of the class")]
 
 
 class ClassController(Controller):
@@ -144,36 +156,41 @@ class ClassController(Controller):
     @post("/classes/{class_id:int}/sessions", summary="Add sessions: an explicit list or a pattern",
           description="All or nothing. A trainer or venue already booked in an overlapping session of any "
                       "class answers 409, naming the other class and session.")
-    async def add_sessions(self, class_id: ClassId, data: SessionsIn, actor: Actor) -> list[SessionOut]:
+    async def add_sessions(self, class_id: ClassId, data: JSONBody[SessionsIn], actor: ActorDep) -> list[SessionOut]:
         if (data.sessions is None) == (data.pattern is None):
             raise DomainError.single("sessions_or_pattern", N_("Send either a list of sessions or a pattern."))
         if data.pattern is not None:
             p = data.pattern
-            specs = scheduling.sessions_from_pattern(p.start_date, p.count, p.start_time, p.end_time, p.weekdays,
+            specs = scheduling.sessions_from_pattern(p.start_date, p.count, parse_clock(p.start_time),
+                                                     parse_clock(p.end_time), p.weekdays,
                                                      p.topic, p.trainer, p.venue, p.skip_dates)
         else:
-            specs = [scheduling.SessionSpec(s.session_date, s.start_time, s.end_time, s.topic, s.trainer, s.venue)
-                     for s in data.sessions or []]
+            specs = [scheduling.SessionSpec(s.session_date, parse_clock(s.start_time), parse_clock(s.end_time),
+                                            s.topic, s.trainer, s.venue) for s in data.sessions or []]
         rows = await scheduling.add_sessions(class_id, specs, actor)
         return [_session(r) for r in rows]
 
     @patch("/sessions/{session_id:int}", summary="Move or edit a session (same clash rules)")
-    async def move_session(self, session_id: int, data: SessionPatch, actor: Actor) -> SessionOut:
+    async def move_session(self, session_id: FromPath[int], data: JSONBody[SessionPatch],
+                           actor: ActorDep) -> SessionOut:
         changes = {k: getattr(data, k) for k in data.__struct_fields__ if getattr(data, k) is not UNSET}
+        for key in ("start_time", "end_time"):
+            if key in changes:
+                changes[key] = parse_clock(changes[key])
         return _session(await scheduling.move_session(session_id, changes, actor))
 
     @delete("/sessions/{session_id:int}", summary="Cancel a session without attendance marks", status_code=204)
-    async def cancel_session(self, session_id: int, actor: Actor) -> None:
+    async def cancel_session(self, session_id: FromPath[int], actor: ActorDep) -> None:
         await scheduling.cancel_session(session_id, actor)
 
     @post("/classes/{class_id:int}/enrolments", summary="Enrol a person: confirmed, or waitlisted when full",
           status_code=201)
-    async def enrol(self, class_id: ClassId, data: EnrolIn, actor: Actor) -> EnrolmentOut:
+    async def enrol(self, class_id: ClassId, data: JSONBody[EnrolIn], actor: ActorDep) -> EnrolmentOut:
         return _enrolment(await enrolment.enrol(class_id, data.person, actor))
 
     @post("/enrolments/{enrolment_id:int}/withdraw", summary="Withdraw; the first waitlisted person is promoted",
           status_code=200)
-    async def withdraw(self, enrolment_id: int, actor: Actor) -> WithdrawOut:
+    async def withdraw(self, enrolment_id: FromPath[int], actor: ActorDep) -> WithdrawOut:
         result = await enrolment.withdraw(enrolment_id, actor)
         promoted = result["promoted"]
         return WithdrawOut(withdrawn=_enrolment(result["withdrawn"]),
@@ -181,14 +198,14 @@ class ClassController(Controller):
 
     @put("/sessions/{session_id:int}/attendance", summary="Bulk attendance for a session",
          description="`default` marks every active learner (e.g. present), then `marks` sets the exceptions.")
-    async def mark(self, session_id: int, data: AttendanceIn, actor: Actor) -> AttendanceOut:
+    async def mark(self, session_id: FromPath[int], data: JSONBody[AttendanceIn], actor: ActorDep) -> AttendanceOut:
         result = await attendance.mark_session(
             session_id, [attendance.Mark(m.enrolment, m.status, m.note) for m in data.marks], actor,
             default=data.default)
         return AttendanceOut(**result)
 
     @get("/classes/{class_id:int}/attendance", summary="Each learner's attended share")
-    async def shares(self, class_id: ClassId, actor: Actor) -> list[ShareOut]:
+    async def shares(self, class_id: ClassId, actor: ActorDep) -> list[ShareOut]:
         from training.services.rows import visible_row
         from training.tables import TrainingClass
 
@@ -197,11 +214,11 @@ class ClassController(Controller):
         return [ShareOut(enrolment=k, **v) for k, v in sorted(shares.items())]
 
     @post("/classes/{class_id:int}/close", summary="Close a class and decide completion", status_code=200)
-    async def close(self, class_id: ClassId, actor: Actor) -> CloseOut:
+    async def close(self, class_id: ClassId, actor: ActorDep) -> CloseOut:
         result = await attendance.close_class(class_id, actor)
         return CloseOut(training_class=result["class"], completed=result["completed"], failed=result["failed"])
 
     @post("/classes/{class_id:int}/reopen", summary="Re-open a closed class (audited)", status_code=200)
-    async def reopen(self, class_id: ClassId, actor: Actor) -> ClassOut:
+    async def reopen(self, class_id: ClassId, actor: ActorDep) -> ClassOut:
         row = await attendance.reopen_class(class_id, actor)
         return ClassOut(**{k: row[k] for k in ClassOut.__struct_fields__})

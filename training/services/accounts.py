@@ -56,11 +56,11 @@ async def create_account(
         existing = await BaseUser.objects().where(BaseUser.username == username).first().run()
         if existing is not None and not reset_password:
             raise DomainError.single("username_taken", N_("The username {username} is already taken."),
-                                     "username", status=409, username=username)
+                                     "username", http_status=409, username=username)
         if existing is None:
             if await BaseUser.exists().where(BaseUser.email == email).run():
                 raise DomainError.single("email_taken", N_("The email {email} is already used."),
-                                         "email", status=409, email=email)
+                                         "email", http_status=409, email=email)
             user = await BaseUser.create_user(
                 username=username, password=password, email=email, active=True,
                 admin=role in (Role.coordinator, Role.department), superuser=role == Role.coordinator,

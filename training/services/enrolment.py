@@ -30,7 +30,7 @@ async def _person_for(person_id: int, actor: Actor) -> dict[str, Any]:
     if person is None:
         if await Person.exists().where(Person.id == person_id).run():
             raise DomainError.single("person_other_province",
-                                     N_("you can only enrol people of your own province"), "person", status=403)
+                                     N_("you can only enrol people of your own province"), "person", http_status=403)
         raise NotFound.single("unknown_person", N_("There is no person with ID {id}."), "person", id=person_id)
     return person
 

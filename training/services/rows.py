@@ -158,7 +158,7 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
             if _is_integrity_error(exc):
                 raise DomainError.single(
                     "in_use", N_("This row is still used by other records and cannot be deleted."),
-                    status=409) from exc
+                    http_status=409) from exc
             raise
         await audit(actor, "delete", table, row_id, before, None)
 
@@ -167,7 +167,7 @@ def _raise_conflict(exc: Exception) -> None:
     """A constraint the validation did not foresee (e.g. a concurrent insert): 409, never a 500."""
     if _is_integrity_error(exc):
         raise DomainError.single("conflict", N_("This conflicts with an existing row; reload and try again."),
-                                 status=409) from exc
+                                 http_status=409) from exc
     raise exc
 
 
