@@ -207,6 +207,11 @@ class ScopedCRUD(PiccoloCRUD):
                 changes = self._coerce(data, partial=True)
                 if isinstance(changes, Response):
                     return changes
+                if self.tablename == "enrolment" and changes.get("status") == "withdrawn":
+                    from training.services.enrolment import withdraw
+
+                    await withdraw(row_id, actor)  # frees the seat for the waitlist
+                    changes = {k: v for k, v in changes.items() if k != "status"}
                 after = await rows.update_row(self.table, row_id, changes, actor)
                 return JSONResponse(json.loads(self.pydantic_model(**after).model_dump_json()))
             if request.method == "DELETE":
@@ -231,7 +236,13 @@ class ScopedCRUD(PiccoloCRUD):
         if isinstance(values, Response):
             return values
         try:
-            after = await rows.create_row(self.table, values, actor)
+            if self.tablename == "enrolment":
+                # Through the enrolment rules: capacity, waitlist, prerequisites, open class, province.
+                from training.services.enrolment import enrol
+
+                after = await enrol(values.get("training_class"), values.get("person"), actor)
+            else:
+                after = await rows.create_row(self.table, values, actor)
         except DomainError as exc:
             return error_response(exc)
         pk = self.table._meta.primary_key._meta.name

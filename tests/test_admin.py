@@ -212,3 +212,40 @@ def test_coordinator_creates_a_user_in_the_admin_and_it_is_audited(as_coordinato
     last = run(AuditLog.select().order_by(AuditLog.id, ascending=False).first().run())
     assert (last["table_name"], last["action"], last["username"]) == ("piccolo_user", "create", "coord")
     assert "Secret@12345" not in str(last)
+
+
+def test_admin_session_form_refuses_a_double_booked_venue(as_coordinator):
+    from training.tables import ClassSession
+
+    a = make_class(KHANH_HOA, start_date=dt.date(2026, 10, 5), end_date=dt.date(2026, 10, 9), venue="Hội trường B")
+    b = make_class(KHANH_HOA, start_date=dt.date(2026, 10, 5), end_date=dt.date(2026, 10, 9))
+    first = as_coordinator.post("/tables/class_session/", {
+        "training_class": a["id"], "session_date": "2026-10-06", "start_time": "08:00:00", "end_time": "11:00:00"})
+    assert first.status_code == 201, first.text
+    before = run(ClassSession.count().run())
+    clash = as_coordinator.post("/tables/class_session/", {
+        "training_class": b["id"], "session_date": "2026-10-06", "start_time": "09:00:00", "end_time": "10:00:00",
+        "venue": "Hội trường B"})
+    assert clash.status_code == 409
+    assert a["code"] in clash.json()["custom_form_error"]
+    assert run(ClassSession.count().run()) == before
+
+
+def test_admin_enrolment_form_follows_capacity_and_withdrawal_promotes(as_coordinator):
+    from training.tables import Enrolment
+
+    cls = make_class(KHANH_HOA, status="open", capacity=1)
+    a, b = make_person(KHANH_HOA), make_person(KHANH_HOA)
+    first = as_coordinator.post("/tables/enrolment/", {"training_class": cls["id"], "person": a["id"],
+                                                       "status": "completed"})
+    second = as_coordinator.post("/tables/enrolment/", {"training_class": cls["id"], "person": b["id"],
+                                                        "status": "confirmed"})
+    assert first.status_code == 201 and second.status_code == 201
+    statuses = {r["person"]: r["status"] for r in run(Enrolment.select().where(
+        Enrolment.training_class == cls["id"]).run())}
+    assert statuses == {a["id"]: "confirmed", b["id"]: "waitlisted"}
+    withdrawn = as_coordinator.patch(f"/tables/enrolment/{first.json()[0]['id']}/", {"status": "withdrawn"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    statuses = {r["person"]: r["status"] for r in run(Enrolment.select().where(
+        Enrolment.training_class == cls["id"]).run())}
+    assert statuses == {a["id"]: "withdrawn", b["id"]: "confirmed"}

@@ -8,6 +8,7 @@ every problem with its field.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 import unicodedata
@@ -19,6 +20,10 @@ from piccolo.table import Table
 
 from training.errors import DomainError, FieldError
 from training.i18n import N_
+
+# The scheduling service checks clashes itself (all sessions of a request at once, inside its
+# write transaction); every other path (admin forms, generic row updates) gets the check here.
+CHECK_CLASHES: contextvars.ContextVar[bool] = contextvars.ContextVar("check_clashes", default=True)
 
 _SPACES = re.compile(r"\s+")
 # Zero-width and BOM characters arrive in names pasted from Word, Excel or web pages.
@@ -270,6 +275,14 @@ async def _class_session(data, row_id, errors):
         cls = await TrainingClass.select(
             TrainingClass.code, TrainingClass.start_date, TrainingClass.end_date
         ).where(TrainingClass.id == data["training_class"]).first().run()
+        if (cls and CHECK_CLASHES.get() and data.get("start_time") and data.get("end_time")
+                and data["end_time"] > data["start_time"]):
+            from training.services.scheduling import find_clashes
+
+            venue = await TrainingClass.select(TrainingClass.venue).where(
+                TrainingClass.id == data["training_class"]).first().run()
+            errors.extend(await find_clashes(data["training_class"], [data], venue["venue"] or "",
+                                             exclude_ids={row_id} if row_id else set()))
         if cls and not (cls["start_date"] <= data["session_date"] <= cls["end_date"]):
             errors.append(FieldError(
                 "session_outside_class",
@@ -369,5 +382,9 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
         await cleaner(data, row_id, errors)
     await _unique(table, data, row_id, errors)
     if errors:
+        if all(e.code.endswith("_clash") for e in errors):
+            from training.errors import Conflict
+
+            raise Conflict(errors)
         raise DomainError(errors)
     return data

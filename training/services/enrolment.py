@@ -53,6 +53,10 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
     cls = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
     if cls is None:
         raise NotFound.single("unknown_class", N_("There is no class with ID {id}."), "training_class", id=class_id)
+    where = scope_where(TrainingClass, actor)
+    if where is not None and not await TrainingClass.exists().where((TrainingClass.id == class_id) & where).run():
+        raise DomainError.single("class_other_province", N_("you can only choose rows of your own province"),
+                                 "training_class", http_status=403)
     if cls["status"] != "open":
         raise Conflict.single("class_not_open",
                               N_("Class {code} is not open for enrolment (its status is {status})."),

@@ -17,7 +17,7 @@ from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_
 from training.services.rows import audit, visible_row
 from training.tables import Attendance, ClassSession, Trainer, TrainingClass
-from training.validation import clean
+from training.validation import CHECK_CLASHES, clean
 
 
 @dataclass
@@ -127,17 +127,11 @@ async def add_sessions(class_id: int, specs: list[SessionSpec], actor: Actor) ->
     if cls["status"] in ("closed", "cancelled"):
         raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
                               code=cls["code"])
-    cleaned: list[dict[str, Any]] = []
-    errors: list[FieldError] = []
-    for position, spec in enumerate(specs, start=1):
-        try:
-            cleaned.append(await clean(ClassSession, {
-                "training_class": class_id, "session_date": spec.session_date, "start_time": spec.start_time,
-                "end_time": spec.end_time, "topic": spec.topic, "trainer": spec.trainer, "venue": spec.venue}))
-        except DomainError as exc:
-            for err in exc.errors:
-                errors.append(FieldError(err.code, N_("session {row}: {problem}"), err.field,
-                                         {"row": position, "problem": err.text()}))
+    token = CHECK_CLASHES.set(False)
+    try:
+        cleaned, errors = await _clean_specs(class_id, specs)
+    finally:
+        CHECK_CLASHES.reset(token)
     if errors:
         raise DomainError(errors)
     async with write_transaction():
@@ -154,6 +148,21 @@ async def add_sessions(class_id: int, specs: list[SessionSpec], actor: Actor) ->
     return saved
 
 
+async def _clean_specs(class_id: int, specs: list[SessionSpec]) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    cleaned: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
+    for position, spec in enumerate(specs, start=1):
+        try:
+            cleaned.append(await clean(ClassSession, {
+                "training_class": class_id, "session_date": spec.session_date, "start_time": spec.start_time,
+                "end_time": spec.end_time, "topic": spec.topic, "trainer": spec.trainer, "venue": spec.venue}))
+        except DomainError as exc:
+            for err in exc.errors:
+                errors.append(FieldError(err.code, N_("session {row}: {problem}"), err.field,
+                                         {"row": position, "problem": err.text()}))
+    return cleaned, errors
+
+
 async def move_session(session_id: int, changes: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """Change a session's date, times, trainer, venue or topic, with the same checks."""
     before = await visible_row(ClassSession, session_id, actor, write=True)
@@ -162,7 +171,11 @@ async def move_session(session_id: int, changes: dict[str, Any], actor: Actor) -
     if unknown:
         raise DomainError.single("unknown_field", N_("Unknown field: {names}"), names=", ".join(sorted(unknown)))
     cls = await TrainingClass.select().where(TrainingClass.id == before["training_class"]).first().run()
-    data = await clean(ClassSession, {**before, **changes}, row_id=session_id)
+    token = CHECK_CLASHES.set(False)
+    try:
+        data = await clean(ClassSession, {**before, **changes}, row_id=session_id)
+    finally:
+        CHECK_CLASHES.reset(token)
     async with write_transaction():
         clashes = await find_clashes(cls["id"], [data], cls["venue"] or "", exclude_ids={session_id})
         if clashes:
