@@ -223,3 +223,32 @@ def test_classification_thresholds():
 
     assert [classify(s) for s in (9, 8.99, 8, 6.5, 6.4, 5, 4.9, None)] == [
         "Xuất sắc", "Giỏi", "Giỏi", "Khá", "Trung bình", "Trung bình", None, None]
+
+
+def test_counting_people_and_person_times(client, coord, khanhhoa):
+    from training.tables import Enrolment
+
+    # Cần Thơ (92) holds no other test data, so the figures are exact.
+    course = make_course("refresher")
+    person = make_person("92", staff_category="collaborator", full_name=unique("Đếm "))
+    other = make_person("92", staff_category="collaborator", full_name=unique("Đếm "))
+    for year, learner, status in ((2024, person, "completed"), (2025, person, "completed"),
+                                  (2025, other, "failed")):
+        cls = make_class("92", status="closed", course=course["id"], start_date=dt.date(year, 5, 4),
+                         end_date=dt.date(year, 5, 8))
+        run(create_row(Enrolment, {"training_class": cls["id"], "person": learner["id"], "status": status},
+                       SYSTEM))
+    query = {"level": "refresher", "staff_category": "collaborator", "province": "92"}
+    total = client.get("/api/counts", params=query, headers=coord).json()
+    # Two refreshers by the same person: one person, two person-times; the failed one counts for nothing.
+    assert total == [{"people": 1, "person_times": 2, "province": None, "staff_category": None, "level": None,
+                      "year": None}]
+    by_year = client.get("/api/counts", params={**query, "group_by": "year,level"}, headers=coord).json()
+    assert [(r["year"], r["level"], r["people"], r["person_times"]) for r in by_year] == [
+        (2024, "refresher", 1, 1), (2025, "refresher", 1, 1)]
+    only_2025 = client.get("/api/counts", params={**query, "start": "2025-01-01", "end": "2025-12-31"},
+                           headers=coord).json()
+    assert only_2025[0]["person_times"] == 1
+    assert client.get("/api/counts", params={"province": "19"}, headers=khanhhoa).status_code == 403
+    own = client.get("/api/counts", params={"group_by": "province"}, headers=khanhhoa).json()
+    assert {r["province"] for r in own} <= {"56"}

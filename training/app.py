@@ -193,10 +193,10 @@ def create_app(run_migrations: bool = False) -> Litestar:
         if run_migrations:
             await migrate()
 
-    from training.api.classes import ClassController
+    from training.api.classes import ClassController, counts
 
     return Litestar(
-        route_handlers=[ClassController, health, list_provinces, list_legacy_provinces, get_province, index,
+        route_handlers=[ClassController, counts, health, list_provinces, list_legacy_provinces, get_province, index,
                         admin_labels, admin],
         on_startup=[on_startup],
         middleware=[language_middleware],

@@ -222,3 +222,26 @@ class ClassController(Controller):
     async def reopen(self, class_id: ClassId, actor: ActorDep) -> ClassOut:
         row = await attendance.reopen_class(class_id, actor)
         return ClassOut(**{k: row[k] for k in ClassOut.__struct_fields__})
+
+
+class CountOut(Struct):
+    people: int
+    person_times: int
+    province: str | None = None
+    staff_category: str | None = None
+    level: str | None = None
+    year: int | None = None
+
+
+@get("/api/counts", tags=["Reports"], summary="People trained and person-times",
+     description="Completions dated by their class's end date, grouped by any of province, staff_category, "
+                 "level, year (comma-separated `group_by`). A department sees only its province.",
+     dependencies={"actor": Provide(provide_actor)})
+async def counts(actor: ActorDep, start: dt.date | None = None, end: dt.date | None = None,
+                 province: str | None = None, staff_category: str | None = None, level: str | None = None,
+                 group_by: str = "") -> list[CountOut]:
+    from training.services.counting import count_trained
+
+    groups = [g.strip() for g in group_by.split(",") if g.strip()]
+    rows = await count_trained(actor, start, end, province, staff_category, level, groups)
+    return [CountOut(**{k: (int(v) if k == "year" and v is not None else v) for k, v in r.items()}) for r in rows]
