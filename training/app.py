@@ -173,9 +173,11 @@ async def admin_labels(state: State) -> str:
     return state.admin_labels_js
 
 
-def create_app(run_migrations: bool = False) -> Litestar:
+def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar:
+    """The web app. ``use_pool`` opens a PostgreSQL connection pool for the app's lifetime (the
+    server does; tests don't, because they also query from other event loops)."""
     from admin.site import build_admin, labels_script
-    from training.db import migrate
+    from training.db import engine, migrate
 
     admin_app = build_admin()
 
@@ -192,6 +194,14 @@ def create_app(run_migrations: bool = False) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         if run_migrations:
             await migrate()
+        db = engine()
+        if use_pool and db.engine_type == "postgres":
+            await db.start_connection_pool(min_size=2, max_size=20)
+
+    async def on_shutdown(app: Litestar) -> None:
+        db = engine()
+        if use_pool and db.engine_type == "postgres":
+            await db.close_connection_pool()
 
     from training.api.classes import ClassController, counts
 
@@ -199,6 +209,7 @@ def create_app(run_migrations: bool = False) -> Litestar:
         route_handlers=[ClassController, counts, health, list_provinces, list_legacy_provinces, get_province, index,
                         admin_labels, admin],
         on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
         middleware=[language_middleware],
         exception_handlers={
             DomainError: domain_error_handler,

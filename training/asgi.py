@@ -2,4 +2,4 @@
 
 from training.app import create_app
 
-app = create_app(run_migrations=True)
+app = create_app(run_migrations=True, use_pool=True)
