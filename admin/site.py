@@ -12,6 +12,7 @@ from piccolo_api.crud.endpoints import OrderBy
 from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
+from admin.forms import build_forms
 from admin.scoping import ScopedCRUD, pydantic_error
 from admin.translation import admin_translations
 from certificates.tables import Certificate, IssuerProfile
@@ -123,6 +124,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
     try:
         app = create_admin(
             tables=table_configs(),
+            forms=build_forms(),
             auth_table=BaseUser,
             session_table=SessionsBase,
             site_name=_("Social work training and certification"),

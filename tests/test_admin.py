@@ -249,3 +249,29 @@ def test_admin_enrolment_form_follows_capacity_and_withdrawal_promotes(as_coordi
     statuses = {r["person"]: r["status"] for r in run(Enrolment.select().where(
         Enrolment.training_class == cls["id"]).run())}
     assert statuses == {a["id"]: "withdrawn", b["id"]: "confirmed"}
+
+
+def test_admin_forms_schedule_close_and_reopen(as_coordinator):
+    from training.tables import ClassSession, TrainingClass
+
+    forms = as_coordinator.get("/forms/").json()
+    names = [f["name"] for f in forms]
+    assert "Xếp lịch buổi học theo mẫu" in names
+    slugs = {f["name"]: f["slug"] for f in forms}
+    cls = make_class(KHANH_HOA, start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 11, 30))
+    response = as_coordinator.post(f"/forms/{slugs['Xếp lịch buổi học theo mẫu']}/", {
+        "class_code": cls["code"], "start_date": "2026-11-02", "count": 3, "weekdays": "2,4,6",
+        "start_time": "08:00", "end_time": "11:30", "topic": "Nhập môn", "venue": ""})
+    assert response.status_code == 200, response.text
+    assert response.json()["custom_form_success"] == "Đã xếp 3 buổi học, từ 02/11/2026 đến 06/11/2026."
+    assert run(ClassSession.count().where(ClassSession.training_class == cls["id"]).run()) == 3
+    bad = as_coordinator.post(f"/forms/{slugs['Xếp lịch buổi học theo mẫu']}/", {
+        "class_code": cls["code"], "start_date": "2026-11-25", "count": 10, "weekdays": "2",
+        "start_time": "08:00", "end_time": "11:30", "topic": "", "venue": ""})
+    assert bad.status_code == 422 and "nằm ngoài thời gian của lớp" in bad.json()["custom_form_error"]
+    closed = as_coordinator.post(f"/forms/{slugs['Kết thúc lớp và xét hoàn thành']}/", {"class_code": cls["code"]})
+    assert closed.status_code == 200, closed.text
+    assert run(TrainingClass.select(TrainingClass.status).where(TrainingClass.id == cls["id"]).first().run()) == {
+        "status": "closed"}
+    reopened = as_coordinator.post(f"/forms/{slugs['Mở lại lớp đã kết thúc']}/", {"class_code": cls["code"]})
+    assert reopened.status_code == 200

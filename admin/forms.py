@@ -1,0 +1,112 @@
+"""Admin forms for the class journeys: thin wrappers over training.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from piccolo_admin.endpoints import FormConfig
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+
+from training.access import actor_for_user
+from training.errors import DomainError
+from training.i18n import N_, _
+
+TRAINING_GROUP = N_("Training")
+
+
+async def _actor(request: Request):
+    actor = await actor_for_user(getattr(request.user, "user", None))
+    if actor is None:
+        raise ValueError(_("Your account has no role in this system."))
+    return actor
+
+
+async def _class_id(code: str) -> int:
+    from training.tables import TrainingClass
+
+    row = await TrainingClass.select(TrainingClass.id).where(
+        TrainingClass.code == code.strip().upper()).first().run()
+    if row is None:
+        raise ValueError(_("There is no class with code {code}.", code=code))
+    return row["id"]
+
+
+def _weekdays(text: str) -> list[int]:
+    """'2,4,6' in the Vietnamese way (thứ 2 = Monday … 7 = Saturday, CN = Sunday)."""
+    out = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip().upper().removeprefix("T").removeprefix("THỨ").strip()
+        if not part:
+            continue
+        if part in ("CN", "8"):
+            out.append(6)
+        elif part.isdigit() and 2 <= int(part) <= 7:
+            out.append(int(part) - 2)
+        else:
+            raise ValueError(_("Weekdays are written 2–7 or CN, e.g. 2,4,6 (got {value}).", value=part))
+    return out
+
+
+def build_forms() -> list[FormConfig]:
+    class ScheduleForm(BaseModel):
+        class_code: str = Field(title=_("Class code"))
+        start_date: dt.date = Field(title=_("Start date"))
+        count: int = Field(title=_("Number of sessions"), ge=1, le=500)
+        weekdays: str = Field("2,3,4,5,6", title=_("Weekdays (2 = Monday … 7 = Saturday, CN = Sunday)"))
+        start_time: dt.time = Field(dt.time(8), title=_("Start time"))
+        end_time: dt.time = Field(dt.time(11, 30), title=_("End time"))
+        topic: str = Field("", title=_("Topic"))
+        venue: str = Field("", title=_("Venue (empty: the class's venue)"))
+
+    class ClassCodeForm(BaseModel):
+        class_code: str = Field(title=_("Class code"))
+
+    async def schedule(request: Request, data: ScheduleForm) -> str:
+        from training.services import scheduling
+
+        actor = await _actor(request)
+        try:
+            specs = scheduling.sessions_from_pattern(
+                data.start_date, data.count, data.start_time, data.end_time, _weekdays(data.weekdays),
+                data.topic, None, data.venue)
+            rows = await scheduling.add_sessions(await _class_id(data.class_code), specs, actor)
+        except DomainError as exc:
+            raise ValueError(exc.text()) from exc
+        return _("{count} sessions scheduled, from {first} to {last}.", count=len(rows),
+                 first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
+
+    async def close(request: Request, data: ClassCodeForm) -> str:
+        from training.services.attendance import close_class
+
+        actor = await _actor(request)
+        try:
+            result = await close_class(await _class_id(data.class_code), actor)
+        except DomainError as exc:
+            raise ValueError(exc.text()) from exc
+        return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
+                 failed=result["failed"])
+
+    async def reopen(request: Request, data: ClassCodeForm) -> str:
+        from training.services.attendance import reopen_class
+
+        actor = await _actor(request)
+        try:
+            row = await reopen_class(await _class_id(data.class_code), actor)
+        except DomainError as exc:
+            raise ValueError(exc.text()) from exc
+        return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
+                 code=row["code"])
+
+    group = _(TRAINING_GROUP)
+    return [
+        FormConfig(name=_("Schedule sessions from a pattern"), pydantic_model=ScheduleForm, endpoint=schedule,
+                   description=_("Creates the sessions of a class on the chosen weekdays; refused when a "
+                                 "trainer or room is already booked."), form_group=group),
+        FormConfig(name=_("Close a class and decide completion"), pydantic_model=ClassCodeForm, endpoint=close,
+                   description=_("Applies the course's rule (attendance share, pass mark) to every learner."),
+                   form_group=group),
+        FormConfig(name=_("Re-open a closed class"), pydantic_model=ClassCodeForm, endpoint=reopen,
+                   description=_("Clears the results so the class can be corrected and closed again."),
+                   form_group=group),
+    ]
