@@ -275,3 +275,13 @@ def test_admin_forms_schedule_close_and_reopen(as_coordinator):
         "status": "closed"}
     reopened = as_coordinator.post(f"/forms/{slugs['Mở lại lớp đã kết thúc']}/", {"class_code": cls["code"]})
     assert reopened.status_code == 200
+
+
+def test_department_rows_default_to_its_province(as_khanhhoa):
+    from training.tables import Person
+
+    created = as_khanhhoa.post("/tables/person/", {"full_name": "Đinh Thị Yến", "sex": "female",
+                                                    "staff_category": "collaborator", "province": None})
+    assert created.status_code == 201, created.text
+    row = run(Person.select(Person.province).where(Person.id == created.json()[0]["id"]).first().run())
+    assert row["province"] == province_id(KHANH_HOA)

@@ -98,6 +98,19 @@ async def _check_own_province(table: type[Table], row_id: int, actor: Actor) -> 
                                       field=None)
 
 
+def _default_province(table: type[Table], values: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """A department's new row belongs to its province unless it says otherwise."""
+    from training.access import scope_column
+
+    entry = scope_column(table)
+    if not actor.is_department or entry is None or entry[0]._meta.call_chain:
+        return values
+    name = entry[0]._meta.name
+    if values.get(name) is None:
+        return {**values, name: actor.province_id}
+    return values
+
+
 def _known(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
     names = {c._meta.name for c in table._meta.columns}
     unknown = set(values) - names
@@ -110,6 +123,7 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
     check_table_access(table, actor, write=True)
     pk = table._meta.primary_key._meta.name
     values = _known(table, {k: v for k, v in values.items() if k != pk})
+    values = _default_province(table, values, actor)
     blank = table(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in table._meta.columns if c._meta.name != pk}
     data = await clean(table, {**defaults, **values})
