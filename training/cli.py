@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from training.cli_roster import register as register_roster
 from training.errors import DomainError
 from training.i18n import _
 
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed-demo", help=_("Load the demo data (safe to run again)"))
     p.add_argument("--password", help=_("password of the demo accounts (default: printed)"))
     p.set_defaults(func=cmd_seed_demo)
+    register_roster(sub)
     return parser
 
 

@@ -1,0 +1,399 @@
+"""Spreadsheets of a class: the attendance sign-in sheet (import) and the results (export).
+
+Sign-in sheet (XLSX, or CSV): one row per learner, found among the class's enrolments by citizen
+ID (column "Số CCCD") or else by full name ("Họ và tên"; a "Ngày sinh" column separates
+namesakes); one column per session, headed by the session's date dd/mm/yyyy (an Excel date cell
+works too), followed by "sáng"/"chiều"/"tối" or the start time (e.g. "13:30") when the class has
+two sessions that day. Other columns (STT, Đơn vị, Ghi chú …) are ignored.
+
+Codes in the cells (case, accents and spaces do not matter)::
+
+    present   x, có, có mặt, P, 1, ✓
+    late      M, muộn, đi muộn, trễ
+    excused   CP, phép, có phép, vắng có phép
+    absent    V, KP, vắng, không, vắng không phép, 0 — and an empty cell
+
+A session column left entirely empty is skipped (that session is not taken, nor changed). A row
+of a withdrawn or waitlisted learner may stay empty; a mark there is an error. Every session goes
+through ``attendance.mark_session`` (no future sessions, no withdrawn learners, no closed class)
+inside one write transaction: all sessions are saved, or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from typing import Any
+
+from training.access import Actor
+from training.db import write_transaction
+from training.errors import Conflict, DomainError, FieldError
+from training.i18n import N_, _
+from training.services import attendance
+from training.services.roster import (
+    Issue,
+    _blank,
+    _digits_cell,
+    column_letter,
+    find_header,
+    fold,
+    header_field,
+    parse_date,
+    read_rows,
+)
+from training.services.rows import visible_row
+from training.tables import ClassSession, Course, Enrolment, TrainingClass
+from training.validation import clean_text, mask_cccd
+
+PRESENT, LATE, EXCUSED, ABSENT = "present", "late", "excused", "absent"
+# Folded cell text -> attendance status. Symbols that fold to nothing are looked up as they are.
+CODES: dict[str, str] = {
+    **dict.fromkeys(["x", "co", "co mat", "1", "✓", "✔", "+"], PRESENT),
+    **dict.fromkeys(["m", "muon", "di muon", "tre", "di tre"], LATE),
+    # "P" is "có phép" on Vietnamese sign-in sheets, next to "KP" = "không phép".
+    **dict.fromkeys(["p", "cp", "phep", "co phep", "vang co phep", "vcp", "nghi phep", "nghi co phep"], EXCUSED),
+    **dict.fromkeys(["v", "kp", "vang", "khong", "vang khong phep", "vkp", "nghi khong phep", "0", "-"], ABSENT),
+}
+CODES_HELP = "x/có, M/muộn, P/CP/phép, V/KP/vắng"
+
+_DATE_IN_HEADER = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_TIME = re.compile(r"\b(\d{1,2})(?:\s*[hg]\s*|\s+)?(\d{2})?\b")
+
+
+def _status_of(value: Any) -> str | None:
+    """The attendance status of a cell, ABSENT for an empty one, None for an unknown code."""
+    if _blank(value):
+        return ABSENT
+    if isinstance(value, bool):
+        return PRESENT if value else ABSENT
+    if isinstance(value, int | float):
+        value = str(int(value)) if value == int(value) else str(value)
+    text = clean_text(str(value)) or ""
+    return CODES.get(fold(text)) or CODES.get(text.lower())
+
+
+def session_header(value: Any) -> tuple[dt.date, str] | None:
+    """(date, qualifier) of a session column header: an Excel date, or "dd/mm/yyyy [sáng|chiều|13:30]"."""
+    if isinstance(value, dt.datetime):
+        qualifier = value.strftime("%H:%M") if value.time() != dt.time(0, 0) else ""
+        return value.date(), qualifier
+    if isinstance(value, dt.date):
+        return value, ""
+    if not isinstance(value, str):
+        return None
+    match = _DATE_IN_HEADER.search(value)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    rest = (value[:match.start()] + " " + value[match.end():]).replace("(", " ").replace(")", " ")
+    rest = re.sub(r"\b(buoi|thu|tiet) \d+\b", " ", fold(rest))  # "Buổi 3", "Thứ 2" are not times
+    rest = re.sub(r"\b(buoi|ngay|thu|cn|chu nhat)\b", " ", rest)
+    return date, " ".join(rest.split())
+
+
+def _sheet_matcher(value: Any) -> str | None:
+    name = header_field(value)
+    if name in ("full_name", "citizen_id", "date_of_birth"):
+        return name
+    return "session" if session_header(value) else None
+
+
+def _pick_session(sessions: list[dict], qualifier: str) -> tuple[dict | None, str | None]:
+    """The session a header names among the day's sessions, or why it names none. ``qualifier`` is
+    folded text after the date: "sang", "chieu", "toi", or a start time ("13 30", "8h", "08h30")."""
+    time = _TIME.search(qualifier)
+    words = set(qualifier.split())
+    if time:
+        wanted = dt.time(int(time.group(1)) % 24, int(time.group(2) or 0) % 60)
+        chosen = [s for s in sessions if s["start_time"] == wanted]
+    elif "sang" in words:
+        chosen = [s for s in sessions if s["start_time"] < dt.time(12, 0)]
+    elif "chieu" in words:
+        chosen = [s for s in sessions if dt.time(12, 0) <= s["start_time"] < dt.time(18, 0)]
+    elif "toi" in words:
+        chosen = [s for s in sessions if s["start_time"] >= dt.time(18, 0)]
+    else:
+        chosen = sessions
+    if len(chosen) == 1:
+        return chosen[0], None
+    return None, "ambiguous" if chosen else "no_session"
+
+
+async def import_attendance_sheet(class_id: int, filename: str, content: bytes, actor: Actor,
+                                  on: dt.date | None = None) -> dict[str, Any]:
+    """Take the attendance of every filled session column of a sign-in sheet, all or nothing."""
+    rows = read_rows(filename, content)
+    found = find_header(rows, _sheet_matcher, ("full_name",))
+    if found is None or "session" not in found[2]:
+        raise DomainError.single("sheet_no_header", N_(
+            "No header row found: the sheet needs a \"Họ và tên\" column and one column per session headed by "
+            "its date (dd/mm/yyyy)."), http_status=422)
+    header_index, header, mapping = found
+    header_row = rows[header_index][0]
+    cls = await visible_row(TrainingClass, class_id, actor, write=True)
+    if cls["status"] in ("closed", "cancelled"):
+        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                              code=cls["code"])
+
+    sessions = await ClassSession.select(ClassSession.id, ClassSession.session_date, ClassSession.start_time).where(
+        ClassSession.training_class == class_id).order_by(ClassSession.session_date).order_by(
+        ClassSession.start_time).run()
+    by_date: dict[dt.date, list[dict]] = {}
+    for s in sessions:
+        by_date.setdefault(s["session_date"], []).append(s)
+
+    def name_of(col: int) -> str:
+        text = header[col]
+        text = text.strftime("%d/%m/%Y") if isinstance(text, dt.date | dt.datetime) else clean_text(str(text))
+        return f"{column_letter(col)} ({text})"
+
+    issues: list[tuple[int, Issue]] = []  # (row, issue); row = header row for column problems
+    session_cols: dict[int, dict] = {}
+    for col, value in enumerate(header):
+        parsed = session_header(value)
+        if parsed is None or header_field(value) is not None:
+            continue
+        date, qualifier = parsed
+        day = by_date.get(date, [])
+        if not day:
+            issues.append((header_row, Issue("error", "sheet_no_session", N_(
+                "class {code} has no session on {date}"), {"code": cls["code"], "date": date.strftime("%d/%m/%Y")},
+                None, name_of(col))))
+            continue
+        session, problem = _pick_session(day, qualifier)
+        times = ", ".join(s["start_time"].strftime("%H:%M") for s in day)
+        if problem == "no_session":
+            issues.append((header_row, Issue("error", "sheet_no_such_session", N_(
+                "class {code} has no such session on {date} (its sessions that day start at {times})"),
+                {"code": cls["code"], "date": date.strftime("%d/%m/%Y"), "times": times}, None, name_of(col))))
+            continue
+        if session is None:
+            issues.append((header_row, Issue("error", "sheet_session_ambiguous", N_(
+                "class {code} has sessions at {times} on {date}: add \"sáng\", \"chiều\" or the start time to "
+                "the header"), {"code": cls["code"], "times": times, "date": date.strftime("%d/%m/%Y")},
+                None, name_of(col))))
+            continue
+        other = next((c for c, s in session_cols.items() if s["id"] == session["id"]), None)
+        if other is not None:
+            issues.append((header_row, Issue("error", "sheet_session_twice", N_(
+                "the same session as column {other}"), {"other": name_of(other)}, None, name_of(col))))
+            continue
+        session_cols[col] = session
+
+    enrolments = await Enrolment.select(
+        Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name"),
+        Enrolment.person.citizen_id.as_alias("cccd"), Enrolment.person.date_of_birth.as_alias("dob"),
+    ).where(Enrolment.training_class == class_id).run()
+    by_cccd = {e["cccd"]: e for e in enrolments if e["cccd"]}
+    by_name: dict[str, list[dict]] = {}
+    for e in enrolments:
+        by_name.setdefault((clean_text(e["name"]) or "").casefold(), []).append(e)
+
+    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(_blank(x) for x in c)]
+    filled = {col: False for col in session_cols}
+    matched: dict[int, tuple[int, dict, list[Any]]] = {}  # enrolment id -> (row, enrolment, cells)
+    for number, cells in data_rows:
+        def cell(col: int | None, _cells: list[Any] = cells) -> Any:
+            return _cells[col] if col is not None and col < len(_cells) else None
+
+        name = clean_text(str(cell(mapping.get("full_name")) or "")) or ""
+        try:
+            cccd, _number = _digits_cell(cell(mapping.get("citizen_id")))
+        except Exception:
+            cccd = None
+        if cccd and len(cccd) == 11 and cccd.isdigit() and not cccd.startswith("0"):
+            cccd = "0" + cccd
+        if not name and not cccd:
+            continue  # a signature or total line under the table
+        enrolment = None
+        if cccd:
+            enrolment = by_cccd.get(cccd)
+            if enrolment is None:
+                issues.append((number, Issue("error", "sheet_unknown_cccd", N_(
+                    "no learner of this class has the citizen ID {value}"), {"value": mask_cccd(cccd)},
+                    "citizen_id", None)))
+                continue
+        else:
+            candidates = by_name.get(name.casefold(), [])
+            if len(candidates) > 1 and mapping.get("date_of_birth") is not None:
+                try:
+                    dob = parse_date(cell(mapping.get("date_of_birth")))
+                except Exception:
+                    dob = None
+                candidates = [c for c in candidates if c["dob"] == dob] or candidates
+            if not candidates:
+                issues.append((number, Issue("error", "sheet_unknown_name", N_(
+                    "{name} is not enrolled in this class"), {"name": name}, "full_name", None)))
+                continue
+            if len(candidates) > 1:
+                issues.append((number, Issue("error", "sheet_namesakes", N_(
+                    "{count} learners of this class are named {name}: add the \"Số CCCD\" column"),
+                    {"count": len(candidates), "name": name}, "full_name", None)))
+                continue
+            enrolment = candidates[0]
+        if enrolment["id"] in matched:
+            issues.append((number, Issue("error", "sheet_learner_twice", N_(
+                "{name} is already on row {other}"), {"name": enrolment["name"], "other": matched[enrolment["id"]][0]},
+                "full_name", None)))
+            continue
+        matched[enrolment["id"]] = (number, enrolment, cells)
+        for col in session_cols:
+            if not _blank(cell(col)):
+                filled[col] = True
+
+    today = on or attendance.today()
+    skipped = [name_of(col) for col, was in filled.items() if not was]
+    active_cols = [col for col, was in filled.items() if was]
+    marks: dict[int, list[attendance.Mark]] = {col: [] for col in active_cols}
+    for col in active_cols:
+        if session_cols[col]["session_date"] > today:
+            issues.append((header_row, Issue("error", "session_in_future", N_(
+                "The session of {date} has not happened yet; attendance cannot be taken."),
+                {"date": session_cols[col]["session_date"].strftime("%d/%m/%Y")}, None, name_of(col))))
+    for number, enrolment, cells in sorted(matched.values(), key=lambda m: m[0]):
+        markable = enrolment["status"] in attendance.MARKABLE
+        for col in active_cols:
+            value = cells[col] if col < len(cells) else None
+            if isinstance(value, str) and value.lstrip().startswith("="):
+                issues.append((number, Issue("error", "formula", N_(
+                    "the cell holds a formula ({value}); type the value itself"), {"value": value.strip()[:40]},
+                    None, name_of(col))))
+                continue
+            status = _status_of(value)
+            if status is None:
+                issues.append((number, Issue("error", "sheet_unknown_code", N_(
+                    "\"{value}\" is not an attendance code; use {codes}"),
+                    {"value": clean_text(str(value)), "codes": CODES_HELP}, None, name_of(col))))
+            elif not markable:
+                if not _blank(value):
+                    issues.append((number, Issue("error", "not_markable", N_(
+                        "{name} is {status}; no attendance is taken"),
+                        {"name": enrolment["name"], "status": _status(enrolment["status"])}, None, name_of(col))))
+            else:
+                marks[col].append(attendance.Mark(enrolment["id"], status))
+    if issues:
+        issues.sort(key=lambda item: item[0])
+        raise DomainError([FieldError(i.code, i.text(row), i.field) for row, i in issues[:100]]
+                          + ([FieldError("more_errors", N_("… and {count} more."), None,
+                                         {"count": len(issues) - 100})] if len(issues) > 100 else []))
+
+    warnings: list[str] = []
+    missing = [e["name"] for e in enrolments if e["status"] in attendance.MARKABLE and e["id"] not in matched]
+    if missing and active_cols:
+        warnings.append(_(N_("{count} learner(s) of the class are not on the sheet; their marks were not changed: "
+                             "{names}"), count=len(missing), names=", ".join(missing[:20])))
+    out = []
+    async with write_transaction():  # mark_session's own transactions join this one: all or nothing
+        for col in active_cols:
+            session = session_cols[col]
+            result = await attendance.mark_session(session["id"], marks[col], actor, on=today)
+            out.append({"session": session["id"], "date": session["session_date"].strftime("%d/%m/%Y"),
+                        "start_time": session["start_time"].strftime("%H:%M"), "column": name_of(col),
+                        "marked": result["marked"], "counts": result["counts"]})
+    return {"sessions": out, "skipped_columns": skipped, "warnings": warnings}
+
+
+def _status(status: str) -> str:
+    from training.services.enrolment import _status_label
+
+    return _status_label(status)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
+
+
+def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFC", word.lower()):
+        parts = unicodedata.normalize("NFD", ch)
+        base = parts[0]
+        tone = 0
+        for mark in parts[1:]:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            elif mark == "\u0306":
+                base = "ă"
+            elif mark == "\u0302":
+                base = {"a": "â", "e": "ê", "o": "ô"}.get(base, base)
+            elif mark == "\u031b":
+                base = {"o": "ơ", "u": "ư"}.get(base, base)
+        index = _ALPHABET.find(base)
+        letters.append(index if index >= 0 else 100 + ord(base))
+        tones.append(tone)
+    return tuple(letters), tuple(tones)
+
+
+def vietnamese_name_key(name: str) -> tuple:
+    """Sort key for Vietnamese full names: given name first, then family and middle names, in the order of
+    the Vietnamese alphabet (a ă â b c d đ e ê …), tones only breaking ties."""
+    words = (clean_text(name) or "").split(" ")
+    given, rest = words[-1], words[:-1]
+    keys = [_word_key(given)] + [_word_key(w) for w in rest]
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
+
+
+async def results_xlsx(class_id: int, actor: Actor) -> bytes:
+    """The results of a class as an Excel workbook: title, then STT, Họ và tên, Ngày sinh, Đơn vị,
+    Tỷ lệ chuyên cần, Điểm, Xếp loại, Kết quả (learners sorted the Vietnamese way)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    cls = await visible_row(TrainingClass, class_id, actor)
+    course = await Course.select(Course.name_vi).where(Course.id == cls["course"]).first().run()
+    rows = await Enrolment.select(
+        Enrolment.id, Enrolment.status, Enrolment.score, Enrolment.classification,
+        Enrolment.person.full_name.as_alias("name"), Enrolment.person.date_of_birth.as_alias("dob"),
+        Enrolment.person.organisation.name.as_alias("organisation"),
+    ).where((Enrolment.training_class == class_id) & Enrolment.status.is_in(attendance.MARKABLE)).run()
+    rows.sort(key=lambda r: vietnamese_name_key(r["name"]))
+    shares = await attendance.attended_shares(class_id)
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _(N_("Results"))[:31]
+    sheet.append([_(N_("RESULTS OF CLASS {code}"), code=cls["code"])])
+    sheet.append([_(N_("{course}, from {start} to {end}"), course=course["name_vi"] if course else "",
+                    start=cls["start_date"].strftime("%d/%m/%Y"), end=cls["end_date"].strftime("%d/%m/%Y"))])
+    headers = [_(N_("No.")), _(N_("Full name")), _(N_("Date of birth")), _(N_("Organisation")),
+               _(N_("Attendance rate")), _(N_("Score")), _(N_("Classification")), _(N_("Result"))]
+    sheet.append([])
+    sheet.append(headers)
+    header_row = sheet.max_row
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=8)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = sheet["A2"].alignment = Alignment(horizontal="center")
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+    outcome = {"completed": N_("Completed"), "failed": N_("Not completed")}
+    in_progress = N_("In progress")
+    for number, row in enumerate(rows, start=1):
+        share = shares.get(row["id"], {}).get("share", 0.0)
+        sheet.append([number, row["name"], row["dob"], row["organisation"] or "", share, row["score"],
+                      row["classification"] or "", _(outcome.get(row["status"], in_progress))])
+        r = sheet.max_row
+        sheet.cell(r, 3).number_format = "DD/MM/YYYY"
+        sheet.cell(r, 5).number_format = "0.0%"
+        sheet.cell(r, 6).number_format = "0.0#"
+        for col in range(1, 9):
+            sheet.cell(r, col).border = border
+    for letter, width in zip("ABCDEFGH", (6, 30, 13, 36, 16, 8, 12, 18), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
