@@ -285,3 +285,30 @@ def test_department_rows_default_to_its_province(as_khanhhoa):
     assert created.status_code == 201, created.text
     row = run(Person.select(Person.province).where(Person.id == created.json()[0]["id"]).first().run())
     assert row["province"] == province_id(KHANH_HOA)
+
+
+def test_admin_attendance_rows_follow_the_attendance_rules(as_coordinator):
+    from training.access import SYSTEM
+    from training.services.rows import create_row
+    from training.tables import Attendance, ClassSession, Enrolment
+
+    today = dt.date.today()
+    cls = make_class(KHANH_HOA, start_date=today - dt.timedelta(days=3), end_date=today + dt.timedelta(days=3))
+    past, future = (run(create_row(ClassSession, {"training_class": cls["id"], "session_date": day,
+                                                  "start_time": dt.time(8), "end_time": dt.time(9)}, SYSTEM))
+                    for day in (today - dt.timedelta(days=1), today + dt.timedelta(days=1)))
+    active = run(create_row(Enrolment, {"training_class": cls["id"], "person": make_person()["id"],
+                                        "status": "confirmed"}, SYSTEM))
+    gone = run(create_row(Enrolment, {"training_class": cls["id"], "person": make_person()["id"],
+                                      "status": "withdrawn"}, SYSTEM))
+    before = run(Attendance.count().run())
+    future_mark = as_coordinator.post("/tables/attendance/", {"session": future["id"], "enrolment": active["id"],
+                                                              "status": "present", "note": ""})
+    assert future_mark.status_code == 422 and "chưa diễn ra" in future_mark.json()["custom_form_error"]
+    withdrawn = as_coordinator.post("/tables/attendance/", {"session": past["id"], "enrolment": gone["id"],
+                                                            "status": "present", "note": ""})
+    assert withdrawn.status_code == 422
+    assert run(Attendance.count().run()) == before
+    ok = as_coordinator.post("/tables/attendance/", {"session": past["id"], "enrolment": active["id"],
+                                                     "status": "late", "note": ""})
+    assert ok.status_code == 201, ok.text

@@ -312,10 +312,24 @@ async def _enrolment(data, row_id, errors):
 
 @rule("attendance")
 async def _attendance(data, row_id, errors):
-    from training.tables import Attendance
+    from training.tables import Attendance, ClassSession, Enrolment
 
     _required(data, errors, "session", "enrolment", "status")
     if data.get("session") and data.get("enrolment"):
+        session = await ClassSession.select(ClassSession.session_date, ClassSession.training_class).where(
+            ClassSession.id == data["session"]).first().run()
+        enrolment = await Enrolment.select(Enrolment.status, Enrolment.training_class).where(
+            Enrolment.id == data["enrolment"]).first().run()
+        if session and session["session_date"] > dt.date.today():
+            errors.append(FieldError("session_in_future", N_(
+                "The session of {date} has not happened yet; attendance cannot be taken."), "session",
+                {"date": _fmt_date(session["session_date"])}))
+        if session and enrolment and session["training_class"] != enrolment["training_class"]:
+            errors.append(FieldError("not_in_class", N_("this learner is not enrolled in the session's class"),
+                                     "enrolment"))
+        elif enrolment and enrolment["status"] not in ("registered", "confirmed", "completed", "failed"):
+            errors.append(FieldError("not_markable", N_("no attendance is taken for a withdrawn or waitlisted learner"),
+                                     "enrolment"))
         query = Attendance.exists().where(
             (Attendance.session == data["session"]) & (Attendance.enrolment == data["enrolment"]))
         if row_id is not None:
