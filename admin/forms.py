@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from piccolo_admin.endpoints import FormConfig
+from piccolo_admin.endpoints import FileResponse, FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
@@ -98,6 +98,21 @@ def build_forms() -> list[FormConfig]:
         return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
                  code=row["code"])
 
+    async def results(request: Request, data: ClassCodeForm) -> FileResponse:
+        import io
+
+        from training.services.sheets import results_xlsx
+
+        actor = await _actor(request)
+        class_id = await _class_id(data.class_code)
+        try:
+            content = await results_xlsx(class_id, actor)
+        except DomainError as exc:
+            raise ValueError(exc.text()) from exc
+        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in data.class_code.upper())
+        return FileResponse(contents=io.BytesIO(content), file_name=f"ket-qua-{safe}.xlsx",
+                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
     group = _(TRAINING_GROUP)
     return [
         FormConfig(name=_("Schedule sessions from a pattern"), pydantic_model=ScheduleForm, endpoint=schedule,
@@ -105,6 +120,9 @@ def build_forms() -> list[FormConfig]:
                                  "trainer or room is already booked."), form_group=group),
         FormConfig(name=_("Close a class and decide completion"), pydantic_model=ClassCodeForm, endpoint=close,
                    description=_("Applies the course's rule (attendance share, pass mark) to every learner."),
+                   form_group=group),
+        FormConfig(name=_("Download a class's results (XLSX)"), pydantic_model=ClassCodeForm, endpoint=results,
+                   description=_("Attendance share, score, classification and outcome of every learner."),
                    form_group=group),
         FormConfig(name=_("Re-open a closed class"), pydantic_model=ClassCodeForm, endpoint=reopen,
                    description=_("Clears the results so the class can be corrected and closed again."),

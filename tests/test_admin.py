@@ -312,3 +312,18 @@ def test_admin_attendance_rows_follow_the_attendance_rules(as_coordinator):
     ok = as_coordinator.post("/tables/attendance/", {"session": past["id"], "enrolment": active["id"],
                                                      "status": "late", "note": ""})
     assert ok.status_code == 201, ok.text
+
+
+def test_admin_form_downloads_the_results_workbook(as_coordinator):
+    import io
+
+    from openpyxl import load_workbook
+
+    slugs = {f["name"]: f["slug"] for f in as_coordinator.get("/forms/").json()}
+    cls = make_class(KHANH_HOA)
+    response = as_coordinator.post(f"/forms/{slugs['Tải kết quả lớp (XLSX)']}/", {"class_code": cls["code"]})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="ket-qua-{cls["code"]}.xlsx"'
+    text = " ".join(str(c.value) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()
+                    for c in row if c.value)
+    assert cls["code"] in text and "Họ và tên" in text

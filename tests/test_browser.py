@@ -31,7 +31,7 @@ def test_coordinator_signs_in_and_sees_the_class_list_in_vietnamese(browser, liv
     page.fill("input[name=username]", "coord")
     page.fill("input[type=password]", PASSWORD)
     page.press("input[type=password]", "Enter")
-    page.wait_for_selector("text=Đào tạo")
+    page.wait_for_selector("text=Học viên và đơn vị")
     page.goto(f"{live_server}/admin/#/training_class/")
     page.wait_for_selector(f"text={cls['code']}")
     body = page.inner_text("body").lower()  # the admin's CSS capitalises words
@@ -43,4 +43,42 @@ def test_coordinator_signs_in_and_sees_the_class_list_in_vietnamese(browser, liv
     page.wait_for_selector("text=Hình thức đào tạo")
     assert "sửa lớp học" in page.inner_text("body").lower()
     page.screenshot(path=str(ARTIFACTS / "admin-class-edit.png"), full_page=True)
+    page.close()
+
+
+def test_department_imports_a_roster_from_the_admin_tool_page(browser, live_server, tmp_path):
+    from conftest import run
+    from openpyxl import Workbook
+
+    from training.tables import Enrolment
+
+    cls = make_class("56", status="open", capacity=1, start_date=dt.date(2026, 5, 4), end_date=dt.date(2026, 5, 8))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Loại cán bộ", "Tỉnh/Thành phố"])
+    sheet.append([1, "Trương Thị Bích", "12/03/1990", "Nữ", "Cộng tác viên", "Ninh Thuận"])
+    sheet.append([2, "Mai Văn Lực", "01/07/1988", "Nam", "Cộng tác viên", "Khánh Hòa"])
+    path = tmp_path / "danh-sach.xlsx"
+    book.save(path)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/admin/")
+    page.wait_for_selector("input[type=password]")
+    page.fill("input[name=username]", "dept.khanhhoa")
+    page.fill("input[type=password]", PASSWORD)
+    page.press("input[type=password]", "Enter")
+    page.wait_for_selector("text=Học viên và đơn vị")
+    page.goto(f"{live_server}/tools/roster")
+    page.select_option("#class", str(cls["id"]))
+    page.set_input_files("#file", str(path))
+    page.click("button[data-commit=false]")
+    page.wait_for_selector("text=Mai Văn Lực")
+    assert "2 dòng: 2 người mới" in page.inner_text("#summary")
+    assert run(Enrolment.count().where(Enrolment.training_class == cls["id"]).run()) == 0  # a dry run saves nothing
+    page.click("button[data-commit=true]")
+    page.wait_for_selector("text=Đã lưu")
+    page.screenshot(path=str(ARTIFACTS / "roster-import.png"), full_page=True)
+    statuses = sorted(r["status"] for r in run(Enrolment.select(Enrolment.status).where(
+        Enrolment.training_class == cls["id"]).run()))
+    assert statuses == ["confirmed", "waitlisted"]
     page.close()

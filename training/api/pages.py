@@ -1,0 +1,137 @@
+"""Server-rendered tool pages linked from the admin's sidebar (piccolo-admin forms cannot upload files).
+
+The page signs nothing itself: it calls the JSON API with the admin's session cookie and the
+``X-CSRFToken`` header, so every rule of the API (province scoping, all-or-nothing) applies.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from litestar import Request, get
+from litestar.response import Redirect, Response
+
+from training.access import scope_where
+from training.api.auth import provide_actor
+from training.errors import DomainError
+from training.i18n import _, get_language
+
+
+def _page(title: str, body: str) -> str:
+    back = html.escape(_("Back to the admin"))
+    return f"""<!DOCTYPE html>
+<html lang="{get_language()}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2733;background:#f5f7fa}}
+header{{background:#3a87cf;color:#fff;padding:.8rem 1rem}} header a{{color:#fff}}
+main{{max-width:70rem;margin:1rem auto;padding:0 1rem}}
+label{{display:block;margin:.8rem 0 .3rem;font-weight:600}}
+select,input[type=file]{{font-size:1rem;padding:.4rem;max-width:100%}}
+button{{font-size:1rem;padding:.5rem 1rem;margin:.8rem .5rem 0 0;border:0;border-radius:4px;
+background:#3a87cf;color:#fff;cursor:pointer}} button.secondary{{background:#5f6b7a}}
+table{{border-collapse:collapse;width:100%;background:#fff;margin-top:1rem}}
+th,td{{border:1px solid #d5dbe3;padding:.4rem;text-align:left;vertical-align:top}}
+.error{{color:#a4001d}} .warning{{color:#7a4a00}} .ok{{color:#0b6b2b}}
+#summary{{margin-top:1rem;font-weight:600}}
+</style></head><body>
+<header><a href="/admin/">← {back}</a> · <strong>{html.escape(title)}</strong></header>
+<main>{body}</main></body></html>"""
+
+
+ROSTER_JS = r"""const T = JSON.parse(document.getElementById('texts').textContent);
+function esc(s){return String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
+function csrf(){const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : '';}
+const form = document.getElementById('roster');
+if (form) form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const commit = ev.submitter && ev.submitter.dataset.commit === 'true';
+  const file = document.getElementById('file').files[0];
+  const cls = document.getElementById('class').value;
+  const summary = document.getElementById('summary'), result = document.getElementById('result');
+  if (!file || !cls) { summary.textContent = T.choose; return; }
+  summary.textContent = commit ? T.saving : T.checking; result.innerHTML = '';
+  const data = new FormData(); data.append('file', file);
+  const resp = await fetch(`/api/classes/${cls}/roster?dry_run=${!commit}`, {method: 'POST', body: data,
+    headers: {'X-CSRFToken': csrf()}, credentials: 'same-origin'});
+  const body = await resp.json();
+  if (!resp.ok) {
+    const message = body.error ? body.error.message : resp.status;
+    summary.innerHTML = `<span class="error">${esc(message)}</span> ${commit ? esc(T.failed) : ''}`;
+    const rows = body.rows || (body.error && body.error.rows) || [];
+    if (rows.length) render(rows);
+    return;
+  }
+  summary.textContent = body.committed ? T.saved.replace('{total}', body.total)
+    : T.summary.replace('{total}', body.total).replace('{new}', body.new).replace('{existing}', body.existing)
+      .replace('{dup}', body.possible_duplicate).replace('{error}', body.error)
+      .replace('{confirmed}', body.confirmed).replace('{waitlisted}', body.waitlisted);
+  render(body.rows);
+});
+function render(rows){
+  const head = '<tr>' + [T.row, T.name, T.outcome, T.enrolment, T.messages]
+    .map(t => `<th scope="col">${esc(t)}</th>`).join('') + '</tr>';
+  const lines = rows.map(r => `<tr><td>${r.row}</td><td>${esc(r.full_name)}</td>
+    <td class="${r.status === 'error' ? 'error' : 'ok'}">${esc(r.status_label)}</td><td>${esc(r.enrolment_label)}</td>
+    <td>${(r.messages || []).map(m => `<div class="${esc(m.level)}">${esc(m.text)}</div>`).join('')}</td></tr>`)
+    .join('');
+  document.getElementById('result').innerHTML = `<table>${head}${lines}</table>`;
+}
+"""
+
+
+@get("/tools/roster.js", include_in_schema=False, media_type="application/javascript")
+async def roster_script() -> str:
+    return ROSTER_JS
+
+
+@get("/tools/roster", include_in_schema=False)
+async def roster_page(request: Request) -> Response:
+    from training.tables import TrainingClass
+
+    try:
+        actor = await provide_actor(request)
+    except DomainError:
+        return Redirect("/admin/")  # sign in through the admin first
+    query = TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.course.name_vi.as_alias(
+        "course"), TrainingClass.capacity).where(TrainingClass.status == "open").order_by(TrainingClass.code)
+    where = scope_where(TrainingClass, actor)
+    if where is not None:
+        query = query.where(where)
+    classes = await query.run()
+    options = "".join(
+        f'<option value="{c["id"]}">{html.escape(c["code"])} — {html.escape(c["course"] or "")}</option>'
+        for c in classes)
+    texts = {
+        "checking": _("Checking the file…"), "saving": _("Saving…"), "choose": _("Choose a class and a file."),
+        "row": _("Row number"), "name": _("Full name"), "outcome": _("Outcome"), "enrolment": _("Enrolment"),
+        "messages": _("Messages"), "saved": _("Saved: {total} learners enrolled."),
+        "summary": _("{total} rows: {new} new, {existing} existing, {dup} possible duplicates, {error} with errors; "
+                     "{confirmed} would be confirmed, {waitlisted} waitlisted."),
+        "failed": _("Nothing was saved."),
+    }
+    if not classes:
+        body = "<p>" + html.escape(_("No class is open for enrolment.")) + "</p>"
+    else:
+        intro = html.escape(_("Check the file first: every row is shown with what would happen. Saving enrols "
+                              "everyone, or nobody if any row has an error."))
+        labels = {key: html.escape(text) for key, text in (
+            ("class", _("Class")), ("file", _("Roster file (.xlsx or .csv, at most 10 MB)")),
+            ("check", _("Check (dry run)")), ("save", _("Save")))}
+        body = f"""
+<p>{intro}</p>
+<form id="roster">
+<label for="class">{labels["class"]}</label><select id="class" name="class">{options}</select>
+<label for="file">{labels["file"]}</label>
+<input id="file" name="file" type="file" accept=".xlsx,.csv" required>
+<div><button type="submit" data-commit="false">{labels["check"]}</button>
+<button type="submit" data-commit="true" class="secondary">{labels["save"]}</button></div>
+</form>
+<div id="summary" role="status" aria-live="polite"></div>
+<div id="result"></div>"""
+    texts_json = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+    script = (f'<script type="application/json" id="texts">{texts_json}</script>\n'
+              '<script src="/tools/roster.js"></script>')
+    return Response(_page(_("Import a roster"), body + script), media_type="text/html")
