@@ -124,6 +124,14 @@ async def bench(rows: int) -> int:
     return 0 if total <= 10 else 1
 
 
+async def _wipe_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    await conn.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5000)
@@ -132,8 +140,12 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-roster-"))
     # Engines bind at import: point the app at the scratch database before importing it.
     os.environ["TRAINING_DATA_DIR"] = str(scratch)
-    os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite'}"
+    # BENCH_DATABASE_URL=postgresql://… runs it on PostgreSQL (that database is wiped).
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch / 'bench.sqlite'}"
     os.environ.setdefault("TRAINING_SECRET_KEY", "bench")
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        asyncio.run(_wipe_postgres(os.environ["DATABASE_URL"]))
+    print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     try:
