@@ -135,6 +135,23 @@ def as_khanhhoa(client):
     return AdminSession(client, "dept.khanhhoa")
 
 
+def token_for(username: str) -> dict[str, str]:
+    """Bearer-token headers for API calls as one of the base accounts."""
+    from training.api.auth import create_token
+
+    return {"Authorization": f"Bearer {run(create_token(username))}"}
+
+
+@pytest.fixture(scope="module")
+def coord():
+    return token_for("coord")
+
+
+@pytest.fixture(scope="module")
+def khanhhoa():
+    return token_for("dept.khanhhoa")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,29 +2,12 @@
 
 import datetime as dt
 
-import pytest
 from conftest import make_class, make_course, make_person, run, unique
 
 from training.access import SYSTEM
 from training.services.rows import create_row
 
 TODAY = dt.date.today()
-
-
-def token_for(username: str) -> dict[str, str]:
-    from training.api.auth import create_token
-
-    return {"Authorization": f"Bearer {run(create_token(username))}"}
-
-
-@pytest.fixture(scope="module")
-def coord():
-    return token_for("coord")
-
-
-@pytest.fixture(scope="module")
-def khanhhoa():
-    return token_for("dept.khanhhoa")
 
 
 def make_trainer(province_code="56"):

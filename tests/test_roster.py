@@ -25,22 +25,6 @@ _serials = itertools.count(random.randrange(100_000, 900_000) * 1)
 _letters = itertools.count(1)
 
 
-def token_for(username: str) -> dict[str, str]:
-    from training.api.auth import create_token
-
-    return {"Authorization": f"Bearer {run(create_token(username))}"}
-
-
-@pytest.fixture(scope="module")
-def coord():
-    return token_for("coord")
-
-
-@pytest.fixture(scope="module")
-def khanhhoa():
-    return token_for("dept.khanhhoa")
-
-
 def name(family: str = "Nguyễn", middle: str = "Thị") -> str:
     """A unique, realistic-looking Vietnamese name (the given name is made of letters only)."""
     n = next(_letters)

@@ -7,7 +7,7 @@ import random
 
 import openpyxl
 import pytest
-from conftest import make_class, make_course, make_person, province_id, run, unique
+from conftest import make_class, make_course, make_person, province_id, run, token_for, unique
 
 from training.access import SYSTEM
 from training.services.rows import create_row
@@ -16,17 +16,6 @@ from training.validation import cccd_for
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TODAY = dt.date.today()
 _serials = itertools.count(random.randrange(100_000, 900_000))
-
-
-def token_for(username: str) -> dict[str, str]:
-    from training.api.auth import create_token
-
-    return {"Authorization": f"Bearer {run(create_token(username))}"}
-
-
-@pytest.fixture(scope="module")
-def coord():
-    return token_for("coord")
 
 
 def ddmm(day: dt.date) -> str:
