@@ -82,3 +82,46 @@ def test_department_imports_a_roster_from_the_admin_tool_page(browser, live_serv
         Enrolment.training_class == cls["id"]).run()))
     assert statuses == ["confirmed", "waitlisted"]
     page.close()
+
+
+def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, live_server, tmp_path):
+    from conftest import make_person, run, unique
+    from openpyxl import Workbook
+
+    from training.access import SYSTEM
+    from training.services import enrolment, scheduling
+    from training.tables import Attendance
+
+    today = dt.date.today()
+    cls = make_class("56", status="open", start_date=today - dt.timedelta(days=7), end_date=today)
+    sessions = run(scheduling.add_sessions(cls["id"], [scheduling.SessionSpec(
+        today - dt.timedelta(days=d), dt.time(8), dt.time(11)) for d in (6, 5)], SYSTEM))
+    people = [make_person("56", full_name=unique("Điểm danh ")) for _ in range(2)]
+    for p in people:
+        run(enrolment.enrol(cls["id"], p["id"], SYSTEM))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Họ và tên"] + [s["session_date"].strftime("%d/%m/%Y") for s in sessions])
+    sheet.append([1, people[0]["full_name"], "x", "M"])
+    sheet.append([2, people[1]["full_name"], "P", "x"])
+    path = tmp_path / "diem-danh.xlsx"
+    book.save(path)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/admin/")
+    page.wait_for_selector("input[type=password]")
+    page.fill("input[name=username]", "coord")
+    page.fill("input[type=password]", PASSWORD)
+    page.press("input[type=password]", "Enter")
+    page.wait_for_selector("text=Học viên và đơn vị")
+    page.goto(f"{live_server}/tools/attendance-sheet")
+    page.select_option("#class", str(cls["id"]))
+    page.set_input_files("#file", str(path))
+    page.click("#sheet button[type=submit]")
+    page.wait_for_selector("text=Đã lưu điểm danh cho 2 buổi học.")
+    assert "Có mặt: 1" in page.inner_text("#result") and "Vắng có phép: 1" in page.inner_text("#result")
+    page.screenshot(path=str(ARTIFACTS / "attendance-sheet-import.png"), full_page=True)
+    marks = run(Attendance.select(Attendance.status).where(
+        Attendance.session.is_in([s["id"] for s in sessions])).run())
+    assert sorted(m["status"] for m in marks) == ["excused", "late", "present", "present"]
+    page.close()

@@ -204,11 +204,12 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
             await db.close_connection_pool()
 
     from training.api.classes import ClassController, counts
-    from training.api.pages import roster_page, roster_script
+    from training.api.pages import roster_page, roster_script, sheet_page, sheet_script
     from training.api.roster import RosterController
 
     return Litestar(
-        route_handlers=[ClassController, RosterController, counts, roster_page, roster_script, health,
+        route_handlers=[ClassController, RosterController, counts, roster_page, roster_script, sheet_page,
+                        sheet_script, health,
                         list_provinces, list_legacy_provinces, get_province, index, admin_labels, admin],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

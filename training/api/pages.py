@@ -135,3 +135,90 @@ async def roster_page(request: Request) -> Response:
     script = (f'<script type="application/json" id="texts">{texts_json}</script>\n'
               '<script src="/tools/roster.js"></script>')
     return Response(_page(_("Import a roster"), body + script), media_type="text/html")
+
+
+SHEET_JS = r"""
+const T = JSON.parse(document.getElementById('texts').textContent);
+function esc(s){return String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
+function csrf(){const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : '';}
+const form = document.getElementById('sheet');
+if (form) form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const file = document.getElementById('file').files[0];
+  const cls = document.getElementById('class').value;
+  const summary = document.getElementById('summary'), result = document.getElementById('result');
+  if (!file || !cls) { summary.textContent = T.choose; return; }
+  summary.textContent = T.saving; result.innerHTML = '';
+  const data = new FormData(); data.append('file', file);
+  const resp = await fetch(`/api/classes/${cls}/attendance-sheet`, {method: 'POST', body: data,
+    headers: {'X-CSRFToken': csrf()}, credentials: 'same-origin'});
+  const body = await resp.json();
+  if (!resp.ok) {
+    const message = body.error ? body.error.message : resp.status;
+    summary.innerHTML = `<span class="error">${esc(message)}</span> ${esc(T.failed)}`;
+    return;
+  }
+  summary.textContent = T.saved.replace('{count}', body.sessions.length);
+  const head = '<tr>' + [T.session, T.column, T.marked, T.counts]
+    .map(t => `<th scope="col">${esc(t)}</th>`).join('') + '</tr>';
+  const lines = body.sessions.map(s => `<tr><td>${esc(s.date)} ${esc(s.start_time)}</td><td>${esc(s.column)}</td>
+    <td>${s.marked}</td>
+    <td>${Object.entries(s.counts).map(([k, v]) => `${esc(T.status[k] || k)}: ${v}`).join(', ')}</td></tr>`).join('');
+  const notes = (body.warnings || []).concat(body.skipped_columns.map(c => T.skipped.replace('{column}', c)));
+  result.innerHTML = `<table>${head}${lines}</table>` + notes.map(n => `<p class="warning">${esc(n)}</p>`).join('');
+});
+"""
+
+
+@get("/tools/attendance-sheet.js", include_in_schema=False, media_type="application/javascript")
+async def sheet_script() -> str:
+    return SHEET_JS
+
+
+@get("/tools/attendance-sheet", include_in_schema=False)
+async def sheet_page(request: Request) -> Response:
+    from training.enums import LABELS, AttendanceStatus
+    from training.tables import TrainingClass
+
+    try:
+        actor = await provide_actor(request)
+    except DomainError:
+        return Redirect("/admin/")
+    query = TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.course.name_vi.as_alias(
+        "course")).where(TrainingClass.status.is_in(["open", "running"])).order_by(TrainingClass.code)
+    where = scope_where(TrainingClass, actor)
+    if where is not None:
+        query = query.where(where)
+    classes = await query.run()
+    options = "".join(
+        f'<option value="{c["id"]}">{html.escape(c["code"])} — {html.escape(c["course"] or "")}</option>'
+        for c in classes)
+    texts = {
+        "choose": _("Choose a class and a file."), "saving": _("Saving…"), "failed": _("Nothing was saved."),
+        "saved": _("Attendance saved for {count} session(s)."), "session": _("Session"), "column": _("Column"),
+        "marked": _("Learners marked"), "counts": _("Marks"),
+        "skipped": _("Column {column} is empty and was skipped."),
+        "status": {k: _(v) for k, v in LABELS[AttendanceStatus].items()},
+    }
+    intro = html.escape(_("One row per learner (matched by citizen ID, else by name), one column per session headed "
+                          "by its date (dd/mm/yyyy, optionally sáng/chiều or a start time). Codes: x or có = "
+                          "present, M = late, P or CP = excused, V or KP or empty = absent. All or nothing."))
+    labels = {key: html.escape(text) for key, text in (
+        ("class", _("Class")), ("file", _("Signed sign-in sheet (.xlsx, at most 10 MB)")), ("save", _("Save")))}
+    if not classes:
+        body = "<p>" + html.escape(_("No class is open or running.")) + "</p>"
+    else:
+        body = f"""
+<p>{intro}</p>
+<form id="sheet">
+<label for="class">{labels["class"]}</label><select id="class" name="class">{options}</select>
+<label for="file">{labels["file"]}</label>
+<input id="file" name="file" type="file" accept=".xlsx" required>
+<div><button type="submit">{labels["save"]}</button></div>
+</form>
+<div id="summary" role="status" aria-live="polite"></div>
+<div id="result"></div>"""
+    texts_json = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+    script = (f'<script type="application/json" id="texts">{texts_json}</script>\n'
+              '<script src="/tools/attendance-sheet.js"></script>')
+    return Response(_page(_("Import a sign-in sheet"), body + script), media_type="text/html")
