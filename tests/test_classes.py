@@ -235,3 +235,17 @@ def test_counting_people_and_person_times(client, coord, khanhhoa):
     assert client.get("/api/counts", params={"province": "19"}, headers=khanhhoa).status_code == 403
     own = client.get("/api/counts", params={"group_by": "province"}, headers=khanhhoa).json()
     assert {r["province"] for r in own} <= {"56"}
+
+
+def test_session_cookie_calls_need_the_csrf_header_for_writes(client):
+    from conftest import AdminSession
+
+    session = AdminSession(client, "coord")
+    cls = make_class(status="open")
+    person = make_person(full_name=unique("Cookie "))
+    assert client.get(f"/api/classes/{cls['id']}/attendance").status_code == 200  # reads need no token
+    refused = client.post(f"/api/classes/{cls['id']}/enrolments", json={"person": person["id"]})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf"
+    accepted = client.post(f"/api/classes/{cls['id']}/enrolments", json={"person": person["id"]},
+                           headers={"X-CSRFToken": session.headers["X-CSRFToken"]})
+    assert accepted.status_code == 201
