@@ -22,6 +22,14 @@ async def _actor(request: Request):
     return actor
 
 
+async def _service(call):
+    """Await a service call; its DomainError becomes the ValueError piccolo-admin shows on the form."""
+    try:
+        return await call
+    except DomainError as exc:
+        raise ValueError(exc.text()) from exc
+
+
 async def _class_id(code: str) -> int:
     from training.tables import TrainingClass
 
@@ -70,9 +78,9 @@ def build_forms() -> list[FormConfig]:
             specs = scheduling.sessions_from_pattern(
                 data.start_date, data.count, data.start_time, data.end_time, _weekdays(data.weekdays),
                 data.topic, None, data.venue)
-            rows = await scheduling.add_sessions(await _class_id(data.class_code), specs, actor)
         except DomainError as exc:
             raise ValueError(exc.text()) from exc
+        rows = await _service(scheduling.add_sessions(await _class_id(data.class_code), specs, actor))
         return _("{count} sessions scheduled, from {first} to {last}.", count=len(rows),
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
 
@@ -80,10 +88,7 @@ def build_forms() -> list[FormConfig]:
         from training.services.attendance import close_class
 
         actor = await _actor(request)
-        try:
-            result = await close_class(await _class_id(data.class_code), actor)
-        except DomainError as exc:
-            raise ValueError(exc.text()) from exc
+        result = await _service(close_class(await _class_id(data.class_code), actor))
         return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
                  failed=result["failed"])
 
@@ -91,10 +96,7 @@ def build_forms() -> list[FormConfig]:
         from training.services.attendance import reopen_class
 
         actor = await _actor(request)
-        try:
-            row = await reopen_class(await _class_id(data.class_code), actor)
-        except DomainError as exc:
-            raise ValueError(exc.text()) from exc
+        row = await _service(reopen_class(await _class_id(data.class_code), actor))
         return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
                  code=row["code"])
 
@@ -104,11 +106,7 @@ def build_forms() -> list[FormConfig]:
         from training.services.sheets import results_xlsx
 
         actor = await _actor(request)
-        class_id = await _class_id(data.class_code)
-        try:
-            content = await results_xlsx(class_id, actor)
-        except DomainError as exc:
-            raise ValueError(exc.text()) from exc
+        content = await _service(results_xlsx(await _class_id(data.class_code), actor))
         safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in data.class_code.upper())
         return FileResponse(contents=io.BytesIO(content), file_name=f"ket-qua-{safe}.xlsx",
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -10,6 +10,16 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
         "--disable-component-update", "--disable-sync", "--disable-quic"]
 
 
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the admin's login page and wait for its menu."""
+    page.goto(f"{base}/admin/")
+    page.wait_for_selector("input[type=password]")
+    page.fill("input[name=username]", username)
+    page.fill("input[type=password]", PASSWORD)
+    page.press("input[type=password]", "Enter")
+    page.wait_for_selector("text=Học viên và đơn vị")
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -62,12 +72,7 @@ def test_department_imports_a_roster_from_the_admin_tool_page(browser, live_serv
     book.save(path)
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server}/admin/")
-    page.wait_for_selector("input[type=password]")
-    page.fill("input[name=username]", "dept.khanhhoa")
-    page.fill("input[type=password]", PASSWORD)
-    page.press("input[type=password]", "Enter")
-    page.wait_for_selector("text=Học viên và đơn vị")
+    sign_in(page, live_server, "dept.khanhhoa")
     page.goto(f"{live_server}/tools/roster")
     page.select_option("#class", str(cls["id"]))
     page.set_input_files("#file", str(path))
@@ -108,12 +113,7 @@ def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, li
     book.save(path)
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server}/admin/")
-    page.wait_for_selector("input[type=password]")
-    page.fill("input[name=username]", "coord")
-    page.fill("input[type=password]", PASSWORD)
-    page.press("input[type=password]", "Enter")
-    page.wait_for_selector("text=Học viên và đơn vị")
+    sign_in(page, live_server, "coord")
     page.goto(f"{live_server}/tools/attendance-sheet")
     page.select_option("#class", str(cls["id"]))
     page.set_input_files("#file", str(path))

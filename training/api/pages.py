@@ -41,9 +41,14 @@ th,td{{border:1px solid #d5dbe3;padding:.4rem;text-align:left;vertical-align:top
 <main>{body}</main></body></html>"""
 
 
-ROSTER_JS = r"""const T = JSON.parse(document.getElementById('texts').textContent);
+# Shared by the tool pages: their texts (JSON in the page), HTML escaping, the admin's CSRF token.
+COMMON_JS = r"""
+const T = JSON.parse(document.getElementById('texts').textContent);
 function esc(s){return String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
 function csrf(){const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : '';}
+"""
+
+ROSTER_JS = COMMON_JS + r"""
 const form = document.getElementById('roster');
 if (form) form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -82,6 +87,29 @@ function render(rows){
 """
 
 
+async def _class_options(request: Request, statuses: list[str]) -> str:
+    """<option>s of the classes in these statuses that the signed-in user may see (DomainError if nobody)."""
+    from training.tables import TrainingClass
+
+    actor = await provide_actor(request)
+    query = TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.course.name_vi.as_alias(
+        "course")).where(TrainingClass.status.is_in(statuses)).order_by(TrainingClass.code)
+    where = scope_where(TrainingClass, actor)
+    if where is not None:
+        query = query.where(where)
+    return "".join(
+        f'<option value="{c["id"]}">{html.escape(c["code"])} — {html.escape(c["course"] or "")}</option>'
+        for c in await query.run())
+
+
+def _tool_page(title: str, body: str, texts: dict, script_src: str) -> Response:
+    """A tool page: its texts as JSON for the script, then the script itself."""
+    texts_json = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+    script = (f'<script type="application/json" id="texts">{texts_json}</script>\n'
+              f'<script src="{script_src}"></script>')
+    return Response(_page(title, body + script), media_type="text/html")
+
+
 @get("/tools/roster.js", include_in_schema=False, media_type="application/javascript")
 async def roster_script() -> str:
     return ROSTER_JS
@@ -89,21 +117,10 @@ async def roster_script() -> str:
 
 @get("/tools/roster", include_in_schema=False)
 async def roster_page(request: Request) -> Response:
-    from training.tables import TrainingClass
-
     try:
-        actor = await provide_actor(request)
+        options = await _class_options(request, ["open"])
     except DomainError:
         return Redirect("/admin/")  # sign in through the admin first
-    query = TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.course.name_vi.as_alias(
-        "course"), TrainingClass.capacity).where(TrainingClass.status == "open").order_by(TrainingClass.code)
-    where = scope_where(TrainingClass, actor)
-    if where is not None:
-        query = query.where(where)
-    classes = await query.run()
-    options = "".join(
-        f'<option value="{c["id"]}">{html.escape(c["code"])} — {html.escape(c["course"] or "")}</option>'
-        for c in classes)
     texts = {
         "checking": _("Checking the file…"), "saving": _("Saving…"), "choose": _("Choose a class and a file."),
         "row": _("Row number"), "name": _("Full name"), "outcome": _("Outcome"), "enrolment": _("Enrolment"),
@@ -112,7 +129,7 @@ async def roster_page(request: Request) -> Response:
                      "{confirmed} would be confirmed, {waitlisted} waitlisted."),
         "failed": _("Nothing was saved."),
     }
-    if not classes:
+    if not options:
         body = "<p>" + html.escape(_("No class is open for enrolment.")) + "</p>"
     else:
         intro = html.escape(_("Check the file first: every row is shown with what would happen. Saving enrols "
@@ -131,16 +148,10 @@ async def roster_page(request: Request) -> Response:
 </form>
 <div id="summary" role="status" aria-live="polite"></div>
 <div id="result"></div>"""
-    texts_json = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
-    script = (f'<script type="application/json" id="texts">{texts_json}</script>\n'
-              '<script src="/tools/roster.js"></script>')
-    return Response(_page(_("Import a roster"), body + script), media_type="text/html")
+    return _tool_page(_("Import a roster"), body, texts, "/tools/roster.js")
 
 
-SHEET_JS = r"""
-const T = JSON.parse(document.getElementById('texts').textContent);
-function esc(s){return String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
-function csrf(){const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : '';}
+SHEET_JS = COMMON_JS + r"""
 const form = document.getElementById('sheet');
 if (form) form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -178,21 +189,11 @@ async def sheet_script() -> str:
 @get("/tools/attendance-sheet", include_in_schema=False)
 async def sheet_page(request: Request) -> Response:
     from training.enums import LABELS, AttendanceStatus
-    from training.tables import TrainingClass
 
     try:
-        actor = await provide_actor(request)
+        options = await _class_options(request, ["open", "running"])
     except DomainError:
         return Redirect("/admin/")
-    query = TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.course.name_vi.as_alias(
-        "course")).where(TrainingClass.status.is_in(["open", "running"])).order_by(TrainingClass.code)
-    where = scope_where(TrainingClass, actor)
-    if where is not None:
-        query = query.where(where)
-    classes = await query.run()
-    options = "".join(
-        f'<option value="{c["id"]}">{html.escape(c["code"])} — {html.escape(c["course"] or "")}</option>'
-        for c in classes)
     texts = {
         "choose": _("Choose a class and a file."), "saving": _("Saving…"), "failed": _("Nothing was saved."),
         "saved": _("Attendance saved for {count} session(s)."), "session": _("Session"), "column": _("Column"),
@@ -205,7 +206,7 @@ async def sheet_page(request: Request) -> Response:
                           "present, M = late, P or CP = excused, V or KP or empty = absent. All or nothing."))
     labels = {key: html.escape(text) for key, text in (
         ("class", _("Class")), ("file", _("Signed sign-in sheet (.xlsx, at most 10 MB)")), ("save", _("Save")))}
-    if not classes:
+    if not options:
         body = "<p>" + html.escape(_("No class is open or running.")) + "</p>"
     else:
         body = f"""
@@ -218,7 +219,4 @@ async def sheet_page(request: Request) -> Response:
 </form>
 <div id="summary" role="status" aria-live="polite"></div>
 <div id="result"></div>"""
-    texts_json = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
-    script = (f'<script type="application/json" id="texts">{texts_json}</script>\n'
-              '<script src="/tools/attendance-sheet.js"></script>')
-    return Response(_page(_("Import a sign-in sheet"), body + script), media_type="text/html")
+    return _tool_page(_("Import a sign-in sheet"), body, texts, "/tools/attendance-sheet.js")

@@ -16,7 +16,7 @@ from training.db import lock_row, write_transaction
 from training.errors import Conflict, DomainError, NotFound
 from training.i18n import N_
 from training.services.rows import audit, visible_row
-from training.tables import Course, CoursePrerequisite, Enrolment, Person, TrainingClass
+from training.tables import CoursePrerequisite, Enrolment, Person, TrainingClass
 
 SEAT_STATUSES = ["registered", "confirmed", "completed"]
 
@@ -122,7 +122,3 @@ def _status_label(status: str) -> str:
             return _(LABELS[enum][status])
     return status
 
-
-async def course_of(class_id: int) -> dict[str, Any]:
-    cls = await TrainingClass.select(TrainingClass.course).where(TrainingClass.id == class_id).first().run()
-    return await Course.select().where(Course.id == cls["course"]).first().run()

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from piccolo.columns import ForeignKey
 from piccolo.table import Table
 
 from training.access import Actor, check_table_access, scope_where
@@ -190,6 +189,3 @@ def _is_integrity_error(exc: Exception) -> bool:
     return ("IntegrityError" in name or "ForeignKeyViolation" in name or "RestrictViolation" in name
             or "UniqueViolation" in name)
 
-
-def foreign_keys(table: type[Table]) -> list[ForeignKey]:
-    return list(table._meta.foreign_key_columns)
