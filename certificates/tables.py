@@ -46,6 +46,26 @@ class Certificate(Table):
     revoked_reason = Varchar(length=255, null=True, default=None)
     pdf_sha256 = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz()
+    # What the certificate says, frozen at issue: a later change to the person, course or issuer
+    # never changes an issued certificate (the signed token and the PDF hash cover these).
+    holder_name = Varchar(length=150, default="")
+    holder_birth_date = Date(null=True, default=None)
+    holder_sex = Varchar(length=10, default="")
+    course_code = Varchar(length=30, default="")
+    course_name_vi = Varchar(length=255, default="")
+    course_name_en = Varchar(length=255, default="")
+    level = Varchar(length=30, default="")
+    kind = Varchar(length=20, default="")
+    hours = Integer(default=0)
+    start_date = Date(null=True, default=None)
+    end_date = Date(null=True, default=None)
+    classification = Varchar(length=30, default="")
+    class_code = Varchar(length=40, default="")
+    issuer_snapshot = Text(default="")  # JSON of the issuer profile printed on it
+    key_id = Varchar(length=20, default="")
+    token = Text(default="")  # the signed token in the QR code
+    pdf_en_sha256 = Varchar(length=64, null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
 
     @classmethod
     def get_readable(cls) -> Readable:

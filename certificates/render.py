@@ -1,0 +1,322 @@
+"""The certificate PDF: A4 landscape, Vietnamese layout, fonts embedded, QR code drawn as one path.
+
+Rendering is deterministic (ReportLab's ``invariant`` mode): the same certificate renders to the
+same bytes, which is what the SHA-256 recorded at issue relies on. Everything printed comes from
+the certificate row's snapshot (holder, course, issuer), never from live tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import segno
+from babel.dates import format_date
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from training.i18n import _
+
+PAGE = landscape(A4)
+FAMILY = "PlexSerif"
+DARK = Color(0.12, 0.14, 0.20)
+ACCENT = Color(0.62, 0.09, 0.09)
+FRAME = Color(0.55, 0.42, 0.16)
+
+CLASSIFICATION_EN = {"Xuất sắc": "Excellent", "Giỏi": "Very good", "Khá": "Good", "Trung bình": "Pass"}
+
+
+@cache
+def register_fonts() -> str:
+    """Register IBM Plex Serif (covers Vietnamese; installed by pip) in its four styles, once."""
+    import fontpkg_ibm_plex_serif
+
+    folder = Path(fontpkg_ibm_plex_serif.__file__).resolve().parent / "files"
+    styles = {"": "Regular", "-Bold": "Bold", "-Italic": "Italic", "-BoldItalic": "BoldItalic"}
+    for suffix, style in styles.items():
+        pdfmetrics.registerFont(TTFont(FAMILY + suffix, str(folder / f"IBMPlexSerif-{style}.ttf")))
+    pdfmetrics.registerFontFamily(FAMILY, normal=FAMILY, bold=FAMILY + "-Bold", italic=FAMILY + "-Italic",
+                                  boldItalic=FAMILY + "-BoldItalic")
+    return FAMILY
+
+
+@dataclass
+class CertificateView:
+    """Everything printed on one certificate (from the certificate row's snapshot)."""
+
+    number: str
+    register_label: str
+    holder_name: str
+    holder_sex: str
+    holder_birth_date: dt.date | None
+    course_name: str
+    kind: str
+    hours: int
+    start_date: dt.date | None
+    end_date: dt.date | None
+    classification: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+    issuer: dict = field(default_factory=dict)
+    verify_url: str = ""
+    language: str = "vi"
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def official_date_line(place: str, day: dt.date, language: str = "vi") -> str:
+    """"Hà Nội, ngày 05 tháng 02 năm 2026": Decree 30/2020/NĐ-CP pads days 1–9 and months 1–2 only."""
+    if language == "en":
+        text = format_date(day, "d MMMM y", locale="en")
+        return f"{place}, {text}" if place else text
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    text = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {text}" if place else text
+
+
+def _date(value: dt.date | None, language: str) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y") if language == "vi" else format_date(value, "d MMMM y", locale="en")
+
+
+def qr_path(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw the QR code of ``data`` as a single filled path (runs of dark modules per row)."""
+    # A fixed mask pattern: every mask decodes; searching the best of eight costs ~35 ms per code.
+    qr = segno.make(data, error="m", micro=False, mask=2)
+    matrix = qr.matrix
+    n = len(matrix)
+    module = size / n
+    path = canvas.beginPath()
+    for r, row in enumerate(matrix):
+        top = y + size - (r + 1) * module
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                path.rect(x + start * module, top, (c - start) * module, module)
+            else:
+                c += 1
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _fit(canvas: Canvas, text: str, font: str, size: float, width: float, minimum: float) -> float:
+    while size > minimum and canvas.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _centred_lines(canvas: Canvas, text: str, font: str, size: float, cx: float, y: float, width: float,
+                   leading: float) -> float:
+    """Draw text centred, wrapped to ``width``; return the y below the last line."""
+    for line in simpleSplit(text, font, size, width):
+        canvas.setFont(font, size)
+        canvas.drawCentredString(cx, y, line)
+        y -= leading
+    return y
+
+
+def _labels(view: CertificateView) -> dict[str, str]:
+    lang = view.language
+    t = lambda msgid, **kw: _(msgid, language=lang, **kw)  # noqa: E731
+    return {
+        "nation": t("SOCIALIST REPUBLIC OF VIETNAM"),
+        "motto": t("Independence - Freedom - Happiness"),
+        "title": t("CERTIFICATE") if view.kind == "certificate" else t("CERTIFICATE OF COMPLETION"),
+        "grant": t("hereby certifies that"),
+        "honorific": (t("Mr.") if view.holder_sex == "male" else t("Ms.") if view.holder_sex == "female"
+                      else t("Mr./Ms.")),
+        "born": t("Date of birth"),
+        "completed": t("has completed the course"),
+        "hours": t("Duration"),
+        "hours_value": t("{hours} hours", hours=view.hours),
+        "dates": t("from {start} to {end}", start=_date(view.start_date, lang), end=_date(view.end_date, lang)),
+        "classification": t("Classification"),
+        "number": t("Certificate No."),
+        "register": t("Register No."),
+        "expires": t("Valid until"),
+        "scan": t("Scan to verify"),
+    }
+
+
+def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
+    """Draw one certificate on the current page of ``canvas``."""
+    font = register_fonts()
+    bold, italic = font + "-Bold", font + "-Italic"
+    w, h = PAGE
+    lang = view.language
+    issuer = view.issuer
+    labels = _labels(view)
+
+    # frame
+    canvas.setStrokeColor(FRAME)
+    canvas.setLineWidth(3)
+    canvas.rect(22, 22, w - 44, h - 44)
+    canvas.setLineWidth(0.8)
+    canvas.rect(30, 30, w - 60, h - 60)
+    canvas.setFillColor(DARK)
+
+    # issuing body (top left) and national motto (top right)
+    left_cx, right_cx, top = 215, w - 230, h - 70
+    governing = nfc(issuer.get("governing_body"))
+    name = nfc(issuer.get("issuer_name"))
+    logo = issuer.get("logo_path") or ""
+    if logo and Path(logo).is_file():
+        canvas.drawImage(logo, 48, top - 52, width=56, height=56, preserveAspectRatio=True, mask="auto")
+    y = top
+    if governing:
+        size = _fit(canvas, governing, font, 11.5, 300, 8)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(left_cx, y, governing)
+        y -= 16
+    size = _fit(canvas, name, bold, 11.5, 320, 8)
+    canvas.setFont(bold, size)
+    canvas.drawCentredString(left_cx, y, name)
+    canvas.setLineWidth(0.7)
+    canvas.setStrokeColor(DARK)
+    canvas.line(left_cx - 40, y - 6, left_cx + 40, y - 6)
+
+    canvas.setFont(bold, 11.5)
+    canvas.drawCentredString(right_cx, top, labels["nation"])
+    canvas.setFont(bold, 12.5)
+    canvas.drawCentredString(right_cx, top - 16, labels["motto"])
+    motto_w = canvas.stringWidth(labels["motto"], bold, 12.5)
+    canvas.line(right_cx - motto_w / 2, top - 22, right_cx + motto_w / 2, top - 22)
+
+    # title
+    cx = w / 2
+    canvas.setFillColor(ACCENT)
+    canvas.setFont(bold, 34)
+    canvas.drawCentredString(cx, h - 165, labels["title"])
+    canvas.setFillColor(DARK)
+    wording = nfc(issuer.get("wording_en") if lang == "en" else issuer.get("wording"))
+    grant = wording or f"{name.title() if lang == 'en' else name} {labels['grant']}"
+    y = _centred_lines(canvas, grant, italic, 13, cx, h - 193, w - 200, 17)
+
+    # holder
+    y -= 14
+    holder = nfc(view.holder_name)
+    canvas.setFont(font, 14)
+    prefix = labels["honorific"] + " "
+    size = _fit(canvas, holder, bold, 22, w - 260, 14)
+    total = canvas.stringWidth(prefix, font, 14) + canvas.stringWidth(holder, bold, size)
+    x0 = cx - total / 2
+    canvas.drawString(x0, y, prefix)
+    canvas.setFont(bold, size)
+    canvas.setFillColor(ACCENT)
+    canvas.drawString(x0 + canvas.stringWidth(prefix, font, 14), y, holder)
+    canvas.setFillColor(DARK)
+    y -= 24
+    if view.holder_birth_date:
+        canvas.setFont(font, 13)
+        canvas.drawCentredString(cx, y, f"{labels['born']}: {_date(view.holder_birth_date, lang)}")
+        y -= 24
+
+    canvas.setFont(font, 13)
+    canvas.drawCentredString(cx, y, labels["completed"] + ":")
+    y -= 22
+    course = nfc(view.course_name)
+    size = _fit(canvas, course, bold, 16, w - 180, 12)
+    y = _centred_lines(canvas, course, bold, size, cx, y, w - 180, size + 4)
+    y -= 6
+    facts = [f"{labels['hours']}: {labels['hours_value']}"]
+    if view.start_date and view.end_date:
+        facts.append(labels["dates"])
+    canvas.setFont(font, 13)
+    canvas.drawCentredString(cx, y, " — ".join(facts))
+    y -= 22
+    if view.classification:
+        value = view.classification if lang == "vi" else CLASSIFICATION_EN.get(view.classification,
+                                                                                 view.classification)
+        canvas.setFont(font, 13)
+        label = f"{labels['classification']}: "
+        total = canvas.stringWidth(label, font, 13) + canvas.stringWidth(value, bold, 13)
+        canvas.drawString(cx - total / 2, y, label)
+        canvas.setFont(bold, 13)
+        canvas.drawString(cx - total / 2 + canvas.stringWidth(label, font, 13), y, value)
+
+    # place and date, signer (bottom right)
+    sx = w - 215
+    canvas.setFont(italic, 12.5)
+    canvas.drawCentredString(sx, 168, official_date_line(nfc(issuer.get("place")), view.issued_on, lang))
+    signer_title = nfc(issuer.get("signer_title_en") if lang == "en" and issuer.get("signer_title_en")
+                       else issuer.get("signer_title"))
+    canvas.setFont(bold, 12.5)
+    canvas.drawCentredString(sx, 148, signer_title)
+    canvas.setFont(bold, 13.5)
+    canvas.drawCentredString(sx, 68, nfc(issuer.get("signer_name")))
+
+    # QR and numbers (bottom left)
+    qr_size = 92
+    if view.verify_url:
+        qr_path(canvas, view.verify_url, 52, 52, qr_size)
+    tx = 52 + qr_size + 12
+    canvas.setFillColor(DARK)
+    canvas.setFont(font, 11)
+    canvas.drawString(tx, 118, f"{labels['number']}: ")
+    canvas.setFont(bold, 11)
+    canvas.drawString(tx + canvas.stringWidth(f"{labels['number']}: ", font, 11), 118, view.number)
+    canvas.setFont(font, 11)
+    canvas.drawString(tx, 102, f"{labels['register']}: {view.register_label}")
+    line_y = 86
+    if view.expires_on:
+        canvas.drawString(tx, line_y, f"{labels['expires']}: {_date(view.expires_on, lang)}")
+        line_y -= 16
+    canvas.setFont(italic, 9)
+    canvas.drawString(tx, line_y, labels["scan"])
+
+
+def _new_canvas(buffer: io.BytesIO, title: str, language: str) -> Canvas:
+    canvas = Canvas(buffer, pagesize=PAGE, invariant=1, pageCompression=1,
+                    lang="vi-VN" if language == "vi" else "en-GB")
+    canvas.setTitle(title)
+    canvas.setAuthor("training")
+    canvas.setSubject(title)
+    canvas.setCreator("training")
+    return canvas
+
+
+def render_pdf(view: CertificateView) -> bytes:
+    """One certificate as a PDF document."""
+    buffer = io.BytesIO()
+    canvas = _new_canvas(buffer, f"{view.number} - {nfc(view.holder_name)}", view.language)
+    draw_certificate(canvas, view)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def render_many(views: Iterable[CertificateView], title: str) -> bytes:
+    """Several certificates, one per page, in one PDF (for printing a whole class)."""
+    buffer = io.BytesIO()
+    canvas = None
+    for view in views:
+        if canvas is None:
+            canvas = _new_canvas(buffer, title, view.language)
+        draw_certificate(canvas, view)
+        canvas.showPage()
+    if canvas is None:
+        canvas = _new_canvas(buffer, title, "vi")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def issuer_snapshot(profile: dict) -> str:
+    keys = ("governing_body", "issuer_name", "signer_title", "signer_name", "place", "wording", "logo_path")
+    return json.dumps({k: nfc(profile.get(k) or "") for k in keys}, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,665 @@
+"""Certificates: issue, number, sign, store, re-issue, revoke, verify, export.
+
+The API, the admin forms and the command line all call these functions.
+
+- **Issuing** is for completed enrolments only and idempotent: an enrolment that already has a
+  certificate (valid, replaced or revoked) gets no second one from a class run; asking for one
+  learner twice is a 409.
+- **Numbers.** Số vào sổ runs 1, 2, 3 … per issuing organisation and year, decided inside a write
+  transaction that holds the issuer (BEGIN IMMEDIATE on SQLite, ``SELECT … FOR UPDATE`` of the
+  organisation row on PostgreSQL) and backed by a unique index; certificate rows are never
+  deleted, so a number is never repeated or skipped. Số hiệu is ``<prefix>-<year>-<register>``,
+  the prefix being unique per issuer, so it is unique nationally.
+- **Immutable.** Every printed field is frozen on the row at issue; corrections are re-issues
+  (new number, old row ``replaced`` and linked), withdrawals are revocations with a reason.
+- **PDFs** are rendered at issue (in worker processes for big classes), stored under
+  ``<data folder>/certificates/<year>/`` and their SHA-256 recorded, so an uploaded file can be
+  checked against the original. A missing file is rendered again on first download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from certificates.render import CertificateView, issuer_snapshot, render_many, render_pdf
+from certificates.signing import keyring
+from certificates.tables import Certificate, IssuerProfile
+from training.access import Actor, scope_where
+from training.db import lock_row, write_transaction
+from training.enums import CertificateStatus, EnrolmentStatus, Role
+from training.errors import Conflict, DomainError, NotFound, PermissionDenied
+from training.i18n import N_, _
+from training.services.rows import audit, visible_row
+from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
+from training.validation import clean_text
+
+Progress = Callable[[str, int, int], None]
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+PARALLEL_FROM = 40  # render in worker processes from this many certificates on
+
+STATUS_LABELS = {
+    "valid": N_("Valid"),
+    "revoked": N_("Revoked"),
+    "replaced": N_("Replaced"),
+    "expired": N_("Expired"),
+}
+
+
+def _storage() -> Path:
+    from training.config import get_settings
+
+    return get_settings().data_dir / "certificates"
+
+
+def pdf_path(number: str, year: int, language: str = "vi") -> Path:
+    suffix = "" if language == "vi" else f".{language}"
+    return _storage() / str(year) / f"{number}{suffix}.pdf"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def verify_url(number: str, token: str) -> str:
+    from training.config import get_settings
+
+    return f"{get_settings().base_url}/verify/{number}?t={token}"
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+
+
+def token_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The essential fields a certificate's token signs (no date of birth, no CCCD)."""
+    return {
+        "n": row["number"], "h": row["holder_name"], "c": row["course_code"], "l": row["level"],
+        "hr": row["hours"], "s": _iso(row["start_date"]), "e": _iso(row["end_date"]),
+        "i": _iso(row["issued_on"]), "x": _iso(row.get("expires_on")),
+    }
+
+
+def view_of(row: dict[str, Any], language: str = "vi") -> CertificateView:
+    """What is printed, from the certificate row alone."""
+    issuer = json.loads(row["issuer_snapshot"] or "{}")
+    return CertificateView(
+        number=row["number"], register_label=f"{row['register_number']:06d}/{row['register_year']}",
+        holder_name=row["holder_name"], holder_sex=row["holder_sex"], holder_birth_date=row["holder_birth_date"],
+        course_name=(row["course_name_en"] or row["course_name_vi"]) if language == "en" else row["course_name_vi"],
+        kind=row["kind"], hours=row["hours"], start_date=row["start_date"], end_date=row["end_date"],
+        classification=row["classification"] or "", issued_on=row["issued_on"], expires_on=row["expires_on"],
+        issuer=issuer, verify_url=verify_url(row["number"], row["token"]), language=language)
+
+
+# --- rendering in worker processes ---------------------------------------------------------------
+
+def _render_to_file(view: CertificateView, path: str) -> str:
+    data = render_pdf(view)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return hashlib.sha256(data).hexdigest()
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _workers() -> int:
+    return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        import multiprocessing
+
+        _pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=multiprocessing.get_context("forkserver"))
+    return _pool
+
+
+async def _render_rows(rows: list[dict[str, Any]], language: str, progress: Progress | None) -> dict[int, str]:
+    """Render and store PDFs of the rows; {certificate id: sha256}."""
+    loop = asyncio.get_running_loop()
+    jobs = [(r["id"], view_of(r, language), str(pdf_path(r["number"], r["register_year"], language)))
+            for r in rows]
+    out: dict[int, str] = {}
+    total = len(jobs)
+    if total >= PARALLEL_FROM and _workers() > 1:
+        pool = _executor()
+
+        async def one(cid: int, view: CertificateView, path: str) -> tuple[int, str]:
+            return cid, await asyncio.wrap_future(pool.submit(_render_to_file, view, path))
+
+        for done, next_result in enumerate(asyncio.as_completed([one(*job) for job in jobs]), 1):
+            cid, digest = await next_result
+            out[cid] = digest
+            if progress:
+                progress("pdf", done, total)
+        return out
+    for done, (cid, view, path) in enumerate(jobs, 1):
+        out[cid] = await loop.run_in_executor(None, _render_to_file, view, path)
+        if progress:
+            progress("pdf", done, total)
+    return out
+
+
+async def store_pdfs(cert_ids: Sequence[int], progress: Progress | None = None, language: str = "vi") -> int:
+    """Render and store the PDFs of these certificates that have none yet; record their hashes."""
+    column = Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(list(cert_ids), 500):
+        rows += await Certificate.select().where(Certificate.id.is_in(chunk) & column.is_null()).run()
+    if not rows:
+        return 0
+    digests = await _render_rows(rows, language, progress)
+    async with Certificate._meta.db.transaction():
+        for cid, digest in digests.items():
+            await Certificate.update({column: digest}).where(Certificate.id == cid).run()
+    return len(digests)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- issuing ---------------------------------------------------------------------------------------
+
+@dataclass
+class IssueResult:
+    class_code: str
+    issued: list[dict[str, Any]] = field(default_factory=list)
+    already: int = 0
+    completed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"class_code": self.class_code, "issued": len(self.issued), "already_issued": self.already,
+                "completed": self.completed,
+                "numbers": [r["number"] for r in self.issued],
+                "message": self.message()}
+
+    def message(self) -> str:
+        if not self.issued:
+            return _("Every learner who completed class {code} already has a certificate; nothing was issued.",
+                     code=self.class_code)
+        return _("{count} certificate(s) issued for class {code} ({first} … {last}).", count=len(self.issued),
+                 code=self.class_code, first=self.issued[0]["number"], last=self.issued[-1]["number"])
+
+
+async def _issuer_profile(org_id: int | None, class_code: str) -> dict[str, Any]:
+    if org_id is None:
+        raise DomainError.single("no_issuer", N_(
+            "Class {code} has no training institution, so nobody can issue its certificates; "
+            "choose the institution on the class first."), "institution", code=class_code)
+    profile = await IssuerProfile.select().where(IssuerProfile.organisation == org_id).first().run()
+    if profile is None:
+        org = await Organisation.select(Organisation.name).where(Organisation.id == org_id).first().run()
+        raise DomainError.single("no_issuer_profile", N_(
+            "{name} has no issuer profile (name, signer, place) yet; add one under Issuer profiles first."),
+            "institution", name=org["name"] if org else org_id)
+    return profile
+
+
+def _prefix(profile: dict[str, Any]) -> str:
+    return (profile["number_prefix"] or f"CS{profile['organisation']}").upper()
+
+
+async def _completed_enrolments(class_id: int) -> list[dict[str, Any]]:
+    return await Enrolment.select(
+        Enrolment.id, Enrolment.status, Enrolment.classification, Enrolment.person,
+        Enrolment.person.full_name.as_alias("full_name"), Enrolment.person.date_of_birth.as_alias("dob"),
+        Enrolment.person.sex.as_alias("sex"),
+    ).where((Enrolment.training_class == class_id) & (Enrolment.status == EnrolmentStatus.completed)).order_by(
+        Enrolment.id).run()
+
+
+async def _enrolments_with_certificate(enrolment_ids: list[int]) -> set[int]:
+    out: set[int] = set()
+    for chunk in _chunks(enrolment_ids, 500):
+        rows = await Certificate.select(Certificate.enrolment).where(Certificate.enrolment.is_in(chunk)).run()
+        out |= {r["enrolment"] for r in rows}
+    return out
+
+
+def _snapshot(enrolment: dict[str, Any], course: dict[str, Any], cls: dict[str, Any],
+              profile: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "holder_name": clean_text(enrolment["full_name"]) or "",
+        "holder_birth_date": enrolment["dob"],
+        "holder_sex": enrolment["sex"] or "",
+        "course_code": course["code"], "course_name_vi": clean_text(course["name_vi"]) or "",
+        "course_name_en": clean_text(course["name_en"]) or "", "level": course["level"],
+        "kind": course["certificate_kind"], "hours": course["hours"],
+        "start_date": cls["start_date"], "end_date": cls["end_date"],
+        "classification": enrolment["classification"] or "", "class_code": cls["code"],
+        "issuer_snapshot": issuer_snapshot(profile),
+    }
+
+
+async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshots: list[tuple[int, dict]],
+                               issued_on: dt.date, validity_months: int | None, actor: Actor,
+                               action: str = "issue") -> list[dict[str, Any]]:
+    """Number, sign and insert certificates (caller holds the write transaction)."""
+    await lock_row(Organisation, issuer_id)
+    year = issued_on.year
+    last = await Certificate.select(Certificate.register_number).where(
+        (Certificate.issuer == issuer_id) & (Certificate.register_year == year)).order_by(
+        Certificate.register_number, ascending=False).first().run()
+    next_number = (last["register_number"] if last else 0) + 1
+    ring = keyring()
+    now = dt.datetime.now(dt.UTC)
+    expires = add_months(issued_on, validity_months) if validity_months else None
+    rows = []
+    for offset, (enrolment_id, snap) in enumerate(snapshots):
+        register = next_number + offset
+        row = {**snap, "enrolment": enrolment_id, "issuer": issuer_id,
+               "number": f"{_prefix(profile)}-{year}-{register:06d}", "register_year": year,
+               "register_number": register, "issued_on": issued_on, "expires_on": expires,
+               "status": CertificateStatus.valid, "created_at": now}
+        row["token"], row["key_id"] = ring.sign(token_fields(row))
+        rows.append(row)
+    for chunk in _chunks(rows, 100):
+        await Certificate.insert(*[Certificate(**r) for r in chunk]).run()
+    numbers = [r["number"] for r in rows]
+    saved: list[dict[str, Any]] = []
+    for chunk in _chunks(numbers, 500):
+        saved += await Certificate.select().where(Certificate.number.is_in(chunk)).run()
+    saved.sort(key=lambda r: r["register_number"])
+    audits = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
+                       table_name="certificate", row_id=r["id"], before=None,
+                       after=json.dumps({"number": r["number"], "enrolment": r["enrolment"],
+                                         "register": f"{r['register_number']}/{r['register_year']}"},
+                                        ensure_ascii=False)) for r in saved]
+    for chunk in _chunks(audits, 200):
+        await AuditLog.insert(*chunk).run()
+    return saved
+
+
+async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None = None,
+                          issued_on: dt.date | None = None, progress: Progress | None = None) -> IssueResult:
+    """Issue certificates to every learner of the class who completed (or to one enrolment)."""
+    cls = await visible_row(TrainingClass, class_id, actor, write=True)
+    course = await Course.select().where(Course.id == cls["course"]).first().run()
+    completed = await _completed_enrolments(class_id)
+    result = IssueResult(class_code=cls["code"], completed=len(completed))
+    if enrolment_id is not None:
+        one = await Enrolment.select(Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name")).where(
+            (Enrolment.id == enrolment_id) & (Enrolment.training_class == class_id)).first().run()
+        if one is None:
+            raise NotFound.single("unknown_enrolment", N_("Learner {id} is not enrolled in class {code}."),
+                                  "enrolment", id=enrolment_id, code=cls["code"])
+        if one["status"] != EnrolmentStatus.completed:
+            raise DomainError.single("not_completed", N_(
+                "{name} has not completed class {code}, so no certificate can be issued."),
+                "enrolment", name=one["name"], code=cls["code"])
+        completed = [e for e in completed if e["id"] == enrolment_id]
+    if not completed:
+        raise DomainError.single("nobody_completed", N_(
+            "Nobody has completed class {code} yet: close the class to decide completion first."),
+            "training_class", code=cls["code"])
+    profile = await _issuer_profile(cls["institution"], cls["code"])
+    issued_on = issued_on or dt.date.today()
+    if progress:
+        progress("records", 0, len(completed))
+    async with write_transaction():
+        have = await _enrolments_with_certificate([e["id"] for e in completed])
+        if enrolment_id is not None and have:
+            raise Conflict.single("already_issued", N_(
+                "{name} already has a certificate for class {code}; to correct it, re-issue that certificate."),
+                "enrolment", name=completed[0]["full_name"], code=cls["code"])
+        todo = [e for e in completed if e["id"] not in have]
+        result.already = len(completed) - len(todo)
+        if todo:
+            snaps = [(e["id"], _snapshot(e, course, cls, profile)) for e in todo]
+            result.issued = await _insert_certificates(cls["institution"], profile, snaps, issued_on,
+                                                       course["validity_months"], actor)
+    if progress:
+        progress("records", len(result.issued), len(completed))
+    if result.issued:
+        await store_pdfs([r["id"] for r in result.issued], progress)
+    return result
+
+
+async def _certificate_for_change(cert_id: int, actor: Actor) -> dict[str, Any]:
+    if not (actor.is_coordinator or actor.is_department):
+        raise PermissionDenied.single("forbidden", N_("Your account cannot do this."))
+    return await _visible_certificate(cert_id, actor)
+
+
+def _reason(reason: str | None, msgid: str) -> str:
+    text = clean_text(reason) or ""
+    if len(text) < 5:
+        raise DomainError.single("reason_required", msgid, "reason")
+    if len(text) > 255:
+        raise DomainError.single("reason_too_long", N_("The reason is too long (at most 255 characters)."), "reason")
+    return text
+
+
+def _must_be_valid(row: dict[str, Any]) -> None:
+    if row["status"] != CertificateStatus.valid:
+        raise Conflict.single("not_valid", N_(
+            "Certificate {number} is already {status}; only a valid certificate can be changed."), "certificate",
+            number=row["number"], status=_(STATUS_LABELS[row["status"]]).lower())
+
+
+async def revoke(cert_id: int, reason: str | None, actor: Actor) -> dict[str, Any]:
+    """Withdraw a certificate, with a reason; it then verifies as revoked."""
+    text = _reason(reason, N_("Give the reason for revoking (at least 5 characters)."))
+    before = await _certificate_for_change(cert_id, actor)
+    async with write_transaction():
+        await lock_row(Certificate, cert_id)
+        row = await Certificate.select().where(Certificate.id == cert_id).first().run()
+        _must_be_valid(row)
+        await Certificate.update({Certificate.status: CertificateStatus.revoked, Certificate.revoked_reason: text,
+                                  Certificate.revoked_at: dt.datetime.now(dt.UTC)}).where(
+            Certificate.id == cert_id).run()
+        after = await Certificate.select().where(Certificate.id == cert_id).first().run()
+        await audit(actor, "revoke", Certificate, cert_id, _audit_view(before), _audit_view(after))
+    return after
+
+
+async def reissue(cert_id: int, reason: str | None, actor: Actor, issued_on: dt.date | None = None) -> dict[str, Any]:
+    """A corrected certificate from today's person, course and issuer data: new number, old one replaced."""
+    text = _reason(reason, N_("Give the reason for re-issuing (at least 5 characters)."))
+    old = await _certificate_for_change(cert_id, actor)
+    _must_be_valid(old)
+    enrolment = await Enrolment.select(
+        Enrolment.id, Enrolment.classification, Enrolment.status, Enrolment.training_class,
+        Enrolment.person.full_name.as_alias("full_name"), Enrolment.person.date_of_birth.as_alias("dob"),
+        Enrolment.person.sex.as_alias("sex")).where(Enrolment.id == old["enrolment"]).first().run()
+    cls = await TrainingClass.select().where(TrainingClass.id == enrolment["training_class"]).first().run()
+    course = await Course.select().where(Course.id == cls["course"]).first().run()
+    issuer_id = old["issuer"]
+    profile = await _issuer_profile(issuer_id, cls["code"])
+    async with write_transaction():
+        await lock_row(Certificate, cert_id)
+        current = await Certificate.select().where(Certificate.id == cert_id).first().run()
+        _must_be_valid(current)
+        snap = _snapshot(enrolment, course, cls, profile)
+        if not snap["classification"]:
+            snap["classification"] = old["classification"]
+        [new] = await _insert_certificates(issuer_id, profile, [(old["enrolment"], snap)],
+                                           issued_on or dt.date.today(), course["validity_months"], actor,
+                                           action="reissue")
+        await Certificate.update({Certificate.status: CertificateStatus.replaced, Certificate.replaced_by: new["id"],
+                                  Certificate.revoked_reason: text, Certificate.revoked_at: dt.datetime.now(dt.UTC)}
+                                 ).where(Certificate.id == cert_id).run()
+        after = await Certificate.select().where(Certificate.id == cert_id).first().run()
+        await audit(actor, "replace", Certificate, cert_id, _audit_view(current), _audit_view(after))
+    await store_pdfs([new["id"]])
+    return await Certificate.select().where(Certificate.id == new["id"]).first().run()
+
+
+def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("number", "status", "replaced_by", "revoked_reason", "holder_name", "course_code", "issued_on")
+    return {k: row.get(k) for k in keys}
+
+
+# --- who may see a certificate -------------------------------------------------------------------
+
+async def _visible_certificate(cert_id: int, actor: Actor) -> dict[str, Any]:
+    """The certificate if the actor may see it: coordinators all, departments their province,
+    learners their own; otherwise 404 (never reveal someone else's certificate)."""
+    query = Certificate.select().where(Certificate.id == cert_id)
+    if actor.role == Role.learner:
+        if actor.person_id is None:
+            query = query.where(Certificate.id < 0)
+        else:
+            query = query.where(Certificate.enrolment.person == actor.person_id)
+    elif not actor.is_coordinator:
+        where = scope_where(Certificate, actor)
+        if where is not None:
+            query = query.where(where)
+    row = await query.first().run()
+    if row is None:
+        raise NotFound.single("unknown_certificate", N_("There is no certificate with ID {id} that you may see."),
+                              "certificate", id=cert_id)
+    return row
+
+
+async def find_by_number(number: str, actor: Actor) -> dict[str, Any]:
+    row = await Certificate.select(Certificate.id).where(Certificate.number == _clean_number(number)).first().run()
+    if row is None:
+        raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
+                              number=number)
+    return await _visible_certificate(row["id"], actor)
+
+
+async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[dict[str, Any], bytes]:
+    """The stored PDF (rendered and stored on first use when missing) of a certificate the actor may see."""
+    row = await _visible_certificate(cert_id, actor)
+    language = "en" if language == "en" else "vi"
+    path = pdf_path(row["number"], row["register_year"], language)
+    if not path.is_file():
+        digest = await asyncio.get_running_loop().run_in_executor(
+            None, _render_to_file, view_of(row, language), str(path))
+        column = Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
+        await Certificate.update({column: digest}).where((Certificate.id == cert_id) & column.is_null()).run()
+    return row, path.read_bytes()
+
+
+def download_name(row: dict[str, Any], language: str = "vi") -> str:
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in row["number"])
+    return f"chung-chi-{safe}{'' if language == 'vi' else '-en'}.pdf"
+
+
+def _row_summary(row: dict[str, Any]) -> dict[str, Any]:
+    from training.enums import LABELS, Level
+
+    return {
+        "id": row["id"], "number": row["number"],
+        "register": f"{row['register_number']:06d}/{row['register_year']}",
+        "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_code": row["course_code"],
+        "level": row["level"], "level_label": _(LABELS[Level].get(row["level"], row["level"])),
+        "hours": row["hours"], "class_code": row["class_code"], "classification": row["classification"],
+        "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
+        "status": effective_status(row), "status_label": _(STATUS_LABELS[effective_status(row)]),
+        "reason": row["revoked_reason"],
+    }
+
+
+def effective_status(row: dict[str, Any], today: dt.date | None = None) -> str:
+    if row["status"] != CertificateStatus.valid:
+        return row["status"]
+    if row["expires_on"] and row["expires_on"] < (today or dt.date.today()):
+        return "expired"
+    return "valid"
+
+
+async def my_certificates(actor: Actor) -> list[dict[str, Any]]:
+    if actor.role != Role.learner or actor.person_id is None:
+        raise PermissionDenied.single("learners_only",
+                                      N_("This page is for learners signed in with their own account."))
+    rows = await Certificate.select().where(Certificate.enrolment.person == actor.person_id).order_by(
+        Certificate.issued_on, ascending=False).order_by(Certificate.id, ascending=False).run()
+    return [_row_summary(r) for r in rows]
+
+
+async def class_certificates(class_id: int, actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    cls = await visible_row(TrainingClass, class_id, actor)
+    rows = await Certificate.select().where(Certificate.enrolment.training_class == class_id).order_by(
+        Certificate.register_year).order_by(Certificate.register_number).run()
+    return cls, rows
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+def _clean_number(number: str) -> str:
+    return (clean_text(number) or "").upper()[:40]
+
+
+async def verification(number: str, token: str | None = None) -> dict[str, Any]:
+    """What the public may know about a certificate: status, holder, course, issuer; no CCCD, no birth date.
+
+    With a token (from the QR code) the signature is checked and must match this certificate.
+    """
+    number = _clean_number(number)
+    fields = None
+    if token:
+        fields = keyring().verify(token)
+        if fields.get("n") != number:
+            raise DomainError.single("token_mismatch", N_(
+                "The code in the QR does not belong to certificate {number}: the paper may have been altered."),
+                "token", http_status=400, number=number)
+    row = await Certificate.select(
+        Certificate.id, Certificate.number, Certificate.status, Certificate.holder_name, Certificate.course_code,
+        Certificate.course_name_vi, Certificate.course_name_en, Certificate.level, Certificate.hours,
+        Certificate.start_date, Certificate.end_date, Certificate.issued_on, Certificate.expires_on,
+        Certificate.classification, Certificate.issuer_snapshot, Certificate.revoked_reason,
+        Certificate.replaced_by.number.as_alias("replaced_by_number"), Certificate.register_number,
+        Certificate.register_year, Certificate.kind,
+    ).where(Certificate.number == number).first().run()
+    if row is None:
+        raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
+                              number=number or "?")
+    if fields is not None and fields != {k: v for k, v in {**token_fields(row), "kid": fields.get("kid")}.items()
+                                         if v not in (None, "")}:
+        raise DomainError.single("token_mismatch", N_(
+            "The code in the QR does not belong to certificate {number}: the paper may have been altered."),
+            "token", http_status=400, number=number)
+    return public_view(row, token_checked=fields is not None)
+
+
+def public_view(row: dict[str, Any], token_checked: bool = False) -> dict[str, Any]:
+    from training.enums import LABELS, Level
+
+    status = effective_status(row)
+    issuer = json.loads(row["issuer_snapshot"] or "{}")
+    return {
+        "number": row["number"], "status": status, "status_label": _(STATUS_LABELS[status]),
+        "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_en": row["course_name_en"],
+        "course_code": row["course_code"], "level": row["level"],
+        "level_label": _(LABELS[Level].get(row["level"], row["level"])), "hours": row["hours"],
+        "start_date": _iso(row["start_date"]), "end_date": _iso(row["end_date"]),
+        "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
+        "classification": row["classification"],
+        "register": f"{row['register_number']:06d}/{row['register_year']}",
+        "issuer": issuer.get("issuer_name", ""), "issuer_parent": issuer.get("governing_body", ""),
+        "revoked_reason": row["revoked_reason"] if status == "revoked" else None,
+        "replaced_by": row.get("replaced_by_number") if status == "replaced" else None,
+        "signature_checked": token_checked,
+    }
+
+
+async def check_pdf(content: bytes) -> dict[str, Any]:
+    """Is this file a genuine, unmodified copy of a certificate we issued? (SHA-256 recorded at issue.)"""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise DomainError.single("file_too_large", N_("The file is too large (at most {limit} MB)."), "file",
+                                 http_status=413, limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+    if not content.startswith(b"%PDF-"):
+        raise DomainError.single("not_pdf", N_("This file is not a PDF: upload the certificate's PDF file."),
+                                 "file", http_status=415)
+    digest = hashlib.sha256(content).hexdigest()
+    row = await Certificate.select(Certificate.number).where(
+        (Certificate.pdf_sha256 == digest) | (Certificate.pdf_en_sha256 == digest)).first().run()
+    if row is None:
+        return {"genuine": False, "sha256": digest, "certificate": None,
+                "message": _("This PDF does not match any certificate issued by this system: it was changed "
+                             "after issue or it was not issued here.")}
+    view = await verification(row["number"])
+    return {"genuine": True, "sha256": digest, "certificate": view,
+            "message": _("This PDF is an unmodified copy of certificate {number}.", number=row["number"])}
+
+
+# --- exports -----------------------------------------------------------------------------------------
+
+async def class_zip(class_id: int, actor: Actor) -> tuple[str, bytes]:
+    cls, rows = await class_certificates(class_id, actor)
+    _need_rows(rows, cls)
+    await store_pdfs([r["id"] for r in rows])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for r in rows:
+            status = "" if r["status"] == CertificateStatus.valid else f"-{r['status']}"
+            zf.write(pdf_path(r["number"], r["register_year"]), f"{r['number']}{status}.pdf")
+    return cls["code"], buffer.getvalue()
+
+
+async def class_pdf(class_id: int, actor: Actor, language: str = "vi") -> tuple[str, bytes]:
+    """All valid certificates of a class in one PDF, one per page, for printing."""
+    cls, rows = await class_certificates(class_id, actor)
+    rows = [r for r in rows if r["status"] == CertificateStatus.valid]
+    _need_rows(rows, cls)
+    views = [view_of(r, language) for r in rows]
+    data = await asyncio.get_running_loop().run_in_executor(
+        None, render_many, views, _("Certificates of class {code}", code=cls["code"]))
+    return cls["code"], data
+
+
+def _need_rows(rows: list, cls: dict[str, Any]) -> None:
+    if not rows:
+        raise NotFound.single("no_certificates", N_("Class {code} has no certificates yet."), "training_class",
+                              code=cls["code"])
+
+
+async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[str, bytes]:
+    """Sổ cấp chứng chỉ: every certificate of an issuer in a year, in register order."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    org = await visible_row(Organisation, organisation_id, actor)
+    if not 2000 <= year <= 2100:
+        raise DomainError.single("bad_year", N_("The year must be between 2000 and 2100."), "year")
+    rows = await Certificate.select(
+        Certificate.all_columns(), Certificate.replaced_by.number.as_alias("replaced_by_number"),
+    ).where((Certificate.issuer == organisation_id) & (Certificate.register_year == year)).order_by(
+        Certificate.register_number).run()
+    if not rows:
+        raise NotFound.single("empty_register", N_("{name} issued no certificates in {year}."), "year",
+                              name=org["name"], year=year)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Register")[:31]
+    ws.append([_("CERTIFICATE REGISTER — {name} — {year}", name=org["name"], year=year)])
+    ws["A1"].font = Font(bold=True, size=13)
+    headers = [_("No."), _("Register No."), _("Certificate No."), _("Full name"), _("Date of birth"), _("Sex"),
+               _("Course"), _("Hours"), _("Class"), _("Classification"), _("Date of issue"), _("Valid until"),
+               _("Status"), _("Notes")]
+    ws.append([])
+    ws.append(headers)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    from training.enums import LABELS, Sex
+
+    for i, r in enumerate(rows, 1):
+        note = ""
+        if r["status"] == CertificateStatus.revoked:
+            note = _("Revoked: {reason}", reason=r["revoked_reason"] or "")
+        elif r["status"] == CertificateStatus.replaced:
+            note = _("Replaced by {number}: {reason}", number=r["replaced_by_number"], reason=r["revoked_reason"] or "")
+        ws.append([i, r["register_number"], r["number"], r["holder_name"],
+                   r["holder_birth_date"].strftime("%d/%m/%Y") if r["holder_birth_date"] else "",
+                   _(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
+                   r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
+                   r["issued_on"].strftime("%d/%m/%Y"),
+                   r["expires_on"].strftime("%d/%m/%Y") if r["expires_on"] else "",
+                   _(STATUS_LABELS[effective_status(r)]), note])
+    for col, width in zip("ABCDEFGHIJKLMN", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", buffer.getvalue()

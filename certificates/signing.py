@@ -1,0 +1,204 @@
+"""Ed25519 keys and the compact signed token printed in each certificate's QR code.
+
+Keys live in ``<data folder>/keys/``: one PKCS#8 PEM file per key (``<kid>.pem``, mode 0600) and
+``current`` naming the key that signs new certificates. The first key is generated on first use;
+``training certificates rotate-key`` adds a new current key and keeps the old ones, so certificates
+signed before a rotation still verify. The public keys are published at
+``/.well-known/certificate-keys``.
+
+Token: ``base64url(payload) + "." + base64url(signature)``, where the payload is compact JSON
+(sorted keys, no spaces, UTF-8, NFC) of the certificate's essential fields plus ``kid``, and the
+signature is Ed25519 over the payload bytes. Anyone holding the public key can verify a token
+offline (see docs/certificates.md); the server verifies it again on every verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from training.errors import DomainError
+from training.i18n import N_
+
+ALGORITHM = "Ed25519"
+MAX_TOKEN_LENGTH = 2000
+
+
+def b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    kid: str
+    public: Ed25519PublicKey
+    created: str
+    private: Ed25519PrivateKey | None = None
+
+    @property
+    def public_raw(self) -> bytes:
+        return self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+class KeyRing:
+    """The signing keys in one folder; loaded once per process, reloaded after a rotation."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._keys: dict[str, KeyInfo] = {}
+        self._current: str | None = None
+        self._stamp: float | None = None
+
+    def _current_file(self) -> Path:
+        return self.folder / "current"
+
+    def _load(self) -> None:
+        marker = self._current_file()
+        stamp = marker.stat().st_mtime_ns if marker.exists() else None
+        if self._current is not None and stamp == self._stamp:
+            return
+        with self._lock:
+            if not marker.exists():
+                self._generate_locked()
+            keys: dict[str, KeyInfo] = {}
+            for path in sorted(self.folder.glob("*.pem")):
+                private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+                assert isinstance(private, Ed25519PrivateKey)
+                created = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date().isoformat()
+                keys[path.stem] = KeyInfo(path.stem, private.public_key(), created, private)
+            self._keys = keys
+            self._current = marker.read_text().strip()
+            self._stamp = marker.stat().st_mtime_ns
+
+    def _generate_locked(self) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        private = Ed25519PrivateKey.generate()
+        kid = key_id(private.public_key())
+        path = self.folder / f"{kid}.pem"
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        tmp = self.folder / "current.tmp"
+        tmp.write_text(kid)
+        tmp.replace(self._current_file())
+        return kid
+
+    def rotate(self) -> str:
+        """A new current key; older keys stay and keep verifying what they signed."""
+        self._load()
+        with self._lock:
+            kid = self._generate_locked()
+        self._current = None
+        self._load()
+        return kid
+
+    @property
+    def current(self) -> KeyInfo:
+        self._load()
+        assert self._current is not None
+        return self._keys[self._current]
+
+    def get(self, kid: str) -> KeyInfo | None:
+        self._load()
+        return self._keys.get(kid)
+
+    def public_keys(self) -> list[dict]:
+        self._load()
+        return [
+            {"kid": k.kid, "alg": ALGORITHM, "public_key": b64e(k.public_raw),
+             "public_key_pem": k.public.public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+             "created": k.created, "current": k.kid == self._current}
+            for k in sorted(self._keys.values(), key=lambda k: (k.created, k.kid))
+        ]
+
+    def sign(self, fields: dict) -> tuple[str, str]:
+        """(token, kid) for the fields."""
+        key = self.current
+        payload = canonical_payload({**fields, "kid": key.kid})
+        assert key.private is not None
+        return b64e(payload) + "." + b64e(key.private.sign(payload)), key.kid
+
+    def verify(self, token: str) -> dict:
+        """The signed fields of a token made with one of our keys, or a DomainError."""
+        return verify_token(token, lambda kid: (k.public if (k := self.get(kid)) else None))
+
+
+_rings: dict[Path, KeyRing] = {}
+
+
+def keyring() -> KeyRing:
+    from training.config import get_settings
+
+    folder = get_settings().data_dir / "keys"
+    ring = _rings.get(folder)
+    if ring is None:
+        ring = _rings[folder] = KeyRing(folder)
+    return ring
+
+
+def _nfc(value):
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+def canonical_payload(fields: dict) -> bytes:
+    clean = {k: _nfc(v) for k, v in fields.items() if v not in (None, "")}
+    return json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _bad_token() -> DomainError:
+    return DomainError.single("invalid_token", N_(
+        "The code on this certificate is damaged or was not issued by this system: "
+        "scan the QR code again or type the certificate number."), "token", http_status=400)
+
+
+def verify_token(token: str, public_key_for) -> dict:
+    """Check a token with ``public_key_for(kid) -> Ed25519PublicKey | None``; return its fields.
+
+    A truncated, altered or foreign-key token raises the same clear error: nothing in it is
+    trusted before the signature checks out.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+        raise _bad_token()
+    body, sig = token.split(".")
+    try:
+        payload, signature = b64d(body), b64d(sig)
+        fields = json.loads(payload.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise _bad_token() from None
+    if not isinstance(fields, dict) or not isinstance(fields.get("kid"), str) or len(signature) != 64:
+        raise _bad_token()
+    public = public_key_for(fields["kid"])
+    if public is None:
+        raise _bad_token()
+    try:
+        public.verify(signature, payload)
+    except InvalidSignature:
+        raise _bad_token() from None
+    return fields
