@@ -663,3 +663,29 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     buffer = io.BytesIO()
     wb.save(buffer)
     return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", buffer.getvalue()
+
+
+async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The signed-in learner, and their classes with enrolment status and attended share."""
+    from training.enums import LABELS
+    from training.services.attendance import attended_shares
+    from training.tables import Person
+
+    if actor.role != Role.learner or actor.person_id is None:
+        raise PermissionDenied.single("learners_only",
+                                      N_("This page is for learners signed in with their own account."))
+    person = await Person.select(Person.id, Person.full_name).where(Person.id == actor.person_id).first().run()
+    rows = await Enrolment.select(
+        Enrolment.id, Enrolment.status, Enrolment.training_class, Enrolment.training_class.code.as_alias("code"),
+        Enrolment.training_class.course.name_vi.as_alias("course"),
+        Enrolment.training_class.start_date.as_alias("start"), Enrolment.training_class.end_date.as_alias("end"),
+    ).where(Enrolment.person == actor.person_id).order_by(Enrolment.training_class.start_date, ascending=False).run()
+    out = []
+    for r in rows:
+        shares = await attended_shares(r["training_class"])
+        share = shares.get(r["id"], {}).get("share")
+        out.append({"code": r["code"], "course": r["course"], "start": r["start"].strftime("%d/%m/%Y"),
+                    "end": r["end"].strftime("%d/%m/%Y"),
+                    "status": _(LABELS[EnrolmentStatus].get(r["status"], r["status"])),
+                    "attendance": f"{round(share * 100)}%" if share is not None else "—"})
+    return person, out

@@ -203,13 +203,17 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
         if use_pool and db.engine_type == "postgres":
             await db.close_connection_pool()
 
+    from certificates.api import CertificateController, public_router
+    from certificates.learner import learner_router
+    from certificates.tools import certificates_page, certificates_script
     from training.api.classes import ClassController, counts
     from training.api.pages import roster_page, roster_script, sheet_page, sheet_script
     from training.api.roster import RosterController
 
     return Litestar(
         route_handlers=[ClassController, RosterController, counts, roster_page, roster_script, sheet_page,
-                        sheet_script, health,
+                        sheet_script, health, CertificateController, public_router(), learner_router(),
+                        certificates_page, certificates_script,
                         list_provinces, list_legacy_provinces, get_province, index, admin_labels, admin],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

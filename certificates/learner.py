@@ -1,0 +1,137 @@
+"""The learner's own pages: sign in, see classes, attendance and certificates, download the PDFs.
+
+piccolo-admin admits only admin users, so learners sign in here. The session is piccolo's
+(cookie ``id``), the same the API reads, so ``/api/me/certificates`` and the PDF downloads work
+with it. A coordinator or department account signing in here is sent to the admin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from typing import Annotated
+
+from litestar import Request, Router, get, post
+from litestar.enums import RequestEncodingType
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import Body
+from litestar.response import Redirect, Response
+from msgspec import Struct
+
+from certificates import service
+from certificates.pages import page
+from training.access import actor_for_user
+from training.api.auth import provide_actor
+from training.enums import Role
+from training.errors import DomainError
+from training.i18n import _
+
+SESSION_HOURS = 8
+
+
+class LoginIn(Struct):
+    username: str = ""
+    password: str = ""
+
+
+def _login_form(message: str = "", username: str = "") -> str:
+    e = html.escape
+    error = f'<p class="error" role="alert">{e(message)}</p>' if message else ""
+    return f"""<h1>{e(_("Learner sign-in"))}</h1><div class="card">{error}
+<form method="post" action="/login">
+<label for="username">{e(_("Username"))}</label>
+<input id="username" name="username" type="text" value="{e(username)}" autocomplete="username" required>
+<label for="password">{e(_("Password"))}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">{e(_("Sign in"))}</button></form></div>
+<p><a href="/verify">{e(_("Verify a certificate"))}</a></p>"""
+
+
+@get("/login", include_in_schema=False, opt={"skip_rate_limit": True})
+async def login_page() -> Response:
+    return page(_("Learner sign-in"), _login_form())
+
+
+@post("/login", include_in_schema=False, status_code=200)
+async def login(data: Annotated[LoginIn, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
+    from piccolo.apps.user.tables import BaseUser
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    user_id = await BaseUser.login(username=data.username.strip(), password=data.password)
+    if user_id is None:
+        return page(_("Learner sign-in"), _login_form(_("The username or password is not correct."),
+                                                      data.username), status=401)
+    user = await BaseUser.select().where(BaseUser.id == user_id).first().run()
+    actor = await actor_for_user(user)
+    if actor is None:
+        return page(_("Learner sign-in"), _login_form(_("Your account has no role in this system.")), status=403)
+    now = dt.datetime.now()
+    session = await SessionsBase.create_session(user_id, expiry_date=now + dt.timedelta(hours=SESSION_HOURS),
+                                                max_expiry_date=now + dt.timedelta(days=1))
+    target = "/me" if actor.role == Role.learner else "/admin/"
+    response = Redirect(target, status_code=303)
+    response.set_cookie("id", session.token, httponly=True, samesite="lax", path="/",
+                        secure=os.environ.get("TRAINING_BASE_URL", "").startswith("https"))
+    return response
+
+
+@post("/logout", include_in_schema=False, status_code=303, opt={"skip_rate_limit": True})
+async def logout(request: Request) -> Redirect:
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    token = request.cookies.get("id")
+    if token:
+        await SessionsBase.remove_session(token)
+    response = Redirect("/login", status_code=303)
+    response.delete_cookie("id", path="/")
+    return response
+
+
+@get("/me", include_in_schema=False, opt={"skip_rate_limit": True})
+async def my_page(request: Request) -> Response:
+    try:
+        actor = await provide_actor(request)
+    except DomainError:
+        return Redirect("/login")
+    if actor.role != Role.learner:
+        return Redirect("/admin/")
+    e = html.escape
+    person, classes = await service.learner_overview(actor)
+    certificates = await service.my_certificates(actor)
+    nav = (f'<form method="post" action="/logout" style="display:inline">'
+           f'<button type="submit" style="margin:0;padding:.2rem .6rem">{e(_("Sign out"))}</button></form> · ')
+    body = [f"<h1>{e(person['full_name'])}</h1>", f"<h2>{e(_('My certificates'))}</h2>"]
+    if not certificates:
+        none = _("You have no certificate yet. It is issued after a class closes and you complete it.")
+        body.append(f"<p>{e(none)}</p>")
+    else:
+        head = "".join(f'<th scope="col">{e(t)}</th>' for t in (
+            _("Certificate No."), _("Course"), _("Date of issue"), _("Status"), _("Download")))
+        lines = []
+        for c in certificates:
+            links = (f'<a href="/api/certificates/{c["id"]}/pdf">{e(_("PDF (Vietnamese)"))}</a> · '
+                     f'<a href="/api/certificates/{c["id"]}/pdf?lang=en">{e(_("PDF (English)"))}</a>')
+            lines.append(f'<tr><td><a href="/verify/{e(c["number"])}">{e(c["number"])}</a></td>'
+                         f'<td>{e(c["course"])}</td><td>{e(dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"))}'
+                         f'</td><td>{e(c["status_label"])}</td><td>{links}</td></tr>')
+        body.append(f'<div style="overflow-x:auto"><table><tr>{head}</tr>{"".join(lines)}</table></div>')
+    body.append(f"<h2>{e(_('My classes'))}</h2>")
+    if not classes:
+        body.append(f"<p>{e(_('You are not enrolled in any class.'))}</p>")
+    else:
+        head = "".join(f'<th scope="col">{e(t)}</th>' for t in (
+            _("Class"), _("Course"), _("Dates"), _("Enrolment"), _("Attendance")))
+        lines = [f'<tr><td>{e(c["code"])}</td><td>{e(c["course"])}</td>'
+                 f'<td>{e(c["start"])} – {e(c["end"])}</td><td>{e(c["status"])}</td><td>{e(c["attendance"])}</td></tr>'
+                 for c in classes]
+        body.append(f'<div style="overflow-x:auto"><table><tr>{head}</tr>{"".join(lines)}</table></div>')
+    return page(_("My certificates"), "".join(body), nav=nav)
+
+
+def learner_router() -> Router:
+    from admin.site import login_rate_limit
+
+    limit = RateLimitConfig(rate_limit=("minute", max(1, login_rate_limit() // 5)), store="login_rate_limit",
+                            exclude_opt_key="skip_rate_limit")
+    return Router(path="/", route_handlers=[login_page, login, logout, my_page], middleware=[limit.middleware])
