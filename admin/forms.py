@@ -111,8 +111,10 @@ def build_forms() -> list[FormConfig]:
         return FileResponse(contents=io.BytesIO(content), file_name=f"ket-qua-{safe}.xlsx",
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    from certificates.admin_forms import build_certificate_forms
+
     group = _(TRAINING_GROUP)
-    return [
+    return build_certificate_forms() + [
         FormConfig(name=_("Schedule sessions from a pattern"), pydantic_model=ScheduleForm, endpoint=schedule,
                    description=_("Creates the sessions of a class on the chosen weekdays; refused when a "
                                  "trainer or room is already booked."), form_group=group),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import segno
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import simpleSplit
@@ -133,24 +134,33 @@ def _centred_lines(canvas: Canvas, text: str, font: str, size: float, cx: float,
 
 def _labels(view: CertificateView) -> dict[str, str]:
     lang = view.language
-    t = lambda msgid, **kw: _(msgid, language=lang, **kw)  # noqa: E731
+    if view.holder_sex == "male":
+        honorific = _("Mr.", language=lang)
+    elif view.holder_sex == "female":
+        honorific = _("Ms.", language=lang)
+    else:
+        honorific = _("Mr./Ms.", language=lang)
+    if view.kind == "certificate":
+        title = _("CERTIFICATE", language=lang)
+    else:
+        title = _("CERTIFICATE OF COMPLETION", language=lang)
+    start, end = _date(view.start_date, lang), _date(view.end_date, lang)
     return {
-        "nation": t("SOCIALIST REPUBLIC OF VIETNAM"),
-        "motto": t("Independence - Freedom - Happiness"),
-        "title": t("CERTIFICATE") if view.kind == "certificate" else t("CERTIFICATE OF COMPLETION"),
-        "grant": t("hereby certifies that"),
-        "honorific": (t("Mr.") if view.holder_sex == "male" else t("Ms.") if view.holder_sex == "female"
-                      else t("Mr./Ms.")),
-        "born": t("Date of birth"),
-        "completed": t("has completed the course"),
-        "hours": t("Duration"),
-        "hours_value": t("{hours} hours", hours=view.hours),
-        "dates": t("from {start} to {end}", start=_date(view.start_date, lang), end=_date(view.end_date, lang)),
-        "classification": t("Classification"),
-        "number": t("Certificate No."),
-        "register": t("Register No."),
-        "expires": t("Valid until"),
-        "scan": t("Scan to verify"),
+        "nation": _("SOCIALIST REPUBLIC OF VIETNAM", language=lang),
+        "motto": _("Independence - Freedom - Happiness", language=lang),
+        "title": title,
+        "grant": _("hereby certifies that", language=lang),
+        "honorific": honorific,
+        "born": _("Date of birth", language=lang),
+        "completed": _("has completed the course", language=lang),
+        "hours": _("Duration", language=lang),
+        "hours_value": _("{hours} hours", language=lang, hours=format_decimal(view.hours, locale=lang)),
+        "dates": _("from {start} to {end}", language=lang, start=start, end=end),
+        "classification": _("Classification", language=lang),
+        "number": _("Certificate No.", language=lang),
+        "register": _("Register No.", language=lang),
+        "expires": _("Valid until", language=lang),
+        "scan": _("Scan to verify", language=lang),
     }
 
 

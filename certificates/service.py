@@ -25,6 +25,8 @@ import hashlib
 import io
 import json
 import os
+import sqlite3
+import threading
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +56,11 @@ STATUS_LABELS = {
     "replaced": N_("Replaced"),
     "expired": N_("Expired"),
 }
+
+
+def _label(msgid: str) -> str:
+    """Translate a msgid held in a variable (kept out of message extraction)."""
+    return _(msgid)
 
 
 def _storage() -> Path:
@@ -361,7 +368,7 @@ def _must_be_valid(row: dict[str, Any]) -> None:
     if row["status"] != CertificateStatus.valid:
         raise Conflict.single("not_valid", N_(
             "Certificate {number} is already {status}; only a valid certificate can be changed."), "certificate",
-            number=row["number"], status=_(STATUS_LABELS[row["status"]]).lower())
+            number=row["number"], status=_label(STATUS_LABELS[row["status"]]).lower())
 
 
 async def revoke(cert_id: int, reason: str | None, actor: Actor) -> dict[str, Any]:
@@ -472,10 +479,10 @@ def _row_summary(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"], "number": row["number"],
         "register": f"{row['register_number']:06d}/{row['register_year']}",
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_code": row["course_code"],
-        "level": row["level"], "level_label": _(LABELS[Level].get(row["level"], row["level"])),
+        "level": row["level"], "level_label": _label(LABELS[Level].get(row["level"], row["level"])),
         "hours": row["hours"], "class_code": row["class_code"], "classification": row["classification"],
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
-        "status": effective_status(row), "status_label": _(STATUS_LABELS[effective_status(row)]),
+        "status": effective_status(row), "status_label": _label(STATUS_LABELS[effective_status(row)]),
         "reason": row["revoked_reason"],
     }
 
@@ -522,15 +529,8 @@ async def verification(number: str, token: str | None = None) -> dict[str, Any]:
         if fields.get("n") != number:
             raise DomainError.single("token_mismatch", N_(
                 "The code in the QR does not belong to certificate {number}: the paper may have been altered."),
-                "token", http_status=400, number=number)
-    row = await Certificate.select(
-        Certificate.id, Certificate.number, Certificate.status, Certificate.holder_name, Certificate.course_code,
-        Certificate.course_name_vi, Certificate.course_name_en, Certificate.level, Certificate.hours,
-        Certificate.start_date, Certificate.end_date, Certificate.issued_on, Certificate.expires_on,
-        Certificate.classification, Certificate.issuer_snapshot, Certificate.revoked_reason,
-        Certificate.replaced_by.number.as_alias("replaced_by_number"), Certificate.register_number,
-        Certificate.register_year, Certificate.kind,
-    ).where(Certificate.number == number).first().run()
+                "qr_token", http_status=400, number=number)
+    row = await _public_row(number)
     if row is None:
         raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
                               number=number or "?")
@@ -538,8 +538,45 @@ async def verification(number: str, token: str | None = None) -> dict[str, Any]:
                                          if v not in (None, "")}:
         raise DomainError.single("token_mismatch", N_(
             "The code in the QR does not belong to certificate {number}: the paper may have been altered."),
-            "token", http_status=400, number=number)
+            "qr_token", http_status=400, number=number)
     return public_view(row, token_checked=fields is not None)
+
+
+_PUBLIC_COLUMNS = ("id", "number", "status", "holder_name", "course_code", "course_name_vi", "course_name_en", "level",
+                   "hours", "start_date", "end_date", "issued_on", "expires_on", "classification", "issuer_snapshot",
+                   "revoked_reason", "register_number", "register_year", "kind")
+_PUBLIC_SQL = ("SELECT " + ", ".join(f"c.{c}" for c in _PUBLIC_COLUMNS) + ", r.number AS replaced_by_number "
+               "FROM certificate c LEFT JOIN certificate r ON r.id = c.replaced_by WHERE c.number = {}")
+_DATE_COLUMNS = ("start_date", "end_date", "issued_on", "expires_on")
+_sqlite_reader = threading.local()
+
+
+def _sqlite_connection(path: str) -> sqlite3.Connection:
+    """A read-only connection kept per thread: the public lookup is the hottest query, and opening a
+    connection per query (as the async SQLite driver does) costs more than the query itself."""
+    conn = getattr(_sqlite_reader, "conn", None)
+    if conn is None or getattr(_sqlite_reader, "path", None) != path:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        _sqlite_reader.conn, _sqlite_reader.path = conn, path
+    return conn
+
+
+async def _public_row(number: str) -> dict[str, Any] | None:
+    from training.db import engine
+
+    db = engine()
+    if db.engine_type == "sqlite":
+        found = _sqlite_connection(db.path).execute(_PUBLIC_SQL.replace("{}", "?"), (number,)).fetchone()
+        if found is None:
+            return None
+        row = dict(found)
+        for name in _DATE_COLUMNS:
+            if isinstance(row[name], str):
+                row[name] = dt.date.fromisoformat(row[name][:10])
+        return row
+    rows = await Certificate.raw(_PUBLIC_SQL, number).run()
+    return rows[0] if rows else None
 
 
 def public_view(row: dict[str, Any], token_checked: bool = False) -> dict[str, Any]:
@@ -548,10 +585,10 @@ def public_view(row: dict[str, Any], token_checked: bool = False) -> dict[str, A
     status = effective_status(row)
     issuer = json.loads(row["issuer_snapshot"] or "{}")
     return {
-        "number": row["number"], "status": status, "status_label": _(STATUS_LABELS[status]),
+        "number": row["number"], "status": status, "status_label": _label(STATUS_LABELS[status]),
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_en": row["course_name_en"],
         "course_code": row["course_code"], "level": row["level"],
-        "level_label": _(LABELS[Level].get(row["level"], row["level"])), "hours": row["hours"],
+        "level_label": _label(LABELS[Level].get(row["level"], row["level"])), "hours": row["hours"],
         "start_date": _iso(row["start_date"]), "end_date": _iso(row["end_date"]),
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
         "classification": row["classification"],
@@ -652,11 +689,11 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
             note = _("Replaced by {number}: {reason}", number=r["replaced_by_number"], reason=r["revoked_reason"] or "")
         ws.append([i, r["register_number"], r["number"], r["holder_name"],
                    r["holder_birth_date"].strftime("%d/%m/%Y") if r["holder_birth_date"] else "",
-                   _(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
+                   _label(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
                    r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
                    r["issued_on"].strftime("%d/%m/%Y"),
                    r["expires_on"].strftime("%d/%m/%Y") if r["expires_on"] else "",
-                   _(STATUS_LABELS[effective_status(r)]), note])
+                   _label(STATUS_LABELS[effective_status(r)]), note])
     for col, width in zip("ABCDEFGHIJKLMN", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
@@ -686,6 +723,6 @@ async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str,
         share = shares.get(r["id"], {}).get("share")
         out.append({"code": r["code"], "course": r["course"], "start": r["start"].strftime("%d/%m/%Y"),
                     "end": r["end"].strftime("%d/%m/%Y"),
-                    "status": _(LABELS[EnrolmentStatus].get(r["status"], r["status"])),
+                    "status": _label(LABELS[EnrolmentStatus].get(r["status"], r["status"])),
                     "attendance": f"{round(share * 100)}%" if share is not None else "—"})
     return person, out

@@ -175,7 +175,7 @@ def canonical_payload(fields: dict) -> bytes:
 def _bad_token() -> DomainError:
     return DomainError.single("invalid_token", N_(
         "The code on this certificate is damaged or was not issued by this system: "
-        "scan the QR code again or type the certificate number."), "token", http_status=400)
+        "scan the QR code again or type the certificate number."), "qr_token", http_status=400)
 
 
 def verify_token(token: str, public_key_for) -> dict:

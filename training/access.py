@@ -80,6 +80,8 @@ def _scopes() -> dict[str, tuple[Callable[[], Column], bool]]:
 READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite"}
 # Tables only coordinators may see.
 COORDINATOR_ONLY = {"account", "api_token", "audit_log", "piccolo_user", "sessions"}
+# Tables changed only by their services, never row by row (certificates are immutable once issued).
+SERVICE_ONLY = {"certificate"}
 
 
 def scope_column(table: type[Table]) -> tuple[Column, bool] | None:
@@ -92,6 +94,9 @@ def scope_column(table: type[Table]) -> tuple[Column, bool] | None:
 def check_table_access(table: type[Table], actor: Actor, write: bool) -> None:
     """Raise PermissionDenied when the actor may not read (or write) this table at all."""
     name = table._meta.tablename
+    if write and name in SERVICE_ONLY:
+        raise PermissionDenied.single("immutable", N_(
+            "An issued certificate cannot be edited or deleted: re-issue it to correct it, or revoke it."))
     if actor.is_coordinator:
         return
     if actor.is_department:
