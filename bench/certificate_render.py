@@ -29,23 +29,24 @@ import datetime as dt
 import hashlib
 import html
 import multiprocessing
+import os
 import random
+import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import _scratch  # noqa: F401  (points the app at a scratch data folder before anything of ours is imported)
+import _scratch  # points the app at a scratch data folder before anything of ours is imported
 
-BASE_URL = "https://chungchi.ctxh.khanhhoa.gov.vn"
+os.environ["TRAINING_BASE_URL"] = "https://chungchi.ctxh.khanhhoa.gov.vn"  # what a province would serve on
 VIEW = None  # the certificate every worker renders (set before the pool forks)
 
 
 def make_view(rng: random.Random):
     """The certificate: a realistic snapshot and a verify URL with a token signed by a fresh KeyRing."""
     from certificates.render import CertificateView
-    from certificates.service import token_fields
+    from certificates.service import token_fields, verify_url
     from certificates.signing import KeyRing
 
     register = rng.randrange(1, 1500)
@@ -55,7 +56,7 @@ def make_view(rng: random.Random):
         "level": "refresher", "hours": 120, "start_date": dt.date(2026, 3, 2), "end_date": dt.date(2026, 6, 26),
         "issued_on": dt.date(2026, 7, 10), "expires_on": dt.date(2031, 7, 10),
     }
-    ring = KeyRing(Path(tempfile.mkdtemp(prefix="bench-keys-")))
+    ring = KeyRing(Path(os.environ["TRAINING_DATA_DIR"]) / "bench-keys")  # removed with the scratch folder
     token, _kid = ring.sign(token_fields(row))
     assert ring.verify(token)["n"] == number
     issuer = {
@@ -71,7 +72,7 @@ def make_view(rng: random.Random):
                      "cộng tác viên làm công tác xã hội ở cấp xã năm 2026"),
         kind="certificate", hours=120, start_date=row["start_date"], end_date=row["end_date"],
         classification="Giỏi", issued_on=row["issued_on"], expires_on=row["expires_on"], issuer=issuer,
-        verify_url=f"{BASE_URL}/verify/{number}?t={token}", language="vi")
+        verify_url=verify_url(number, token), language="vi")
 
 
 # --- (a), (b), (e): our renderer -------------------------------------------------------------------
@@ -172,7 +173,8 @@ p{{margin:0 0 2.5mm}}
 <b>{e(nfc(issuer.get("signer_title")))}</b><br><br><br><br><b>{e(nfc(issuer.get("signer_name")))}</b></div>
 <div class="qr">{svg}</div>
 <div class="nums">{e(labels["number"])}: <b>{e(view.number)}</b><br>{e(labels["register"])}: {e(view.register_label)}
-<br>{e(labels["expires"])}: {e(_date(view.expires_on, view.language))}<br><i style="font-size:9pt">{e(labels["scan"])}</i>
+<br>{e(labels["expires"])}: {e(_date(view.expires_on, view.language))}
+<br><i style="font-size:9pt">{e(labels["scan"])}</i>
 </div></div></body></html>"""
 
 
@@ -275,4 +277,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(os.environ["TRAINING_DATA_DIR"], ignore_errors=True)

@@ -292,7 +292,7 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
 
 
 def _new_canvas(buffer: io.BytesIO, title: str, language: str) -> Canvas:
-    canvas = Canvas(buffer, pagesize=PAGE, invariant=1, pageCompression=1,
+    canvas = Canvas(buffer, pagesize=PAGE, invariant=1, pageCompression=1, initialFontName=register_fonts(),
                     lang="vi-VN" if language == "vi" else "en-GB")
     canvas.setTitle(title)
     canvas.setAuthor("training")
