@@ -16,7 +16,7 @@ from training.access import scope_where
 from training.api.auth import provide_actor
 from training.api.pages import COMMON_JS, _class_options, _tool_page
 from training.errors import DomainError
-from training.i18n import _
+from training.i18n import N_, _
 
 CERTIFICATES_JS = COMMON_JS + r"""
 const form = document.getElementById('issue');
@@ -77,6 +77,18 @@ if (form) form.addEventListener('submit', async (ev) => {
   }
 });
 """
+
+# Messages used inside f-strings, which Babel cannot see there: marked here for extraction.
+_IN_FSTRINGS = (
+    N_('Certificates go to every learner who completed the class; learners who already have one get no second one.'),
+    N_('Class'),
+    N_('Issue certificates'),
+    N_('Progress'),
+    N_('Register book'),
+    N_('Issuing organisation'),
+    N_('Year'),
+    N_('Download the register (XLSX)'),
+)
 
 
 @get("/tools/certificates.js", include_in_schema=False, media_type="application/javascript")

@@ -125,3 +125,50 @@ def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, li
         Attendance.session.is_in([s["id"] for s in sessions])).run())
     assert sorted(m["status"] for m in marks) == ["excused", "late", "present", "present"]
     page.close()
+
+
+def test_coordinator_issues_certificates_with_progress_and_a_phone_verifies_one(browser, live_server):
+    from conftest import run
+    from test_certificates import certificates_of, closed_class
+
+    from training.services.accounts import create_account
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    cls = closed_class(["Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang Vũ"])
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    sign_in(page, live_server, "coord")
+    page.goto(f"{live_server}/tools/certificates")
+    page.select_option("#class", str(cls["id"]))
+    page.click("button:has-text('Cấp chứng chỉ')")
+    page.wait_for_selector("text=Đã cấp 3 chứng chỉ")
+    page.wait_for_selector("text=Tải tất cả (ZIP)")
+    assert page.eval_on_selector("#progress", "p => p.value === p.max")
+    rows = certificates_of(cls)
+    body = page.inner_text("#result")
+    assert all(r["number"] in body for r in rows) and "Lưu Quang Vũ" in body
+    page.screenshot(path=str(ARTIFACTS / "certificates-issued.png"), full_page=True)
+    page.close()
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
+    phone.goto(f"{live_server}/verify/{rows[0]['number']}?t={rows[0]['token']}")
+    text = phone.inner_text("body")
+    assert "Còn hiệu lực" in text and "Nguyễn Thị Ngọc Ánh" in text and "khớp với hồ sơ" in text
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    phone.screenshot(path=str(ARTIFACTS / "verify-phone.png"), full_page=True)
+    phone.close()
+
+    run(create_account("hocvien.huong", "learner", PASSWORD, person_id=cls["people"][1]["id"]))
+    learner = browser.new_page(viewport={"width": 1024, "height": 768}, locale="vi-VN")
+    learner.goto(f"{live_server}/login")
+    learner.fill("#username", "hocvien.huong")
+    learner.fill("#password", PASSWORD)
+    learner.click("button[type=submit]")
+    learner.wait_for_selector("text=Chứng chỉ của tôi")
+    text = learner.inner_text("body")
+    assert rows[1]["number"] in text and rows[0]["number"] not in text
+    learner.screenshot(path=str(ARTIFACTS / "learner-certificates.png"), full_page=True)
+    with learner.expect_download() as download:
+        learner.click("text=PDF (tiếng Việt)")
+    assert download.value.suggested_filename == f"chung-chi-{rows[1]['number']}.pdf"
+    learner.screenshot(path=str(ARTIFACTS / "learner-certificates.png"), full_page=True)
+    learner.close()
