@@ -343,7 +343,7 @@ async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None 
             result.issued = await _insert_certificates(cls["institution"], profile, snaps, issued_on,
                                                        course["validity_months"], actor)
     if progress:
-        progress("records", len(result.issued), len(completed))
+        progress("records", len(completed), len(completed))
     if result.issued:
         await store_pdfs([r["id"] for r in result.issued], progress)
     return result
