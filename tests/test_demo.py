@@ -110,6 +110,8 @@ def test_demo_tells_the_stories_of_the_articles(demo):
     for name in ("Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang Vũ"):
         assert name in snap["names"]
     assert ["hocvien.anh", "learner", "Nguyễn Thị Ngọc Ánh"] in snap["accounts"]
+    assert snap["counts"]["certificate"] == snap["person_times"]  # every completion has its certificate
+    assert "Chứng chỉ mẫu" in demo["output"]
 
 
 def test_demo_obeys_the_scheduling_and_attendance_rules(demo):

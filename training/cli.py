@@ -78,6 +78,10 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     summary = _run(seed_demo(password=args.password))
     for line in summary:
         print(line)
+    if not args.no_certificates:
+        from certificates.service import issue_demo_certificates
+
+        print(_run(issue_demo_certificates()))
     return 0
 
 
@@ -120,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_create_token)
 
     p = sub.add_parser("seed-demo", help=_("Load the demo data (safe to run again)"))
+    p.add_argument("--no-certificates", action="store_true",
+                   help=_("Do not issue certificates for the closed demo classes"))
     p.add_argument("--password", help=_("password of the demo accounts (default: printed)"))
     p.set_defaults(func=cmd_seed_demo)
     register_roster(sub)
