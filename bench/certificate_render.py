@@ -235,7 +235,8 @@ def main() -> int:
           f"{qr.symbol_size(border=0)[0]} modules, error correction M")
     first, second = render_ours(view), render_ours(view)
     print(f"deterministic (same bytes twice): {'yes' if first == second else 'NO'}; "
-          f"{multiprocessing.cpu_count()} CPUs; {args.count} renders per row after {args.warmup} warm-up")
+          f"{multiprocessing.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
+          f"{args.count} renders per row after {args.warmup} warm-up")
 
     results: list[tuple[str, float | None, int | None]] = []
     rate_a, size_a = timed(render_ours, view, args.count, args.warmup)

@@ -38,7 +38,8 @@ async def bench(learners: int) -> int:
     from training.access import SYSTEM
 
     where = await _scratch.prepare()
-    print(f"database: {where}; PDF workers: {service._workers()}")
+    print(f"database: {where}; PDF workers: {service._workers()}; load average {_scratch.os.getloadavg()[0]:.2f} "
+          f"on {_scratch.os.cpu_count()} CPUs")
     rng = random.Random(1500)
     start = time.perf_counter()
     org = await _certdata.make_issuer()

@@ -133,7 +133,7 @@ def _file_response(content: bytes, name: str, media_type: str) -> Response:
 # --- public verification ---------------------------------------------------------------------------
 
 TOKEN_FORMAT = ("base64url(payload) '.' base64url(Ed25519 signature over payload); payload is compact JSON with "
-                "sorted keys: n number, h holder name (NFC), c course code, l level, hr hours, s/e start/end date, "
+                "sorted keys: n number, h holder name (NFC), c course code, hr hours, s/e start/end date, "
                 "i issue date, x expiry date, kid signing key")
 
 

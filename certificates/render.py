@@ -272,7 +272,7 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
     canvas.drawCentredString(sx, 68, nfc(issuer.get("signer_name")))
 
     # QR and numbers (bottom left)
-    qr_size = 92
+    qr_size = 108  # mm-sized modules even for a version-16 code, for phone cameras
     if view.verify_url:
         qr_path(canvas, view.verify_url, 52, 52, qr_size)
     tx = 52 + qr_size + 12

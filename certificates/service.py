@@ -100,8 +100,8 @@ def _iso(value: Any) -> str | None:
 def token_fields(row: dict[str, Any]) -> dict[str, Any]:
     """The essential fields a certificate's token signs (no date of birth, no CCCD)."""
     return {
-        "n": row["number"], "h": row["holder_name"], "c": row["course_code"], "l": row["level"],
-        "hr": row["hours"], "s": _iso(row["start_date"]), "e": _iso(row["end_date"]),
+        "n": row["number"], "h": row["holder_name"], "c": row["course_code"], "hr": row["hours"],
+        "s": _iso(row["start_date"]), "e": _iso(row["end_date"]),
         "i": _iso(row["issued_on"]), "x": _iso(row.get("expires_on")),
     }
 
@@ -556,7 +556,7 @@ def _sqlite_connection(path: str) -> sqlite3.Connection:
     connection per query (as the async SQLite driver does) costs more than the query itself."""
     conn = getattr(_sqlite_reader, "conn", None)
     if conn is None or getattr(_sqlite_reader, "path", None) != path:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=2)
         conn.row_factory = sqlite3.Row
         _sqlite_reader.conn, _sqlite_reader.path = conn, path
     return conn

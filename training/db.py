@@ -55,6 +55,11 @@ async def migrate(quiet: bool = True) -> None:
 
     from training.services.provinces import load_provinces
 
+    db = engine()
+    if db.engine_type == "sqlite":
+        # Write-ahead log: readers (the public verification page) never wait for a writer.
+        # The setting is stored in the database file.
+        await db.run_ddl("PRAGMA journal_mode=WAL")
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer) if quiet else contextlib.nullcontext():
         result = await run_forwards(app_name="all")
