@@ -575,6 +575,11 @@ async def _public_row(number: str) -> dict[str, Any] | None:
             if isinstance(row[name], str):
                 row[name] = dt.date.fromisoformat(row[name][:10])
         return row
+    pool = getattr(db, "pool", None)
+    if pool is not None:  # the server's pool: straight to asyncpg, skipping the query builder
+        async with pool.acquire() as conn:
+            found = await conn.fetchrow(_PUBLIC_SQL.replace("{}", "$1"), number)
+        return dict(found) if found is not None else None
     rows = await Certificate.raw(_PUBLIC_SQL, number).run()
     return rows[0] if rows else None
 
