@@ -208,9 +208,10 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from training.api.dashboard import national_dashboard, province_dashboard
     from training.api.pages import roster_page, roster_script, sheet_page, sheet_script
     from training.api.roster import RosterController
+    from training.api.staff import StaffController
 
     return Litestar(
-        route_handlers=[ClassController, RosterController, CoverageController, counts,
+        route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, roster_script, sheet_page,
                         sheet_script, health,
                         list_provinces, list_legacy_provinces, get_province, index, admin_labels, admin],

@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from training.cli_roster import register as register_roster
+from training.cli_staff import register as register_staff
 from training.errors import DomainError
 from training.i18n import _
 
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help=_("password of the demo accounts (default: printed)"))
     p.set_defaults(func=cmd_seed_demo)
     register_roster(sub)
+    register_staff(sub)
     return parser
 
 
