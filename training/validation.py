@@ -342,7 +342,11 @@ async def _attendance(data, row_id, errors):
 @rule("coverage_target")
 async def _coverage_target(data, row_id, errors):
     _required(data, errors, "year", "target_share")
-    _range(data, errors, "target_share", 0, 1)
+    share = data.get("target_share")
+    if share is not None and not (0 <= share <= 1):
+        errors.append(FieldError("target_share_range", N_(
+            "must be a share between 0 and 1, that is between 0% and 100% (for example 0.3 for 30%); got {value}"),
+            "target_share", {"value": share}))
     _range(data, errors, "year", 2010, 2100)
 
 

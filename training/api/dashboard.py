@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from babel.numbers import format_decimal, format_percent
 from litestar import Request, get
+from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
 from training.access import Actor
@@ -254,7 +255,7 @@ def _cards(row: cov.CoverageRow) -> str:
 
 
 @get("/dashboard/{province_code:str}", include_in_schema=False)
-async def province_dashboard(request: Request, province_code: str) -> Response:
+async def province_dashboard(request: Request, province_code: FromPath[str]) -> Response:
     actor = await _actor(request)
     if isinstance(actor, Response):
         return actor

@@ -156,8 +156,8 @@ async def after_row_change(table, before: dict | None, after: dict | None) -> No
 
 # --- input checks ------------------------------------------------------------------------------
 
-def _bad(code: str, msgid: str, fld: str, **params) -> DomainError:
-    return DomainError.single(code, msgid, fld, http_status=400, **params)
+def _bad(error_code: str, msgid: str, fld: str, /, **params) -> DomainError:
+    return DomainError.single(error_code, msgid, fld, http_status=400, **params)
 
 
 def parse_day(value: str | dt.date | None, fld: str = "date", default: dt.date | None = None) -> dt.date:
