@@ -22,7 +22,7 @@ from litestar.response import Redirect, Response
 from training.access import Actor
 from training.api.auth import provide_actor
 from training.errors import DomainError
-from training.i18n import _, get_language
+from training.i18n import N_, _, get_language
 from training.services import coverage as cov
 from training.services.charts import Bar, _fraction, column_chart, hbar_chart
 
@@ -337,3 +337,33 @@ async def province_dashboard(request: Request, province_code: FromPath[str]) -> 
 {_downloads(params, _("Downloads"))}</section>"""
     return _page(title, body)
 
+
+
+# Babel does not extract _() calls inside f-string expressions: the texts used that way above are
+# marked here for extraction (N_ returns its argument unchanged).
+_F_STRING_TEXTS = (
+    N_('Social work training and certification'),
+    N_('Filters'),
+    N_('Date'),
+    N_('Staff category'),
+    N_('Level'),
+    N_('Show'),
+    N_('target reached or no target'),
+    N_('below target'),
+    N_('target'),
+    N_('On {date}: people with a valid completion of a qualifying level, among the staff active on that date. Person-times: completions from {start} to {date}.'),  # noqa: E501
+    N_('Whole country'),
+    N_('The 34 provinces side by side'),
+    N_('Downloads'),
+    N_('View by the 63 provinces before 2025'),
+    N_('Only people whose records carry a province before 2025 (for example from pre-2025 classes); they also count under their 2025 province above.'),  # noqa: E501
+    N_('Trend by year'),
+    N_('By staff category'),
+    N_('By level'),
+    N_('Communes without a trained collaborator'),
+    N_('The whole table: every staff category and level, with targets, gaps and person-times.'),
+    N_('No record carries a province before 2025.'),
+    N_('{count} communes without a trained collaborator'),
+    N_('Every commune on record has a trained collaborator.'),
+    N_('Access denied'),
+)
