@@ -24,7 +24,7 @@ from training.api.auth import provide_actor
 from training.errors import DomainError
 from training.i18n import N_, _, get_language
 from training.services import coverage as cov
-from training.services.charts import Bar, _fraction, column_chart, hbar_chart
+from training.services.charts import Bar, _fraction, column_chart, hbar_chart, scrollable
 
 
 def _e(value: Any) -> str:
@@ -78,7 +78,8 @@ cursor:pointer;text-decoration:none;display:inline-block}
 .gap{font-weight:600} .missed{color:#8a3a12} .reached{color:#0b6b2b}
 .chart{width:100%;height:auto;max-width:60rem;background:#fff;border:1px solid #d5dbe3;border-radius:6px;
 margin:.4rem 0}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.scroll,.chart-box{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.chart-box .chart{min-width:34rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.4rem 0 1rem;font-size:.95rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border:1px solid #d5dbe3;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -87,7 +88,7 @@ th{background:#e9eef4} td.n{text-align:right;font-variant-numeric:tabular-nums;w
 .legend{font-size:.9rem;color:#4a5563}
 .legend span{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin:0 .3rem 0 .8rem}
 @media (max-width:600px){main{padding:.3rem .5rem 1rem} h1{font-size:1.25rem} th,td{padding:.25rem .3rem;
-font-size:.85rem} form.filters input,form.filters select{min-width:8rem}}
+font-size:.85rem} form.filters input,form.filters select{min-width:8rem} .scroll table{min-width:36rem}}
 """
 
 
@@ -236,11 +237,12 @@ async def national_dashboard(request: Request) -> Response:
 {_filters("/dashboard", day.isoformat(), category, level)}
 <section aria-labelledby="h-total"><h2 id="h-total">{_e(_("Whole country"))}</h2>{_cards(total)}</section>
 <section aria-labelledby="h-provinces"><h2 id="h-provinces">{_e(_("The 34 provinces side by side"))}</h2>
-{_legend()}{chart}{table}{_downloads(params, _("Downloads"))}</section>
+{_legend()}{scrollable(chart)}{table}{_downloads(params, _("Downloads"))}</section>
 <section aria-labelledby="h-legacy"><h2 id="h-legacy">{_e(_("View by the 63 provinces before 2025"))}</h2>
 <p class="sub">{_e(_("Only people whose records carry a province before 2025 (for example from pre-2025 classes); "
                      "they also count under their 2025 province above."))}</p>
-{legacy_chart}{legacy_table}{_downloads({**params, "view": "legacy"}, _("Downloads"))}</section>"""
+{scrollable(legacy_chart) if legacy_chart else ""}{legacy_table}
+{_downloads({**params, "view": "legacy"}, _("Downloads"))}</section>"""
     return _page(title, body)
 
 
@@ -326,10 +328,13 @@ async def province_dashboard(request: Request, province_code: FromPath[str]) -> 
                      start=report.start.strftime("%d/%m/%Y")))}</p>
 {_filters(action, day.isoformat(), category, level)}
 <section aria-labelledby="h-total"><h2 id="h-total">{_e(words[:1].upper() + words[1:])}</h2>{_cards(head)}</section>
-<section aria-labelledby="h-cat"><h2 id="h-cat">{_e(_("By staff category"))}</h2>{_legend()}{cat_chart}{cat_table}
+<section aria-labelledby="h-cat"><h2 id="h-cat">{_e(_("By staff category"))}</h2>{_legend()}
+{scrollable(cat_chart)}{cat_table}
 </section>
-<section aria-labelledby="h-level"><h2 id="h-level">{_e(_("By level"))}</h2>{level_chart}{level_table}</section>
-<section aria-labelledby="h-trend"><h2 id="h-trend">{_e(_("Trend by year"))}</h2>{trend_chart}{trend_table}</section>
+<section aria-labelledby="h-level"><h2 id="h-level">{_e(_("By level"))}</h2>
+{scrollable(level_chart)}{level_table}</section>
+<section aria-labelledby="h-trend"><h2 id="h-trend">{_e(_("Trend by year"))}</h2>
+{scrollable(trend_chart)}{trend_table}</section>
 <section aria-labelledby="h-communes"><h2 id="h-communes">{_e(_("Communes without a trained collaborator"))}</h2>
 {commune_table}</section>
 <section aria-labelledby="h-down"><h2 id="h-down">{_e(_("Downloads"))}</h2>

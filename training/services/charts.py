@@ -36,10 +36,15 @@ def _pct_ticks() -> list[float]:
     return [0.0, 0.25, 0.5, 0.75, 1.0]
 
 
+def scrollable(svg: str) -> str:
+    """A chart in a box that scrolls sideways on narrow screens instead of shrinking its text."""
+    return f'<div class="chart-box">{svg}</div>'
+
+
 def hbar_chart(chart_id: str, title: str, desc: str, bars: list[Bar], target: float | None = None,
                target_label: str = "", tick_text=None) -> str:
     """Horizontal bars (one per row, in the given order), share axis 0–100%, optional target line."""
-    label_w, value_w, plot_w, row_h, top = 170, 64, 520, 24, 30
+    label_w, value_w, plot_w, row_h, top = 150, 60, 400, 24, 30
     width = label_w + plot_w + value_w + 10
     height = top + row_h * len(bars) + 28
     x0 = label_w
