@@ -133,6 +133,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             production=production,
             allowed_hosts=allowed_hosts or [],
             sidebar_links={_("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
+                           _("Import a staff list"): "/tools/staff",
                            _("Import a sign-in sheet"): "/tools/attendance-sheet", _("API documentation"): "/schema",
                            _("Service status"): "/health"},
             auto_include_related=False,
