@@ -196,3 +196,13 @@ def test_cli_staff_and_units_import(tmp_path):
     bad = write_csv(tmp_path / "units.csv", [], header=["Mã", "Tên"])
     result = training("units", "import", str(bad))
     assert result.returncode == 2 and "Tỉnh" in result.stderr
+
+
+def test_staff_tool_page(client):
+    from conftest import AdminSession
+
+    assert client.get("/tools/staff", follow_redirects=False).headers["location"] == "/admin/"
+    AdminSession(client, "dept.khanhhoa")
+    page = client.get("/tools/staff")
+    assert page.status_code == 200 and "Nhập danh sách cán bộ" in page.text and 'id="file"' in page.text
+    assert "/api/staff/import" in client.get("/tools/staff.js").text

@@ -8,7 +8,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-22T11:54:06:399936"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "Coverage fact tables"
 
 
 async def forwards():
