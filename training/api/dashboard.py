@@ -79,7 +79,7 @@ cursor:pointer;text-decoration:none;display:inline-block}
 .chart{width:100%;height:auto;max-width:60rem;background:#fff;border:1px solid #d5dbe3;border-radius:6px;
 margin:.4rem 0}
 .scroll,.chart-box{overflow-x:auto;-webkit-overflow-scrolling:touch}
-.chart-box .chart{min-width:34rem}
+.chart-box .chart.hbar{min-width:34rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.4rem 0 1rem;font-size:.95rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border:1px solid #d5dbe3;padding:.35rem .5rem;text-align:left;vertical-align:top}

@@ -48,8 +48,9 @@ def hbar_chart(chart_id: str, title: str, desc: str, bars: list[Bar], target: fl
     width = label_w + plot_w + value_w + 10
     height = top + row_h * len(bars) + 28
     x0 = label_w
-    out = [f'<svg id="{_e(chart_id)}" class="chart" viewBox="0 0 {width} {height}" role="img" '
+    out = [f'<svg id="{_e(chart_id)}" class="chart hbar" viewBox="0 0 {width} {height}" role="img" '
            f'aria-labelledby="{_e(chart_id)}-title {_e(chart_id)}-desc" preserveAspectRatio="xMinYMin meet" '
+           f'style="max-width:{width * 1.25:.0f}px" '
            f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">',
            f'<title id="{_e(chart_id)}-title">{_e(title)}</title>',
            f'<desc id="{_e(chart_id)}-desc">{_e(desc)}</desc>']
@@ -92,11 +93,12 @@ def column_chart(chart_id: str, title: str, desc: str, bars: list[Bar], target: 
                  target_label: str = "", tick_text=None) -> str:
     """Vertical columns (e.g. one per year), share axis 0–100%, optional target line."""
     left, plot_h, top, col_w, gap = 48, 200, 24, 44, 14
-    width = left + max(1, len(bars)) * (col_w + gap) + 20
+    width = max(360, left + max(1, len(bars)) * (col_w + gap) + 20)
     height = top + plot_h + 44
     base = top + plot_h
-    out = [f'<svg id="{_e(chart_id)}" class="chart" viewBox="0 0 {width} {height}" role="img" '
+    out = [f'<svg id="{_e(chart_id)}" class="chart columns" viewBox="0 0 {width} {height}" role="img" '
            f'aria-labelledby="{_e(chart_id)}-title {_e(chart_id)}-desc" preserveAspectRatio="xMinYMin meet" '
+           f'style="max-width:{width * 1.25:.0f}px" '
            f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">',
            f'<title id="{_e(chart_id)}-title">{_e(title)}</title>',
            f'<desc id="{_e(chart_id)}-desc">{_e(desc)}</desc>']
