@@ -365,3 +365,14 @@ def test_province_dashboard_shows_the_figures_in_vietnamese(client, fixture):
         assert words in text, words
     bad = client.get("/dashboard/56", params={"date": "2009-01-01"})
     assert bad.status_code == 400 and "2010" in bad.text
+
+
+def test_coverage_api_is_documented_in_the_schema(client):
+    schema = client.get("/schema/openapi.json").json()
+    paths = schema["paths"]
+    for path in ("/api/coverage", "/api/coverage/trend", "/api/coverage/communes-without-trained",
+                 "/api/staff/import", "/api/communes/import"):
+        assert path in paths, path
+    parameters = {p["name"] for p in paths["/api/coverage"]["get"]["parameters"]}
+    assert {"date", "province", "category", "level", "format", "view"} <= parameters
+    assert "CoverageOut" in str(paths["/api/coverage"]["get"]["responses"]["200"])
