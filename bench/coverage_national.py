@@ -348,7 +348,9 @@ async def main(scale: float, staff_rows: int) -> int:
 
     await create_account("bench.coord", "coordinator", "Bench@2026", email="bench@example.vn")
     token = await create_token("bench.coord")
-    app = create_app()
+    if db.engine_type == "postgres":
+        await db.close_connection_pool()  # the app runs in the test client's own event loop: it opens its pool
+    app = create_app(use_pool=True)
     async with AsyncTestClient(app=app) as client:
         async def page():
             response = await client.get("/dashboard/56", headers={"Authorization": f"Bearer {token}"})
@@ -406,8 +408,6 @@ async def main(scale: float, staff_rows: int) -> int:
         f"{'OK' if total <= 60 else 'OVER'}; {done.counts['new']:,} people created")
     log(f"   DuckDB     {t_duck_import * 1000:8.0f} ms  (loading the same rows as CSV; reading the XLSX alone "
         f"with openpyxl took {t_read:.1f} s)")
-    if db.engine_type == "postgres":
-        await db.close_connection_pool()
     return 0
 
 
