@@ -376,3 +376,11 @@ def test_coverage_api_is_documented_in_the_schema(client):
     parameters = {p["name"] for p in paths["/api/coverage"]["get"]["parameters"]}
     assert {"date", "province", "category", "level", "format", "view"} <= parameters
     assert "CoverageOut" in str(paths["/api/coverage"]["get"]["responses"]["200"])
+
+
+def test_provinces_with_equal_shares_are_sorted_the_vietnamese_way():
+    from training.validation import vi_sort_key
+
+    names = ["Đồng Tháp", "Điện Biên", "Đà Nẵng", "Cao Bằng", "Cà Mau", "Cần Thơ", "Gia Lai", "Hưng Yên", "Huế"]
+    assert sorted(names, key=vi_sort_key) == ["Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Điện Biên", "Đồng Tháp",
+                                              "Gia Lai", "Huế", "Hưng Yên"]

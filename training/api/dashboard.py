@@ -25,6 +25,7 @@ from training.errors import DomainError
 from training.i18n import N_, _, get_language
 from training.services import coverage as cov
 from training.services.charts import Bar, _fraction, column_chart, hbar_chart, scrollable
+from training.validation import vi_sort_key
 
 
 def _e(value: Any) -> str:
@@ -205,7 +206,7 @@ async def national_dashboard(request: Request) -> Response:
     rows = [r for r in report.rows if r.staff_category == category and r.level == level]
     total = next(r for r in rows if r.unit_code is None)
     provinces = sorted((r for r in rows if r.unit_code is not None),
-                       key=lambda r: (-(r.share if r.share is not None else -1), r.unit_name))
+                       key=lambda r: (-(r.share if r.share is not None else -1), vi_sort_key(r.unit_name)))
     national_target = cov.applicable_target(await cov.load_targets(), None, category, level, day.year)
     target = national_target["target_share"] if national_target else None
     target_label = _("Target {share}", share=target_pct(target)) if target is not None else ""
@@ -220,7 +221,7 @@ async def national_dashboard(request: Request) -> Response:
                    "table-provinces", rank=True)
     legacy_rows = sorted((r for r in legacy.rows if r.staff_category == category and r.level == level
                           and r.unit_code is not None and r.active),
-                         key=lambda r: (-(r.share if r.share is not None else -1), r.unit_name))
+                         key=lambda r: (-(r.share if r.share is not None else -1), vi_sort_key(r.unit_name)))
     legacy_chart = hbar_chart(
         "chart-legacy", _("Share trained per province before 2025 on {date}", date=day.strftime("%d/%m/%Y")),
         _("Provinces before the 2025 merger, for people whose records carry one ({words}).", words=words),
