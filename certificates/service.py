@@ -42,6 +42,7 @@ from training.db import lock_row, write_transaction
 from training.enums import CertificateStatus, EnrolmentStatus, Role
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
+from training.services import coverage
 from training.services.rows import audit, visible_row
 from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
 from training.validation import clean_text
@@ -342,6 +343,7 @@ async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None 
             snaps = [(e["id"], _snapshot(e, course, cls, profile)) for e in todo]
             result.issued = await _insert_certificates(cls["institution"], profile, snaps, issued_on,
                                                        course["validity_months"], actor)
+            await coverage.class_changed(class_id)
     if progress:
         progress("records", len(completed), len(completed))
     if result.issued:
@@ -384,6 +386,7 @@ async def revoke(cert_id: int, reason: str | None, actor: Actor) -> dict[str, An
             Certificate.id == cert_id).run()
         after = await Certificate.select().where(Certificate.id == cert_id).first().run()
         await audit(actor, "revoke", Certificate, cert_id, _audit_view(before), _audit_view(after))
+        await coverage.certificate_status_changed(row["enrolment"])  # a revoked certificate stops counting
     return after
 
 
@@ -415,6 +418,7 @@ async def reissue(cert_id: int, reason: str | None, actor: Actor, issued_on: dt.
                                  ).where(Certificate.id == cert_id).run()
         after = await Certificate.select().where(Certificate.id == cert_id).first().run()
         await audit(actor, "replace", Certificate, cert_id, _audit_view(current), _audit_view(after))
+        await coverage.certificate_status_changed(old["enrolment"])
     await store_pdfs([new["id"]])
     return await Certificate.select().where(Certificate.id == new["id"]).first().run()
 

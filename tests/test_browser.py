@@ -172,3 +172,53 @@ def test_coordinator_issues_certificates_with_progress_and_a_phone_verifies_one(
     assert download.value.suggested_filename == f"chung-chi-{rows[1]['number']}.pdf"
     learner.screenshot(path=str(ARTIFACTS / "learner-certificates.png"), full_page=True)
     learner.close()
+
+
+def test_coverage_dashboard_chart_and_table_agree(browser, live_server):
+    from conftest import make_course, make_person, run
+
+    from training.access import SYSTEM
+    from training.services.rows import create_row
+    from training.tables import Enrolment
+
+    cls = make_class("56", course=make_course("refresher")["id"], start_date=dt.date(2024, 5, 6),
+                     end_date=dt.date(2024, 5, 10))
+    for i in range(3):
+        person = make_person("56", full_name=f"Bảng Theo Dõi {i}", active_from=dt.date(2020, 1, 1))
+        if i < 2:
+            run(create_row(Enrolment, {"training_class": cls["id"], "person": person["id"], "status": "completed"},
+                           SYSTEM))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, live_server, "coord")
+    page.goto(f"{live_server}/dashboard")
+    page.wait_for_selector("#chart-provinces")
+    assert "Tỷ lệ cán bộ công tác xã hội đã được đào tạo: toàn quốc" in page.inner_text("h1")
+    bars = page.eval_on_selector_all("#chart-provinces g.bar", "gs => gs.map(g => [g.dataset.key, g.dataset.value, "
+                                     "g.querySelector('title').textContent])")
+    assert len(bars) == 34
+    rows = page.eval_on_selector_all("#table-provinces tbody tr", "trs => trs.map(tr => ["
+                                     "tr.querySelector('a').getAttribute('href').split('/').pop(), "
+                                     "tr.querySelector('td[data-share]').dataset.share])")
+    assert [(k, v) for k, v, _t in bars] == [tuple(r) for r in rows]  # same provinces, same order, same shares
+    khanh_hoa = next(b for b in bars if b[0] == "56")
+    assert khanh_hoa[1] and float(khanh_hoa[1]) > 0 and "Khánh Hòa" in khanh_hoa[2]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-national.png"), full_page=True)
+
+    page.click("#table-provinces a[href='/dashboard/56']")
+    page.wait_for_selector("#chart-categories")
+    bars = page.eval_on_selector_all("#chart-categories g.bar", "gs => gs.map(g => g.dataset.value)")
+    shares = page.eval_on_selector_all("#table-categories tbody td[data-share]", "tds => tds.map(t => t.dataset.share)")
+    assert bars == shares[:5]  # five categories; the table adds the total
+    page.select_option("#f-category", "collaborator")
+    page.click("form.filters button")
+    page.wait_for_selector("#table-levels caption:has-text(\"Theo trình độ (cộng tác viên)\")")
+    assert "category=collaborator" in page.url
+    page.screenshot(path=str(ARTIFACTS / "dashboard-province.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector("#chart-levels")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400  # no sideways scrolling of the page on a phone (wide tables scroll in their box)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-province-phone.png"), full_page=True)
+    page.close()

@@ -331,6 +331,20 @@ def test_revoke_needs_a_reason_and_then_verifies_as_revoked(client, coord):
     assert run(AuditLog.count().where((AuditLog.action == "revoke") & (AuditLog.row_id == row["id"])).run()) == 1
 
 
+def test_a_revoked_certificate_stops_counting_as_trained(client, coord):
+    from training.tables import CoverageFact
+
+    cls = closed_class(["Quách Văn Đạt"])
+    issue(cls)
+    [row] = certificates_of(cls)
+    person = cls["people"][0]["id"]
+    assert run(CoverageFact.count().where(CoverageFact.person == person).run()) > 0
+    response = client.post(f"/api/certificates/{row['id']}/revoke", json={"reason": "Hồ sơ không hợp lệ"},
+                           headers=coord)
+    assert response.status_code == 200
+    assert run(CoverageFact.count().where(CoverageFact.person == person).run()) == 0
+
+
 def test_reissue_gives_a_new_number_and_links_the_old_one(client, coord):
     from training.access import SYSTEM
     from training.services.rows import update_row

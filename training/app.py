@@ -207,13 +207,17 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from certificates.learner import learner_router
     from certificates.tools import certificates_page, certificates_script
     from training.api.classes import ClassController, counts
-    from training.api.pages import roster_page, roster_script, sheet_page, sheet_script
+    from training.api.coverage import CoverageController
+    from training.api.dashboard import national_dashboard, province_dashboard
+    from training.api.pages import roster_page, roster_script, sheet_page, sheet_script, staff_page, staff_script
     from training.api.roster import RosterController
+    from training.api.staff import StaffController
 
     return Litestar(
-        route_handlers=[ClassController, RosterController, counts, roster_page, roster_script, sheet_page,
-                        sheet_script, health, CertificateController, public_router(), learner_router(),
-                        certificates_page, certificates_script,
+        route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
+                        national_dashboard, province_dashboard, roster_page, roster_script, sheet_page,
+                        sheet_script, staff_page, staff_script, health, CertificateController, public_router(),
+                        learner_router(), certificates_page, certificates_script,
                         list_provinces, list_legacy_provinces, get_province, index, admin_labels, admin],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

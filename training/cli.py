@@ -9,6 +9,7 @@ import sys
 
 from certificates.cli import register as register_certificates
 from training.cli_roster import register as register_roster
+from training.cli_staff import register as register_staff
 from training.errors import DomainError
 from training.i18n import _
 
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_seed_demo)
     register_roster(sub)
     register_certificates(sub)
+    register_staff(sub)
     return parser
 
 

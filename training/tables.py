@@ -245,3 +245,36 @@ class AuditLog(Table):
     row_id = Integer(null=True, default=None, index=True)
     before = JSON(null=True, default=None)
     after = JSON(null=True, default=None)
+
+
+class CompletionFact(Table):
+    """Derived, one row per enrolment that is completed or has a certificate: what coverage counts.
+
+    Maintained by ``training.services.coverage`` (refresh_people / rebuild); never edited by hand.
+    The person's province, category and commune are copied so that coverage reads one table.
+    """
+
+    enrolment = Integer(unique=True)
+    person = Integer(index=True)
+    province = Integer(index=True)
+    legacy_province = Integer(null=True, default=None)
+    commune = Integer(null=True, default=None)
+    staff_category = Varchar(length=20)
+    level = Varchar(length=30)
+    completed_on = Date()
+    valid = Boolean(default=True)
+
+
+class CoverageFact(Table):
+    """Derived, one row per trained person and level (plus one with level ``any``): the first date of a
+    valid completion, with the person's province, category, commune and active period copied."""
+
+    person = Integer(index=True)
+    province = Integer(index=True)
+    legacy_province = Integer(null=True, default=None)
+    commune = Integer(null=True, default=None)
+    staff_category = Varchar(length=20)
+    active_from = Date(null=True, default=None)
+    active_to = Date(null=True, default=None)
+    level = Varchar(length=30)
+    first_on = Date()

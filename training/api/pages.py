@@ -220,3 +220,69 @@ async def sheet_page(request: Request) -> Response:
 <div id="summary" role="status" aria-live="polite"></div>
 <div id="result"></div>"""
     return _tool_page(_("Import a sign-in sheet"), body, texts, "/tools/attendance-sheet.js")
+
+
+STAFF_JS = COMMON_JS + r"""
+const form = document.getElementById('staff');
+if (form) form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const commit = ev.submitter && ev.submitter.dataset.commit === 'true';
+  const file = document.getElementById('file').files[0];
+  const summary = document.getElementById('summary'), result = document.getElementById('result');
+  if (!file) { summary.textContent = T.choose; return; }
+  summary.textContent = commit ? T.saving : T.checking; result.innerHTML = '';
+  const data = new FormData(); data.append('file', file);
+  const resp = await fetch(`/api/staff/import?dry_run=${!commit}`, {method: 'POST', body: data,
+    headers: {'X-CSRFToken': csrf()}, credentials: 'same-origin'});
+  const body = await resp.json();
+  const res = resp.ok ? body : (body.error && body.error.result);
+  if (!resp.ok) summary.innerHTML = `<span class="error">${esc(body.error ? body.error.message : resp.status)}</span>`;
+  else summary.textContent = (body.committed ? T.saved : T.summary).replace('{total}', body.total)
+    .replace('{new}', body.new).replace('{updated}', body.updated).replace('{unchanged}', body.unchanged)
+    .replace('{error}', body.error);
+  if (!res) return;
+  const head = '<tr>' + [T.row, T.name, T.outcome, T.messages].map(t => `<th scope="col">${esc(t)}</th>`).join('')
+    + '</tr>';
+  const lines = res.rows.map(r => `<tr><td>${r.row}</td><td>${esc(r.name)}</td>
+    <td class="${r.status === 'error' ? 'error' : 'ok'}">${esc(r.status_label)}</td>
+    <td>${(r.messages || []).map(m => `<div class="${esc(m.level)}">${esc(m.text)}</div>`).join('')}</td></tr>`)
+    .join('');
+  result.innerHTML = `<table>${head}${lines}</table>`;
+});
+"""
+
+
+@get("/tools/staff.js", include_in_schema=False, media_type="application/javascript")
+async def staff_script() -> str:
+    return STAFF_JS
+
+
+@get("/tools/staff", include_in_schema=False)
+async def staff_page(request: Request) -> Response:
+    try:
+        await provide_actor(request)
+    except DomainError:
+        return Redirect("/admin/")
+    texts = {
+        "checking": _("Checking the file…"), "saving": _("Saving…"), "choose": _("Choose a file."),
+        "row": _("Row number"), "name": _("Full name"), "outcome": _("Outcome"), "messages": _("Messages"),
+        "saved": _("Saved: {total} rows ({new} new, {updated} updated)."),
+        "summary": _("{total} rows: {new} new, {updated} updated, {unchanged} unchanged, {error} with errors."),
+    }
+    intro = html.escape(_("Columns: Họ và tên, Ngày sinh, Giới tính, Số CCCD, Đơn vị, Loại cán bộ, Tỉnh/Thành phố, "
+                          "Xã/Phường, Ngày bắt đầu, Ngày nghỉ. Check the file first; saving stores every row, or "
+                          "nothing if any row has an error."))
+    labels = {key: html.escape(text) for key, text in (
+        ("file", _("Staff list (.xlsx or .csv, at most 10 MB)")), ("check", _("Check (dry run)")),
+        ("save", _("Save")))}
+    body = f"""
+<p>{intro}</p>
+<form id="staff">
+<label for="file">{labels["file"]}</label>
+<input id="file" name="file" type="file" accept=".xlsx,.csv" required>
+<div><button type="submit" data-commit="false">{labels["check"]}</button>
+<button type="submit" data-commit="true" class="secondary">{labels["save"]}</button></div>
+</form>
+<div id="summary" role="status" aria-live="polite"></div>
+<div id="result"></div>"""
+    return _tool_page(_("Import a staff list"), body, texts, "/tools/staff.js")

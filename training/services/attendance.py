@@ -11,6 +11,7 @@ from training.access import Actor
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_
+from training.services.coverage import class_changed
 from training.services.rows import audit, visible_row
 from training.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
 
@@ -155,6 +156,7 @@ async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
         await TrainingClass.update({TrainingClass.status: "closed"}).where(TrainingClass.id == class_id).run()
         after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
         await audit(actor, "close", TrainingClass, class_id, cls, {**after, "results": results})
+        await class_changed(class_id)
     return {"class": class_id, **results}
 
 
@@ -169,6 +171,7 @@ async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
         await TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == class_id).run()
         after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
         await audit(actor, "reopen", TrainingClass, class_id, cls, after)
+        await class_changed(class_id)
     return after
 
 

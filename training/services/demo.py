@@ -1084,6 +1084,9 @@ async def seed_demo(password: str | None = None) -> list[str]:
     plan = build_plan(provinces)
     async with Province._meta.db.transaction():
         added, accounts_set = await _apply(plan, password)
+    from training.services.coverage import rebuild
+
+    await rebuild()  # the demo's completions were inserted in bulk: recompute the coverage tables
 
     learners = {e.person for e in plan.enrolments}
     completed = [e for e in plan.enrolments if e.status == EnrolmentStatus.completed]

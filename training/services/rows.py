@@ -137,6 +137,7 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
         await _check_own_province(table, row_id, actor)
         after = await table.select().where(table._meta.primary_key == row_id).first().run()
         await audit(actor, "create", table, row_id, None, after)
+        await _derived(table, None, after)
     return after
 
 
@@ -159,6 +160,7 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
         await _check_own_province(table, row_id, actor)
         after = await table.select().where(table._meta.primary_key == row_id).first().run()
         await audit(actor, "update", table, row_id, before, after)
+        await _derived(table, before, after)
     return after
 
 
@@ -174,6 +176,14 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
                     http_status=409) from exc
             raise
         await audit(actor, "delete", table, row_id, before, None)
+        await _derived(table, before, None)
+
+
+async def _derived(table: type[Table], before: dict | None, after: dict | None) -> None:
+    """Keep the coverage tables (derived from people, enrolments, classes, courses, certificates) current."""
+    from training.services.coverage import after_row_change
+
+    await after_row_change(table, before, after)
 
 
 def _raise_conflict(exc: Exception) -> None:

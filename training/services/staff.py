@@ -1,0 +1,529 @@
+"""Staff registry import (each province's social-work staff list) and the commune list import.
+
+Both follow the roster import's rules and reuse its reader and cell parsers (``training.services.roster``):
+XLSX or CSV (BOM, comma or semicolon), tolerant Vietnamese headers, dd/mm/yyyy dates, pre-2025 province
+names, an 11-digit CCCD that lost its leading zero; a dry run says what would happen to every row
+(numbered as in the spreadsheet); a commit saves everything in one transaction, or nothing.
+
+Staff rows are matched by citizen ID, else by name + date of birth in the same province; a match is
+updated (category, organisation, commune, active period, phone, email), anything else is a new person.
+``Ngày bắt đầu`` / ``Ngày nghỉ`` (active from / to) decide who counts on a date: a person who left stops
+counting. A person cannot be in two provinces at once: the same person twice in the file for two
+provinces over overlapping periods, or a person still active in another province, is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from training.access import Actor, check_table_access
+from training.db import engine, write_transaction
+from training.errors import DomainError, FieldError, PermissionDenied
+from training.i18n import N_, _
+from training.labels import field_label
+from training.services import roster as rs
+from training.services.roster import Issue, Progress
+from training.tables import Commune, LegacyProvince, Organisation, Person, Province
+from training.validation import clean, clean_text
+
+STAFF_EXTRA: dict[str, list[str]] = {
+    "active_from": ["ngay bat dau", "tu ngay", "ngay vao lam", "bat dau cong tac", "ngay bat dau cong tac",
+                    "ngay bat dau lam viec", "ngay tuyen dung", "active from", "start date"],
+    "active_to": ["ngay nghi", "den ngay", "ngay ket thuc", "ngay nghi viec", "ngay thoi viec", "nghi tu ngay",
+                  "ngay ket thuc cong tac", "active to", "end date", "left on"],
+    "commune": ["xa phuong", "xa", "phuong", "xa phuong dac khu", "phuong xa", "ma xa", "ma xa phuong", "commune",
+                "don vi hanh chinh cap xa"],
+}
+_STAFF_INDEX = {alias: name for name, aliases in STAFF_EXTRA.items() for alias in aliases}
+STAFF_REQUIRED = ["full_name", "sex", "staff_category"]
+UPDATABLE = ("staff_category", "organisation", "commune", "active_from", "active_to", "phone", "email")
+
+STATUSES = {"new": N_("new person"), "updated": N_("updated"), "unchanged": N_("unchanged"), "error": N_("error")}
+
+
+def staff_header(value: Any) -> str | None:
+    if value is None:
+        return None
+    key = rs.fold(str(value).replace("*", " "))
+    return _STAFF_INDEX.get(key) or rs.header_field(value)
+
+
+@dataclass
+class ImportRow:
+    row: int
+    label: str  # the person's name, or the commune's
+    status: str = "new"
+    record_id: int | None = None
+    issues: list[Issue] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict, repr=False)
+    changes: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def has_error(self) -> bool:
+        return any(i.level == "error" for i in self.issues)
+
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        return {"row": self.row, "name": self.label, "status": self.status,
+                "status_label": _(STATUSES[self.status], language=language), "id": self.record_id,
+                "messages": [{"level": i.level, "code": i.code, "field": i.field, "column": i.column,
+                              "message": i.reason(language), "text": i.text(self.row, language)}
+                             for i in self.issues]}
+
+
+@dataclass
+class ImportResult:
+    kind: str  # "staff" or "communes"
+    filename: str
+    header_row: int
+    committed: bool = False
+    rows: list[ImportRow] = field(default_factory=list)
+    new_organisations: list[str] = field(default_factory=list)
+    org_names: dict[tuple[int, str], str] = field(default_factory=dict, repr=False)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.has_error for r in self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"total": len(self.rows), "new": 0, "updated": 0, "unchanged": 0, "error": 0, "warnings": 0}
+        for r in self.rows:
+            out[r.status] += 1
+            out["warnings"] += sum(1 for i in r.issues if i.level == "warning")
+        return out
+
+    def error_rows(self) -> list[int]:
+        return [r.row for r in self.rows if r.has_error]
+
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        return {"kind": self.kind, "file": self.filename, "committed": self.committed, "header_row": self.header_row,
+                **self.counts, "new_organisations": self.new_organisations,
+                "rows": [r.to_dict(language) for r in self.rows]}
+
+
+class ImportError_(DomainError):
+    """A file with row errors: nothing was saved. The JSON error carries every row's outcome."""
+
+    status = 422
+
+    def __init__(self, result: ImportResult):
+        self.result = result
+        rows = result.error_rows()
+        shown = ", ".join(str(r) for r in rows[:30]) + (" …" if len(rows) > 30 else "")
+        errors = [FieldError("import_has_errors",
+                             N_("{count} row(s) of the file have errors (rows {rows}); nothing was saved."),
+                             None, {"count": len(rows), "rows": shown})]
+        for row in result.rows:
+            for issue in row.issues:
+                if issue.level == "error" and len(errors) <= 50:
+                    errors.append(FieldError(issue.code, issue.text(row.row), issue.field))
+        super().__init__(errors)
+
+    def payload(self, language: str | None = None) -> dict[str, Any]:
+        body = super().payload(language)
+        body["error"]["result"] = self.result.to_dict(language)
+        return body
+
+
+def _header(rows, matcher, keys, required: list[str], filename: str) -> tuple[int, list[Any], dict[str, int]]:
+    found = rs.find_header(rows, matcher, keys)
+    if found is None:
+        if not any(not all(rs._blank(x) for x in c) for _n, c in rows):
+            raise DomainError.single("file_empty", N_("The file {name} is empty."), http_status=422, name=filename)
+        raise DomainError.single("import_no_header", N_(
+            "No header row was found in the first rows of the file; required columns: {required}."),
+            http_status=422, required=", ".join(field_label(n) for n in required))
+    index, cells, mapping = found
+    present = set(mapping) | ({"full_name"} if {"family_middle", "given_name"} <= set(mapping) else set())
+    missing = [n for n in required if n not in present]
+    if missing:
+        raise DomainError.single(
+            "import_missing_columns",
+            N_("The file lacks the required column(s): {columns} (header row {row}). Required: {required}."),
+            http_status=422, columns=", ".join(field_label(n) for n in missing), row=rows[index][0],
+            required=", ".join(field_label(n) for n in required))
+    return index, cells, mapping
+
+
+def _overlap(a_from: dt.date | None, a_to: dt.date | None, b_from: dt.date | None, b_to: dt.date | None) -> bool:
+    lo = dt.date.min
+    hi = dt.date.max
+    return (a_from or lo) <= (b_to or hi) and (b_from or lo) <= (a_to or hi)
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    a = start.strftime("%d/%m/%Y") if start else "…"
+    b = end.strftime("%d/%m/%Y") if end else "…"
+    return f"{a} – {b}"
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool = False,
+                       progress: Progress | None = None) -> ImportResult:
+    """Check (dry run) or import (``commit=True``, all or nothing) a staff registry file."""
+    check_table_access(Person, actor, write=True)
+    rows = rs.read_rows(filename, content)
+    index, header_cells, mapping = _header(rows, staff_header, ("full_name", "given_name"), STAFF_REQUIRED, filename)
+    header_row = rows[index][0]
+    data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs._blank(x) for x in c)]
+    if not data_rows:
+        raise DomainError.single("import_no_rows", N_("The file has a header row (row {row}) but no rows under it."),
+                                 http_status=422, row=header_row)
+    columns = rs._column_names(header_cells, mapping)
+    all_columns = {col: f"{rs.column_letter(col)} ({clean_text(str(v))})" if not rs._blank(v)
+                   else rs.column_letter(col) for col, v in enumerate(header_cells)}
+    roster_mapping = {k: v for k, v in mapping.items() if k not in STAFF_EXTRA}
+    parsed = []
+    for number, cells in data_rows:
+        item = rs._parse_row(number, cells, roster_mapping, columns, all_columns)
+        extra: dict[str, Any] = {}
+        for name in ("active_from", "active_to"):
+            col = mapping.get(name)
+            try:
+                extra[name] = rs.parse_date(cells[col]) if col is not None and col < len(cells) else None
+            except rs.CellError as exc:
+                extra[name] = None
+                item.issues.append(Issue("error", exc.code, exc.msgid, exc.params, name, columns.get(name)))
+        col = mapping.get("commune")
+        extra["commune"] = rs._text(cells[col]) if col is not None and col < len(cells) else None
+        parsed.append((item, extra))
+    result = ImportResult(kind="staff", filename=filename, header_row=header_row)
+    if not commit:
+        async with engine().transaction():
+            result.rows, result.org_names = await _plan_staff(parsed, columns, actor, progress)
+        return result
+    async with write_transaction():
+        result.rows, result.org_names = await _plan_staff(parsed, columns, actor, progress)
+        if result.has_errors:
+            raise ImportError_(result)
+        await _apply_staff(result, actor, progress)
+    result.committed = True
+    return result
+
+
+async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: Progress | None
+                      ) -> tuple[list[ImportRow], dict[tuple[int, str], str]]:
+    from training.enums import LABELS, OrganisationKind
+
+    provinces = await Province.select(Province.id, Province.name).run()
+    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
+    pindex = rs.province_index(provinces, legacy)
+    names = {r["id"]: r["name"] for r in provinces}
+    communes: dict[tuple[int, str], int] = {}
+    commune_codes: dict[str, tuple[int, int]] = {}
+    for c in await Commune.select(Commune.id, Commune.code, Commune.name, Commune.province).run():
+        commune_codes[c["code"]] = (c["id"], c["province"])
+        folded = rs.fold(c["name"])
+        communes[(c["province"], folded)] = c["id"]
+        for prefix in ("xa ", "phuong ", "dac khu ", "thi tran "):
+            if folded.startswith(prefix):
+                communes.setdefault((c["province"], folded[len(prefix):]), c["id"])
+    org_query = Organisation.select(Organisation.id, Organisation.name, Organisation.province)
+    orgs: dict[tuple[int | None, str], int] = {}
+    for o in await org_query.run():
+        orgs.setdefault((o["province"], rs.fold(o["name"])), o["id"])
+
+    cols = (Person.id, Person.full_name, Person.date_of_birth, Person.citizen_id, Person.province,
+            Person.staff_category, Person.organisation, Person.commune, Person.active_from, Person.active_to,
+            Person.phone, Person.email, Person.legacy_province)
+    cccds = sorted({i.values["citizen_id"] for i, _x in parsed if i.values.get("citizen_id")})
+    by_cccd: dict[str, dict] = {}
+    for chunk in rs._chunks(cccds):
+        for p in await Person.select(*cols).where(Person.citizen_id.is_in(chunk)).run():
+            by_cccd[p["citizen_id"]] = p
+    plain = sorted({i.values["full_name"] for i, _x in parsed if i.values.get("full_name")
+                    and not i.values.get("citizen_id") and i.values.get("date_of_birth")})
+    by_name: dict[tuple[str, dt.date, int], dict] = {}
+    for chunk in rs._chunks(plain):
+        for p in await Person.select(*cols).where(Person.full_name.is_in(chunk) & Person.citizen_id.is_null()).run():
+            by_name.setdefault((rs._name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
+
+    blank = Person(_ignore_missing=True)
+    defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
+    kinds = LABELS[OrganisationKind]
+    seen: dict[str, tuple[int, int, dt.date | None, dt.date | None]] = {}  # person key -> row, province, period
+    new_orgs: dict[tuple[int, str], str] = {}
+    out: list[ImportRow] = []
+    total = len(parsed)
+    for position, (item, extra) in enumerate(parsed, start=1):
+        if progress and (position % 1000 == 0 or position == total):
+            progress("check", position, total)
+        values = item.values
+        row = ImportRow(row=item.row, label=values.get("full_name") or "", issues=list(item.issues))
+        out.append(row)
+
+        def err(fld, code, msgid, /, _row=row, **params):
+            _row.issues.append(Issue("error", code, msgid, params, fld, columns.get(fld) if fld else None))
+
+        def warn(fld, code, msgid, /, _row=row, **params):
+            _row.issues.append(Issue("warning", code, msgid, params, fld, columns.get(fld) if fld else None))
+
+        province, legacy_id = (actor.province_id if actor.is_department else None), None
+        if item.province_text:
+            found = rs.find_province(item.province_text, pindex)
+            if found is None:
+                err("province", "province_unknown",
+                    N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"),
+                    value=item.province_text)
+            else:
+                province, legacy_id = found
+        elif province is None:
+            err("province", "required", N_("is required"))
+        if actor.is_department and province is not None and province != actor.province_id:
+            err("province", "person_other_province_new", N_(
+                "you can only add people of your own province; {province} is another province"),
+                province=names.get(province, ""))
+        start, end = extra["active_from"], extra["active_to"]
+        if start and end and end < start:
+            err("active_to", "end_before_start", N_("must not be before {start} ({start_value})"),
+                start=field_label("active_from"), start_value=start.strftime("%d/%m/%Y"))
+        commune_id = None
+        if extra["commune"] and province is not None:
+            text = extra["commune"]
+            digits = text.strip()
+            if digits.isdigit():
+                found_c = commune_codes.get(digits.zfill(5))
+                if found_c is None or found_c[1] != province:
+                    err("commune", "commune_unknown", N_("\"{value}\" is not a commune of {province}"),
+                        value=text, province=names.get(province, ""))
+                else:
+                    commune_id = found_c[0]
+            else:
+                commune_id = communes.get((province, rs.fold(text)))
+                if commune_id is None:
+                    err("commune", "commune_unknown", N_("\"{value}\" is not a commune of {province}"),
+                        value=text, province=names.get(province, ""))
+
+        cccd = values.get("citizen_id")
+        dob = values.get("date_of_birth")
+        key = f"c:{cccd}" if cccd else (f"n:{rs._name_key(values.get('full_name'))}:{dob}" if dob else None)
+        if key and key in seen and province is not None:
+            other_row, other_province, other_start, other_end = seen[key]
+            if other_province != province and _overlap(start, end, other_start, other_end):
+                err("province", "two_provinces", N_(
+                    "this person is also on row {other} for {province} over an overlapping period: a person "
+                    "cannot work in two provinces at once"), other=other_row, province=names.get(other_province, ""))
+            else:
+                err("citizen_id" if cccd else "full_name", "duplicate_in_file",
+                    N_("the same person is already on row {other} of this file"), other=other_row)
+        elif key and province is not None:
+            seen[key] = (item.row, province, start, end)
+
+        person = by_cccd.get(cccd) if cccd else (
+            by_name.get((rs._name_key(values.get("full_name")), dob, province)) if dob and province else None)
+        if person is not None and province is not None and person["province"] != province:
+            if actor.is_department:
+                err("citizen_id", "person_other_province", N_("this person is recorded in another province"))
+            elif _overlap(start, end, person["active_from"], person["active_to"]):
+                err("province", "active_elsewhere", N_(
+                    "{name} is active in {province} ({period}): a person cannot work in two provinces at once; "
+                    "record the end date there first"), name=person["full_name"],
+                    province=names.get(person["province"], ""), period=_period(person["active_from"],
+                                                                                person["active_to"]))
+            else:
+                warn("province", "moves_province", N_("{name} moves from {province} to this province"),
+                     name=person["full_name"], province=names.get(person["province"], ""))
+
+        org_id = None
+        if item.org_name and province is not None:
+            okey = rs.fold(item.org_name)
+            org_id = orgs.get((province, okey)) or orgs.get((None, okey))
+            if org_id is None and (province, okey) not in new_orgs:
+                new_orgs[(province, okey)] = item.org_name
+                warn("organisation", "organisation_new", N_(
+                    "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
+                    "check it afterwards"), name=item.org_name, kind=_(kinds[rs._guess_kind(item.org_name)]))
+            if org_id is None:
+                row.changes["_new_org"] = (province, okey)
+
+        if row.has_error:
+            row.status = "error"
+            continue
+        fresh = {"staff_category": values["staff_category"], "organisation": org_id, "commune": commune_id,
+                 "active_from": start, "active_to": end, "phone": values.get("phone"), "email": values.get("email"),
+                 "province": province}
+        if person is not None:
+            row.record_id = person["id"]
+            changes = {k: v for k, v in fresh.items() if v is not None and person.get(k) != v
+                       and (k != "organisation" or v is not None)}
+            if "_new_org" in row.changes:
+                changes["organisation"] = None
+            if person["province"] != province:
+                changes["province"] = province
+                changes["legacy_province"] = legacy_id
+            if cccd and person.get("legacy_province") is None and legacy_id and person["province"] == province:
+                changes["legacy_province"] = legacy_id
+            row.changes = {**row.changes, **changes}
+            row.status = "updated" if changes else "unchanged"
+            continue
+        data = {**defaults, **values, **fresh, "citizen_id": None, "legacy_province": None}
+        try:
+            row.values = {**await clean(Person, data), "citizen_id": cccd, "legacy_province": legacy_id}
+        except DomainError as exc:
+            for e in exc.errors:
+                row.issues.append(Issue("error", e.code, e.message, dict(e.params), e.field,
+                                        columns.get(e.field or "")))
+            row.status = "error"
+    return out, new_orgs
+
+
+async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
+    from training.services import coverage
+    from training.services.rows import create_row
+
+    org_ids: dict[tuple[int, str], int] = {}
+    for row in result.rows:
+        key = row.changes.pop("_new_org", None) if row.changes else None
+        if key is None:
+            continue
+        if key not in org_ids:
+            name = result.org_names[key]
+            org = await create_row(Organisation, {"name": name, "kind": rs._guess_kind(name), "province": key[0]},
+                                   actor)
+            org_ids[key] = org["id"]
+            result.new_organisations.append(org["name"])
+        if row.status == "new":
+            row.values["organisation"] = org_ids[key]
+        else:
+            row.changes["organisation"] = org_ids[key]
+    new = [r for r in result.rows if r.status == "new"]
+    people = [{k: v for k, v in r.values.items() if k != "id"} for r in new]
+    ids = await rs._insert(Person, [Person(**p) for p in people], progress, "people")
+    for r, person_id, data in zip(new, ids, people, strict=True):
+        r.record_id = person_id
+        data["id"] = person_id
+    await rs._audit_many(actor, "create", Person, people)
+    updated = [r for r in result.rows if r.status == "updated"]
+    for position, r in enumerate(updated, start=1):
+        await Person.update({getattr(Person, k): v for k, v in r.changes.items()}).where(
+            Person.id == r.record_id).run()
+        if progress and (position % 1000 == 0 or position == len(updated)):
+            progress("updates", position, len(updated))
+    await rs._audit_many(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
+    await coverage.refresh_people(r.record_id for r in updated)
+
+
+# --- communes ----------------------------------------------------------------------------------
+
+COMMUNE_ALIASES: dict[str, list[str]] = {
+    "code": ["ma", "ma xa", "ma phuong xa", "ma xa phuong", "ma dvhc", "ma don vi hanh chinh", "ma don vi", "code"],
+    "name": ["ten", "ten xa", "ten phuong xa", "ten xa phuong", "ten dvhc", "ten don vi hanh chinh", "xa phuong",
+             "ten don vi", "name"],
+    "province": ["tinh", "tinh thanh pho", "tinh thanh", "ten tinh", "ten tinh thanh pho", "ma tinh", "ma tp",
+                 "ma tinh thanh pho", "province"],
+    "kind": ["cap", "loai", "kind", "cap hanh chinh"],
+}
+_COMMUNE_INDEX = {alias: name for name, aliases in COMMUNE_ALIASES.items() for alias in aliases}
+
+
+def commune_header(value: Any) -> str | None:
+    if value is None:
+        return None
+    key = rs.fold(str(value))
+    found = _COMMUNE_INDEX.get(key)
+    if found == "province" and key.startswith("ma"):
+        return "province_code"
+    return found
+
+
+async def import_communes(filename: str, content: bytes, actor: Actor, commit: bool = False,
+                          progress: Progress | None = None) -> ImportResult:
+    """The statistics office's commune list (code, name, province): new communes added, names updated."""
+    if not actor.is_coordinator:
+        raise PermissionDenied.single("forbidden", N_("Only training coordinators can import the commune list."))
+    rows = rs.read_rows(filename, content)
+    index, header_cells, mapping = _header(rows, commune_header, ("code",), ["code", "name"], filename)
+    if "province" not in mapping and "province_code" not in mapping:
+        raise DomainError.single("import_missing_columns", N_(
+            "The file lacks the required column(s): {columns} (header row {row}). Required: {required}."),
+            http_status=422, columns=field_label("province"), row=rows[index][0],
+            required=", ".join(field_label(n) for n in ("code", "name", "province")))
+    header_row = rows[index][0]
+    columns = {name: f"{rs.column_letter(col)} ({clean_text(str(header_cells[col]))})" for name, col in mapping.items()}
+    columns.setdefault("province", columns.get("province_code", ""))
+    provinces = await Province.select(Province.id, Province.code, Province.name).run()
+    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
+    pindex = rs.province_index(provinces, legacy)
+    by_code = {p["code"]: p["id"] for p in provinces}
+    result = ImportResult(kind="communes", filename=filename, header_row=header_row)
+
+    def cell(cells, name):
+        col = mapping.get(name)
+        return cells[col] if col is not None and col < len(cells) else None
+
+    async def plan() -> None:
+        existing = {c["code"]: c for c in await Commune.select().run()}
+        seen: dict[str, int] = {}
+        data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs._blank(x) for x in c)]
+        for position, (number, cells) in enumerate(data_rows, start=1):
+            if progress and (position % 1000 == 0 or position == len(data_rows)):
+                progress("check", position, len(data_rows))
+            raw_code, _w = rs._digits_cell(cell(cells, "code"))
+            name = rs._text(cell(cells, "name"))
+            row = ImportRow(row=number, label=name or "")
+            result.rows.append(row)
+
+            def err(fld, code, msgid, /, _row=row, **params):
+                _row.issues.append(Issue("error", code, msgid, params, fld, columns.get(fld)))
+
+            code = raw_code.zfill(5) if raw_code and raw_code.isdigit() and len(raw_code) <= 5 else None
+            if not raw_code:
+                err("code", "required", N_("is required"))
+            elif code is None:
+                err("code", "commune_code", N_("\"{value}\" is not a commune code (up to 5 digits)"), value=raw_code)
+            if not name:
+                err("name", "required", N_("is required"))
+            province = None
+            if "province_code" in mapping and not rs._blank(cell(cells, "province_code")):
+                pcode, _w = rs._digits_cell(cell(cells, "province_code"))
+                province = by_code.get((pcode or "").zfill(2))
+                if province is None:
+                    err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
+            elif "province" in mapping and not rs._blank(cell(cells, "province")):
+                text = rs._text(cell(cells, "province")) or ""
+                found = rs.find_province(text, pindex) if not text.isdigit() else None
+                province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
+                if province is None:
+                    err("province", "province_unknown",
+                        N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"), value=text)
+            else:
+                err("province", "required", N_("is required"))
+            if code and code in seen:
+                err("code", "duplicate_in_file", N_("the same code is already on row {other} of this file"),
+                    other=seen[code])
+            elif code:
+                seen[code] = number
+            if row.has_error:
+                row.status = "error"
+                continue
+            row.values = {"code": code, "name": name, "province": province}
+            current = existing.get(code)
+            if current is None:
+                row.status = "new"
+            else:
+                row.record_id = current["id"]
+                row.changes = {k: v for k, v in row.values.items() if current[k] != v}
+                row.status = "updated" if row.changes else "unchanged"
+
+    if not commit:
+        await plan()
+        return result
+    async with write_transaction():
+        await plan()
+        if result.has_errors:
+            raise ImportError_(result)
+        new = [r for r in result.rows if r.status == "new"]
+        ids = await rs._insert(Commune, [Commune(**r.values) for r in new], progress, "communes")
+        for r, commune_id in zip(new, ids, strict=True):
+            r.record_id = commune_id
+        await rs._audit_many(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
+        for r in (r for r in result.rows if r.status == "updated"):
+            await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
+                Commune.id == r.record_id).run()
+        await rs._audit_many(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
+                                                        if r.status == "updated"])
+    result.committed = True
+    return result
