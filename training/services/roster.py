@@ -479,6 +479,20 @@ class RosterResult:
                 "rows": [r.to_dict(language) for r in self.rows]}
 
 
+def file_row_errors(result, code: str) -> list[FieldError]:
+    """The errors of an imported file, all rows or none saved: a summary naming the rows, then the
+    first 50 row errors (shared by the roster, staff and commune imports)."""
+    rows = result.error_rows()
+    shown = ", ".join(str(r) for r in rows[:30]) + (" …" if len(rows) > 30 else "")
+    errors = [FieldError(code, N_("{count} row(s) of the file have errors (rows {rows}); nothing was saved."),
+                         None, {"count": len(rows), "rows": shown})]
+    for row in result.rows:
+        for issue in row.issues:
+            if issue.level == "error" and len(errors) <= 50:
+                errors.append(FieldError(issue.code, issue.text(row.row), issue.field))
+    return errors
+
+
 class RosterError(DomainError):
     """A roster with row errors: nothing was saved. The JSON error also lists every row's outcome."""
 
@@ -486,16 +500,7 @@ class RosterError(DomainError):
 
     def __init__(self, result: RosterResult):
         self.result = result
-        rows = result.error_rows()
-        shown = ", ".join(str(r) for r in rows[:30]) + (" …" if len(rows) > 30 else "")
-        errors = [FieldError("roster_has_errors",
-                             N_("{count} row(s) of the file have errors (rows {rows}); nothing was saved."),
-                             None, {"count": len(rows), "rows": shown})]
-        for row in result.rows:
-            for issue in row.issues:
-                if issue.level == "error" and len(errors) <= 50:
-                    errors.append(FieldError(issue.code, issue.text(row.row), issue.field))
-        super().__init__(errors)
+        super().__init__(file_row_errors(result, "roster_has_errors"))
 
     def payload(self, language: str | None = None) -> dict[str, Any]:
         body = super().payload(language)

@@ -20,11 +20,11 @@ from typing import Any
 
 from training.access import Actor, check_table_access
 from training.db import engine, write_transaction
-from training.errors import DomainError, FieldError, PermissionDenied
+from training.errors import DomainError, PermissionDenied
 from training.i18n import N_, _
 from training.labels import field_label
 from training.services import roster as rs
-from training.services.roster import Issue, Progress
+from training.services.roster import Issue, Progress, file_row_errors
 from training.tables import Commune, LegacyProvince, Organisation, Person, Province
 from training.validation import clean, clean_text
 
@@ -110,16 +110,7 @@ class ImportError_(DomainError):
 
     def __init__(self, result: ImportResult):
         self.result = result
-        rows = result.error_rows()
-        shown = ", ".join(str(r) for r in rows[:30]) + (" …" if len(rows) > 30 else "")
-        errors = [FieldError("import_has_errors",
-                             N_("{count} row(s) of the file have errors (rows {rows}); nothing was saved."),
-                             None, {"count": len(rows), "rows": shown})]
-        for row in result.rows:
-            for issue in row.issues:
-                if issue.level == "error" and len(errors) <= 50:
-                    errors.append(FieldError(issue.code, issue.text(row.row), issue.field))
-        super().__init__(errors)
+        super().__init__(file_row_errors(result, "import_has_errors"))
 
     def payload(self, language: str | None = None) -> dict[str, Any]:
         body = super().payload(language)
