@@ -6,6 +6,7 @@ migrated from empty once per session; real HTTP through Litestar's test client; 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -158,13 +159,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(database):
-    """``training serve`` as a real process on a free port, on the test database."""
+@contextlib.contextmanager
+def serve(workers: int = 1):
+    """``training serve`` as a real process on a free port, on the test database; yields its base URL."""
     port = free_port()
-    log = open(_DATA_DIR / "serve.log", "w")
+    log_path = _DATA_DIR / f"serve-{port}.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -173,7 +176,7 @@ def live_server(database):
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError((_DATA_DIR / "serve.log").read_text())
+            raise RuntimeError(log_path.read_text())
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                 break
@@ -182,13 +185,22 @@ def live_server(database):
     else:
         proc.kill()
         raise RuntimeError("training serve did not start within 60 s")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(database):
+    """``training serve`` as a real process on a free port, on the test database."""
+    with serve() as base:
+        yield base
 
 
 # --- small factories -------------------------------------------------------------------------
@@ -230,9 +242,30 @@ def make_class(province_code: str = "56", **values) -> dict:
     from training.tables import TrainingClass
 
     course = values.pop("course", None) or make_course()["id"]
+    status = values.pop("status", "planned")
     data = {"course": course, "code": unique("L-"), "host_province": province_id(province_code),
             "start_date": dt.date(2026, 3, 2), "end_date": dt.date(2026, 3, 27), "capacity": 30, **values}
-    return run(create_row(TrainingClass, data, SYSTEM))
+    row = run(create_row(TrainingClass, {**data, "status": status if status in ("planned", "open") else "planned"},
+                         SYSTEM))
+    if row["status"] != status:  # a past class as the demo records it (users close a class with close_class)
+        run(TrainingClass.update({TrainingClass.status: status}).where(TrainingClass.id == row["id"]).run())
+        row["status"] = status
+    return row
+
+
+def make_enrolment(class_id: int, person_id: int, status: str = "confirmed", **values) -> dict:
+    """An enrolment written straight to the database, as the demo records past classes (users enrol with
+    enrolment.enrol, which decides the status)."""
+    import datetime as dt
+
+    from training.services.coverage import refresh_people
+    from training.tables import Enrolment
+
+    row = Enrolment(training_class=class_id, person=person_id, status=status,
+                    enrolled_at=values.pop("enrolled_at", dt.datetime.now(dt.UTC)), **values)
+    run(row.save().run())
+    run(refresh_people([person_id]))
+    return run(Enrolment.select().where(Enrolment.id == row.id).first().run())
 
 
 def make_person(province_code: str = "56", **values) -> dict:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import AdminSession, admin_login, make_class, make_person, province_id, run
+from conftest import AdminSession, admin_login, make_class, make_enrolment, make_person, province_id, run
 
 KHANH_HOA, THAI_NGUYEN = "56", "19"
 
@@ -74,7 +74,7 @@ def two_provinces():
     """A class, session, person and enrolment in Khánh Hòa and in Thái Nguyên."""
     from training.access import SYSTEM
     from training.services.rows import create_row
-    from training.tables import ClassSession, Enrolment
+    from training.tables import ClassSession
 
     out = {}
     for code in (KHANH_HOA, THAI_NGUYEN):
@@ -83,8 +83,7 @@ def two_provinces():
             "training_class": cls["id"], "session_date": dt.date(2026, 3, 3),
             "start_time": dt.time(8), "end_time": dt.time(11)}, SYSTEM))
         person = make_person(code, full_name=f"Người tỉnh {code}")
-        enrolment = run(create_row(Enrolment, {"training_class": cls["id"], "person": person["id"],
-                                               "status": "confirmed"}, SYSTEM))
+        enrolment = make_enrolment(cls["id"], person["id"], "confirmed")
         out[code] = {"training_class": cls, "class_session": session, "person": person, "enrolment": enrolment}
     return out
 
@@ -290,17 +289,15 @@ def test_department_rows_default_to_its_province(as_khanhhoa):
 def test_admin_attendance_rows_follow_the_attendance_rules(as_coordinator):
     from training.access import SYSTEM
     from training.services.rows import create_row
-    from training.tables import Attendance, ClassSession, Enrolment
+    from training.tables import Attendance, ClassSession
 
     today = dt.date.today()
     cls = make_class(KHANH_HOA, start_date=today - dt.timedelta(days=3), end_date=today + dt.timedelta(days=3))
     past, future = (run(create_row(ClassSession, {"training_class": cls["id"], "session_date": day,
                                                   "start_time": dt.time(8), "end_time": dt.time(9)}, SYSTEM))
                     for day in (today - dt.timedelta(days=1), today + dt.timedelta(days=1)))
-    active = run(create_row(Enrolment, {"training_class": cls["id"], "person": make_person()["id"],
-                                        "status": "confirmed"}, SYSTEM))
-    gone = run(create_row(Enrolment, {"training_class": cls["id"], "person": make_person()["id"],
-                                      "status": "withdrawn"}, SYSTEM))
+    active = make_enrolment(cls["id"], make_person()["id"], "confirmed")
+    gone = make_enrolment(cls["id"], make_person()["id"], "withdrawn")
     before = run(Attendance.count().run())
     future_mark = as_coordinator.post("/tables/attendance/", {"session": future["id"], "enrolment": active["id"],
                                                               "status": "present", "note": ""})

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import ARTIFACTS, PASSWORD, make_class
+from conftest import ARTIFACTS, PASSWORD, make_class, make_enrolment
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -175,19 +175,15 @@ def test_coordinator_issues_certificates_with_progress_and_a_phone_verifies_one(
 
 
 def test_coverage_dashboard_chart_and_table_agree(browser, live_server):
-    from conftest import make_course, make_person, run
+    from conftest import make_course, make_person
 
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import Enrolment
 
     cls = make_class("56", course=make_course("refresher")["id"], start_date=dt.date(2024, 5, 6),
                      end_date=dt.date(2024, 5, 10))
     for i in range(3):
         person = make_person("56", full_name=f"Bảng Theo Dõi {i}", active_from=dt.date(2020, 1, 1))
         if i < 2:
-            run(create_row(Enrolment, {"training_class": cls["id"], "person": person["id"], "status": "completed"},
-                           SYSTEM))
+            make_enrolment(cls["id"], person["id"], "completed")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, live_server, "coord")

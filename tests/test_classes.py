@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import make_class, make_course, make_person, run, unique
+from conftest import make_class, make_course, make_enrolment, make_person, run, unique
 
 from training.access import SYSTEM
 from training.services.rows import create_row
@@ -101,15 +101,14 @@ def test_enrolment_only_while_open_and_with_prerequisites(client, coord):
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "class_not_open"
     base = make_course("refresher")
     tot = make_course("trainer_of_trainers")
-    from training.tables import CoursePrerequisite, Enrolment
+    from training.tables import CoursePrerequisite
 
     run(create_row(CoursePrerequisite, {"course": tot["id"], "required_course": base["id"]}, SYSTEM))
     tot_class = make_class(status="open", course=tot["id"])
     missing = enrol(client, coord, tot_class["id"], person["id"])
     assert missing.status_code == 409 and base["code"] in missing.json()["error"]["message"]
     done = make_class(status="closed", course=base["id"])
-    run(create_row(Enrolment, {"training_class": done["id"], "person": person["id"], "status": "completed"},
-                   SYSTEM))
+    make_enrolment(done["id"], person["id"], "completed")
     assert enrol(client, coord, tot_class["id"], person["id"]).status_code == 201
 
 
@@ -209,7 +208,6 @@ def test_classification_thresholds():
 
 
 def test_counting_people_and_person_times(client, coord, khanhhoa):
-    from training.tables import Enrolment
 
     # Cần Thơ (92) holds no other test data, so the figures are exact.
     course = make_course("refresher")
@@ -219,8 +217,7 @@ def test_counting_people_and_person_times(client, coord, khanhhoa):
                                   (2025, other, "failed")):
         cls = make_class("92", status="closed", course=course["id"], start_date=dt.date(year, 5, 4),
                          end_date=dt.date(year, 5, 8))
-        run(create_row(Enrolment, {"training_class": cls["id"], "person": learner["id"], "status": status},
-                       SYSTEM))
+        make_enrolment(cls["id"], learner["id"], status)
     query = {"level": "refresher", "staff_category": "collaborator", "province": "92"}
     total = client.get("/api/counts", params=query, headers=coord).json()
     # Two refreshers by the same person: one person, two person-times; the failed one counts for nothing.

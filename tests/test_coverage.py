@@ -13,6 +13,7 @@ from conftest import (
     legacy_province_id,
     make_class,
     make_course,
+    make_enrolment,
     make_person,
     province_id,
     run,
@@ -37,11 +38,7 @@ def _commune(province_code: str = "56") -> dict:
 
 
 def _complete(cls: dict, person: dict) -> dict:
-    from training.services.rows import create_row
-    from training.tables import Enrolment
-
-    return run(create_row(Enrolment, {"training_class": cls["id"], "person": person["id"], "status": "completed"},
-                          SYSTEM))
+    return make_enrolment(cls["id"], person["id"], "completed")
 
 
 def _certificate(enrolment: dict, status: str) -> None:

@@ -126,11 +126,11 @@ def test_department_imports_only_its_own_province(client, tmp_path):
 
 
 def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
-    from conftest import make_class, make_course
+    from conftest import make_class, make_course, make_enrolment
 
     from training.services import coverage as cov
     from training.services.rows import create_row
-    from training.tables import Commune, Enrolment
+    from training.tables import Commune
 
     code = f"8{random.randrange(10_000):04d}"
     commune = run(create_row(Commune, {"code": code, "name": f"Xã Nghỉ {code}", "province": province_id("56")},
@@ -143,7 +143,7 @@ def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
     assert person["commune"] == commune["id"]
     cls = make_class("56", course=make_course("refresher")["id"], start_date=dt.date(2020, 3, 2),
                      end_date=dt.date(2020, 3, 6))
-    run(create_row(Enrolment, {"training_class": cls["id"], "person": person["id"], "status": "completed"}, SYSTEM))
+    make_enrolment(cls["id"], person["id"], "completed")
     day = dt.date(2025, 6, 30)
     assert run(cov.coverage(SYSTEM, day, commune_code=code)).row(code, None, None).trained == 1
     row[-1] = "31/12/2024"  # Ngày nghỉ

@@ -9,8 +9,9 @@ from typing import Any
 
 from training.access import Actor
 from training.db import write_transaction
-from training.errors import Conflict, DomainError, FieldError
+from training.errors import Conflict, DomainError, FieldError, NotFound
 from training.i18n import N_
+from training.services import states
 from training.services.coverage import class_changed
 from training.services.rows import audit, visible_row
 from training.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
@@ -33,13 +34,42 @@ def today() -> dt.date:
 async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default: str | None = None,
                        on: dt.date | None = None) -> dict[str, Any]:
     """Set the marks of one session: everyone ``default`` (e.g. present), then the exceptions."""
-    session = await visible_row(ClassSession, session_id, actor, write=True)
+    found = await visible_row(ClassSession, session_id, actor, write=True)
+    async with write_transaction():
+        # Saves of one class queue on its row (PostgreSQL: two saves of one session at once would otherwise
+        # collide on the unique (session, enrolment) index or deadlock); everything below is read under it.
+        cls = await states.locked_class(found["training_class"])
+        session = await ClassSession.select().where(ClassSession.id == session_id).first().run()
+        if session is None:
+            raise NotFound.single("not_found", N_("No such row, or it belongs to another province."))
+        wanted = await _wanted_marks(session, cls, marks, default, on)
+        current = {r["enrolment"]: r for r in await Attendance.select().where(Attendance.session == session_id).run()}
+        inserts = []
+        for eid, mark in wanted.items():
+            note = (mark.note or "").strip()
+            old = current.get(eid)
+            if old is None:
+                inserts.append(Attendance(session=session_id, enrolment=eid, status=mark.status, note=note))
+            elif (old["status"], old["note"]) != (mark.status, note):
+                await Attendance.update({Attendance.status: mark.status, Attendance.note: note}).where(
+                    Attendance.id == old["id"]).run()
+        if inserts:
+            await Attendance.insert(*inserts).run()
+        await audit(actor, "attendance", ClassSession, session_id, None,
+                    {"marks": {str(e): m.status for e, m in wanted.items()}})
+    counts: dict[str, int] = {}
+    for mark in wanted.values():
+        counts[mark.status] = counts.get(mark.status, 0) + 1
+    return {"session": session_id, "marked": len(wanted), "counts": counts}
+
+
+async def _wanted_marks(session: dict[str, Any], cls: dict[str, Any], marks: list[Mark], default: str | None,
+                        on: dt.date | None) -> dict[int, Mark]:
+    """The marks to store, checked against the session and its class as they are now."""
     if session["session_date"] > (on or today()):
         raise Conflict.single("session_in_future",
                               N_("The session of {date} has not happened yet; attendance cannot be taken."),
                               "session", date=session["session_date"].strftime("%d/%m/%Y"))
-    cls = await TrainingClass.select(TrainingClass.status, TrainingClass.code).where(
-        TrainingClass.id == session["training_class"]).first().run()
     if cls["status"] in ("closed", "cancelled"):
         raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
                               code=cls["code"])
@@ -71,25 +101,7 @@ async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default
             wanted[mark.enrolment] = mark
     if errors:
         raise DomainError(errors)
-    async with write_transaction():
-        current = {r["enrolment"]: r for r in await Attendance.select().where(Attendance.session == session_id).run()}
-        inserts = []
-        for eid, mark in wanted.items():
-            note = (mark.note or "").strip()
-            old = current.get(eid)
-            if old is None:
-                inserts.append(Attendance(session=session_id, enrolment=eid, status=mark.status, note=note))
-            elif (old["status"], old["note"]) != (mark.status, note):
-                await Attendance.update({Attendance.status: mark.status, Attendance.note: note}).where(
-                    Attendance.id == old["id"]).run()
-        if inserts:
-            await Attendance.insert(*inserts).run()
-        await audit(actor, "attendance", ClassSession, session_id, None,
-                    {"marks": {str(e): m.status for e, m in wanted.items()}})
-    counts: dict[str, int] = {}
-    for mark in wanted.values():
-        counts[mark.status] = counts.get(mark.status, 0) + 1
-    return {"session": session_id, "marked": len(wanted), "counts": counts}
+    return wanted
 
 
 async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
@@ -132,16 +144,19 @@ def classify(score: float | None) -> str | None:
 
 
 async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
-    """Apply the course's completion rule to every active enrolment and close the class."""
-    cls = await visible_row(TrainingClass, class_id, actor, write=True)
-    if cls["status"] in ("closed", "cancelled"):
-        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
-                              code=cls["code"])
-    course = await Course.select().where(Course.id == cls["course"]).first().run()
-    shares = await attended_shares(class_id)
-    minimum = course["min_attendance_share"] if course["min_attendance_share"] is not None else 0.8
-    results = {"completed": 0, "failed": 0}
+    """Apply the course's completion rule to every active enrolment and close the class: the one way to
+    ``closed`` (``states.CLASS_MOVES``), decided on the class row read under its lock."""
+    await visible_row(TrainingClass, class_id, actor, write=True)
     async with write_transaction():
+        cls = await states.locked_class(class_id)
+        if cls["status"] in ("closed", "cancelled"):
+            raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                                  code=cls["code"])
+        states.check_class_move(cls["code"], cls["status"], "closed", "close")
+        course = await Course.select().where(Course.id == cls["course"]).first().run()
+        shares = await attended_shares(class_id)
+        minimum = course["min_attendance_share"] if course["min_attendance_share"] is not None else 0.8
+        results = {"completed": 0, "failed": 0}
         rows = await Enrolment.select().where(
             (Enrolment.training_class == class_id) & Enrolment.status.is_in(["registered", "confirmed"])).run()
         for row in rows:
@@ -149,6 +164,7 @@ async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
             passed_score = course["pass_mark"] is None or (row["score"] is not None
                                                            and row["score"] >= course["pass_mark"] - 1e-9)
             status = "completed" if share >= minimum - 1e-9 and passed_score else "failed"
+            states.check_enrolment_move(row["status"], status, "close")
             classification = classify(row["score"]) if status == "completed" else None
             await Enrolment.update({Enrolment.status: status, Enrolment.classification: classification}).where(
                 Enrolment.id == row["id"]).run()
@@ -162,10 +178,12 @@ async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
 
 async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
     """Explicitly re-open a closed class: results go back to confirmed; recorded in the audit log."""
-    cls = await visible_row(TrainingClass, class_id, actor, write=True)
-    if cls["status"] != "closed":
-        raise Conflict.single("class_not_closed", N_("Class {code} is not closed."), code=cls["code"])
+    await visible_row(TrainingClass, class_id, actor, write=True)
     async with write_transaction():
+        cls = await states.locked_class(class_id)
+        if cls["status"] != "closed":
+            raise Conflict.single("class_not_closed", N_("Class {code} is not closed."), code=cls["code"])
+        states.check_class_move(cls["code"], "closed", "running", "reopen")
         await Enrolment.update({Enrolment.status: "confirmed", Enrolment.classification: None}).where(
             (Enrolment.training_class == class_id) & Enrolment.status.is_in(["completed", "failed"])).run()
         await TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == class_id).run()
@@ -176,6 +194,4 @@ async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
 
 
 def _status(status: str) -> str:
-    from training.services.enrolment import _status_label
-
-    return _status_label(status)
+    return states.status_label(status)

@@ -1,9 +1,9 @@
 """Enrolment: capacity, waitlist in arrival order, automatic promotion, prerequisites.
 
-Seats are taken by registered, confirmed and completed enrolments. The decision (confirmed or
-waitlisted) is made inside a write transaction that holds the class: BEGIN IMMEDIATE on SQLite,
-SELECT … FOR UPDATE of the class row on PostgreSQL, so fifty simultaneous requests for thirty
-seats end with exactly thirty confirmed.
+Seats are taken by registered, confirmed, completed and failed enrolments (``states.SEAT_STATUSES``).
+The decision (confirmed or waitlisted) is made inside a write transaction that holds the class:
+BEGIN IMMEDIATE on SQLite, SELECT … FOR UPDATE of the class row on PostgreSQL, so fifty simultaneous
+requests for thirty seats end with exactly thirty confirmed. The transitions are ``states``'s.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import datetime as dt
 from typing import Any
 
 from training.access import Actor, scope_where
-from training.db import lock_row, write_transaction
+from training.db import write_transaction
 from training.errors import Conflict, DomainError, NotFound
 from training.i18n import N_
+from training.services import states
 from training.services.rows import audit, visible_row
+from training.services.states import SEAT_STATUSES
 from training.tables import CoursePrerequisite, Enrolment, Person, TrainingClass
 
-SEAT_STATUSES = ["registered", "confirmed", "completed"]
+__all__ = ["SEAT_STATUSES", "enrol", "missing_prerequisites", "withdraw"]
 
 
 async def _person_for(person_id: int, actor: Actor) -> dict[str, Any]:
@@ -48,26 +50,26 @@ async def missing_prerequisites(course_id: int, person_id: int) -> list[str]:
 
 
 async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
-    """Enrol a person: confirmed while seats remain, otherwise waitlisted."""
+    """Enrol a person: confirmed while seats remain, otherwise waitlisted (decided on the class row read
+    under its lock)."""
     person = await _person_for(person_id, actor)
-    cls = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
-    if cls is None:
+    if not await TrainingClass.exists().where(TrainingClass.id == class_id).run():
         raise NotFound.single("unknown_class", N_("There is no class with ID {id}."), "training_class", id=class_id)
     where = scope_where(TrainingClass, actor)
     if where is not None and not await TrainingClass.exists().where((TrainingClass.id == class_id) & where).run():
         raise DomainError.single("class_other_province", N_("you can only choose rows of your own province"),
                                  "training_class", http_status=403)
-    if cls["status"] != "open":
-        raise Conflict.single("class_not_open",
-                              N_("Class {code} is not open for enrolment (its status is {status})."),
-                              "training_class", code=cls["code"], status=_status_label(cls["status"]))
-    missing = await missing_prerequisites(cls["course"], person_id)
-    if missing:
-        raise Conflict.single("prerequisite_missing",
-                              N_("{name} must first complete: {courses}."), "person",
-                              name=person["full_name"], courses=", ".join(missing))
     async with write_transaction():
-        await lock_row(TrainingClass, class_id)
+        cls = await states.locked_class(class_id)
+        if cls["status"] != "open":
+            raise Conflict.single("class_not_open",
+                                  N_("Class {code} is not open for enrolment (its status is {status})."),
+                                  "training_class", code=cls["code"], status=_status_label(cls["status"]))
+        missing = await missing_prerequisites(cls["course"], person_id)
+        if missing:
+            raise Conflict.single("prerequisite_missing",
+                                  N_("{name} must first complete: {courses}."), "person",
+                                  name=person["full_name"], courses=", ".join(missing))
         existing = await Enrolment.select(Enrolment.id, Enrolment.status).where(
             (Enrolment.training_class == class_id) & (Enrolment.person == person_id)).first().run()
         if existing is not None:
@@ -75,9 +77,8 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
                                   N_("{name} is already in class {code} (status: {status})."), "person",
                                   name=person["full_name"], code=cls["code"],
                                   status=_status_label(existing["status"]))
-        taken = await Enrolment.count().where(
-            (Enrolment.training_class == class_id) & Enrolment.status.is_in(SEAT_STATUSES)).run()
-        status = "confirmed" if taken < cls["capacity"] else "waitlisted"
+        status = states.arrival_status(await states.seats_taken(class_id), cls["capacity"])
+        states.check_enrolment_move(None, status, "enrol")
         row = Enrolment(training_class=class_id, person=person_id, status=status,
                         enrolled_at=dt.datetime.now(dt.UTC))
         await row.save().run()
@@ -87,38 +88,30 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
 
 
 async def withdraw(enrolment_id: int, actor: Actor) -> dict[str, Any]:
-    """Withdraw a learner; a freed seat goes to the first person on the waitlist."""
-    before = await visible_row(Enrolment, enrolment_id, actor, write=True)
-    cls = await TrainingClass.select().where(TrainingClass.id == before["training_class"]).first().run()
-    if cls["status"] in ("closed", "cancelled"):
-        raise Conflict.single("class_closed_withdraw",
-                              N_("Class {code} is already closed; a withdrawal is no longer possible."),
-                              code=cls["code"])
-    if before["status"] == "withdrawn":
-        return {"withdrawn": before, "promoted": None}
-    promoted = None
+    """Withdraw a learner; a freed seat goes to the first person on the waitlist. The enrolment and its
+    class are read again under the class lock, so two withdrawals at once free (and fill) one seat."""
+    found = await visible_row(Enrolment, enrolment_id, actor, write=True)
     async with write_transaction():
-        await lock_row(TrainingClass, cls["id"])
+        cls = await states.locked_class(found["training_class"])
+        before = await Enrolment.select().where(Enrolment.id == enrolment_id).first().run()
+        if before is None:
+            raise NotFound.single("not_found", N_("No such row, or it belongs to another province."))
+        if cls["status"] in ("closed", "cancelled"):
+            raise Conflict.single("class_closed_withdraw",
+                                  N_("Class {code} is already closed; a withdrawal is no longer possible."),
+                                  code=cls["code"])
+        if before["status"] == "withdrawn":
+            return {"withdrawn": before, "promoted": None}
+        states.check_enrolment_move(before["status"], "withdrawn", "withdraw")
         await Enrolment.update({Enrolment.status: "withdrawn"}).where(Enrolment.id == enrolment_id).run()
         after = await Enrolment.select().where(Enrolment.id == enrolment_id).first().run()
         await audit(actor, "withdraw", Enrolment, enrolment_id, before, after)
-        if before["status"] in SEAT_STATUSES:
-            first = await Enrolment.select().where(
-                (Enrolment.training_class == cls["id"]) & (Enrolment.status == "waitlisted")
-            ).order_by(Enrolment.enrolled_at).order_by(Enrolment.id).first().run()
-            if first is not None:
-                await Enrolment.update({Enrolment.status: "confirmed"}).where(Enrolment.id == first["id"]).run()
-                promoted = await Enrolment.select().where(Enrolment.id == first["id"]).first().run()
-                await audit(actor, "promote", Enrolment, first["id"], first, promoted)
+        promoted = None
+        for old, new in await states.fill_seats(cls):
+            await audit(actor, "promote", Enrolment, old["id"], old, new)
+            promoted = promoted or new
     return {"withdrawn": after, "promoted": promoted}
 
 
 def _status_label(status: str) -> str:
-    from training.enums import LABELS, ClassStatus, EnrolmentStatus
-    from training.i18n import _
-
-    for enum in (ClassStatus, EnrolmentStatus):
-        if status in LABELS[enum]:
-            return _(LABELS[enum][status])
-    return status
-
+    return states.status_label(status)

@@ -29,7 +29,7 @@ from training.db import engine, lock_row, write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.labels import field_label
-from training.services.enrolment import SEAT_STATUSES, _status_label
+from training.services import states
 from training.services.rows import _jsonable, create_row, visible_row
 from training.tables import (
     AuditLog,
@@ -787,7 +787,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                 seen_person[person["id"]] = item.row
             if person["id"] in enrolled:
                 err(None, "already_enrolled", N_("{name} is already in class {code} (status: {status})."),
-                    name=person["full_name"], code=cls["code"], status=_status_label(enrolled[person["id"]]))
+                    name=person["full_name"], code=cls["code"], status=states.status_label(enrolled[person["id"]]))
         elif not hidden:
             if actor.is_department and province != actor.province_id:
                 err("province", "person_other_province_new", N_(
@@ -825,17 +825,15 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         if out.has_error:
             out.status = "error"
 
-    # Seats in file order: confirmed while the class has room, then waitlisted.
-    taken = await Enrolment.count().where(
-        (Enrolment.training_class == cls["id"]) & Enrolment.status.is_in(SEAT_STATUSES)).run()
+    # Seats in file order, by the rule of enrolment.enrol: confirmed while the class has room, then waitlisted.
+    taken = await states.seats_taken(cls["id"])
     for out in outcomes:
         if out.has_error:
             continue
-        if taken < cls["capacity"]:
-            out.enrolment_status = "confirmed"
+        out.enrolment_status = states.arrival_status(taken, cls["capacity"])
+        states.check_enrolment_move(None, out.enrolment_status, "enrol")
+        if out.enrolment_status == "confirmed":
             taken += 1
-        else:
-            out.enrolment_status = "waitlisted"
     return outcomes
 
 
@@ -976,7 +974,7 @@ def _check_open(cls: dict[str, Any]) -> None:
     if cls["status"] != "open":
         raise Conflict.single("class_not_open",
                               N_("Class {code} is not open for enrolment (its status is {status})."),
-                              "training_class", code=cls["code"], status=_status_label(cls["status"]))
+                              "training_class", code=cls["code"], status=states.status_label(cls["status"]))
 
 
 # --- the errors as a workbook ----------------------------------------------------------------

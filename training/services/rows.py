@@ -15,8 +15,11 @@ from typing import Any
 from piccolo.table import Table
 
 from training.access import Actor, check_table_access, scope_where
+from training.db import write_transaction
 from training.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.i18n import N_
+from training.services import states
+from training.tables import Enrolment, TrainingClass
 from training.validation import clean, mask_cccd
 
 PERSONAL_FIELDS = {"citizen_id"}
@@ -127,7 +130,11 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in table._meta.columns if c._meta.name != pk}
     data = await clean(table, {**defaults, **values})
     await _check_references(table, data, actor)
-    async with table._meta.db.transaction():
+    if table is Enrolment:  # a new enrolment's status is decided by enrolment.enrol
+        states.check_enrolment_move(None, data.get("status") or "registered", "create")
+    if table is TrainingClass:
+        states.check_class_move(data.get("code") or "", None, data.get("status") or "planned")
+    async with write_transaction():
         row = table(**{k: v for k, v in data.items()})
         try:
             await row.save().run()
@@ -142,16 +149,20 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
 
 
 async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    before = await visible_row(table, row_id, actor, write=True)
+    await visible_row(table, row_id, actor, write=True)
     pk = table._meta.primary_key._meta.name
     changes = _known(table, {k: v for k, v in changes.items() if k != pk})
-    data = await clean(table, {**before, **changes}, row_id=row_id)
-    data.pop(pk, None)
-    await _check_references(table, data, actor)
-    changed = {k: v for k, v in data.items() if before.get(k) != v}
-    if not changed:
-        return before
-    async with table._meta.db.transaction():
+    async with write_transaction():
+        # Statuses and seats are decided on the current row, read with its class locked.
+        await states.lock_class_of(table, row_id)
+        before = await visible_row(table, row_id, actor, write=True)
+        data = await clean(table, {**before, **changes}, row_id=row_id)
+        data.pop(pk, None)
+        await _check_references(table, data, actor)
+        changed = {k: v for k, v in data.items() if before.get(k) != v}
+        if not changed:
+            return before
+        await _check_rules(table, before, changed)
         try:
             await table.update({getattr(table, k): v for k, v in changed.items()}).where(
                 table._meta.primary_key == row_id).run()
@@ -160,13 +171,40 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
         await _check_own_province(table, row_id, actor)
         after = await table.select().where(table._meta.primary_key == row_id).first().run()
         await audit(actor, "update", table, row_id, before, after)
+        if table is TrainingClass:  # a higher capacity (or a class open again) moves the waitlist up
+            await _promote(actor, after)
         await _derived(table, before, after)
     return after
 
 
+async def _check_rules(table: type[Table], before: dict[str, Any], changed: dict[str, Any]) -> None:
+    """What the generic update may not do: statuses move only through their transitions
+    (``training.services.states``), and a class keeps room for the learners holding a seat."""
+    if table is Enrolment:
+        if "status" in changed:
+            states.check_enrolment_move(before["status"], changed["status"], "edit")
+        fixed = sorted(set(changed) & {"training_class", "person", "enrolled_at"})
+        if fixed:
+            raise DomainError.single("enrolment_fixed", N_(
+                "The class, the learner and the arrival time of an enrolment cannot be changed: withdraw the "
+                "enrolment and enrol the learner again."), fixed[0], http_status=409)
+    if table is TrainingClass:
+        if "status" in changed:
+            states.check_class_move(before["code"], before["status"], changed["status"], "edit")
+        if "capacity" in changed:
+            states.check_capacity(before, changed["capacity"], await states.seats_taken(before["id"]))
+
+
+async def _promote(actor: Actor, class_row: dict[str, Any]) -> None:
+    for old, new in await states.fill_seats(class_row):
+        await audit(actor, "promote", Enrolment, old["id"], old, new)
+
+
 async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
-    before = await visible_row(table, row_id, actor, write=True)
-    async with table._meta.db.transaction():
+    await visible_row(table, row_id, actor, write=True)
+    async with write_transaction():
+        await states.lock_class_of(table, row_id)
+        before = await visible_row(table, row_id, actor, write=True)
         try:
             await table.delete().where(table._meta.primary_key == row_id).run()
         except Exception as exc:  # a foreign key still points here
@@ -176,6 +214,8 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
                     http_status=409) from exc
             raise
         await audit(actor, "delete", table, row_id, before, None)
+        if table is Enrolment:  # a deleted enrolment frees its seat for the waitlist
+            await _promote(actor, await states.locked_class(before["training_class"]))
         await _derived(table, before, None)
 
 
@@ -197,5 +237,5 @@ def _raise_conflict(exc: Exception) -> None:
 def _is_integrity_error(exc: Exception) -> bool:
     name = type(exc).__name__
     return ("IntegrityError" in name or "ForeignKeyViolation" in name or "RestrictViolation" in name
-            or "UniqueViolation" in name)
+            or "UniqueViolation" in name or "CheckViolation" in name)
 
