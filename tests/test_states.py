@@ -51,6 +51,14 @@ def test_admin_cannot_set_an_enrolment_status(client, coord, as_coordinator, as_
     assert moved.status_code == 409, moved.text
     assert _enrolments(cls["id"]) == before  # database unchanged
 
+    # The admin's edit form sends the whole row back (arrival time to the second): a score still saves.
+    form = {"training_class": str(cls["id"]), "person": str(first["person"]), "status": "confirmed",
+            "score": "7.5", "classification": None, "enrolled_at": first["enrolled_at"][:19] + ".000Z"}
+    edited = as_khanhhoa.patch(f"/tables/enrolment/{first['id']}/", form)
+    assert edited.status_code == 200, edited.text
+    stored = _enrolments(cls["id"])[first["id"]]
+    assert stored["score"] == 7.5 and stored["enrolled_at"] == before[first["id"]]["enrolled_at"]
+
     # A new enrolment's status is the enrolment rule's, whatever the admin form sends.
     created = as_coordinator.post("/tables/enrolment/", {
         "training_class": cls["id"], "person": make_person()["id"], "status": "completed",

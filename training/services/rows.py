@@ -152,6 +152,10 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
     await visible_row(table, row_id, actor, write=True)
     pk = table._meta.primary_key._meta.name
     changes = _known(table, {k: v for k, v in changes.items() if k != pk})
+    if table is Enrolment:
+        # The arrival time orders the waitlist: kept as recorded. The admin's edit form sends it back
+        # to the second, so a different value is ignored rather than refused.
+        changes.pop("enrolled_at", None)
     async with write_transaction():
         # Statuses and seats are decided on the current row, read with its class locked.
         await states.lock_class_of(table, row_id)
@@ -183,11 +187,11 @@ async def _check_rules(table: type[Table], before: dict[str, Any], changed: dict
     if table is Enrolment:
         if "status" in changed:
             states.check_enrolment_move(before["status"], changed["status"], "edit")
-        fixed = sorted(set(changed) & {"training_class", "person", "enrolled_at"})
+        fixed = sorted(set(changed) & {"training_class", "person"})
         if fixed:
             raise DomainError.single("enrolment_fixed", N_(
-                "The class, the learner and the arrival time of an enrolment cannot be changed: withdraw the "
-                "enrolment and enrol the learner again."), fixed[0], http_status=409)
+                "The class and the learner of an enrolment cannot be changed: withdraw the enrolment and enrol "
+                "the learner again."), fixed[0], http_status=409)
     if table is TrainingClass:
         if "status" in changed:
             states.check_class_move(before["code"], before["status"], changed["status"], "edit")
