@@ -204,7 +204,6 @@ async def _admin_client(base: str) -> httpx.AsyncClient:
 
 def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
     from training.api.auth import create_token
-    from training.tables import Enrolment
 
     rng = random.Random(20261130)
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}
@@ -219,6 +218,7 @@ def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
         plans.append(steps)
     intervals: list[tuple[float, float]] = []
     codes: list[int] = []
+    enrolled: dict[int, list[int]] = {c: [] for c in classes}
 
     async def client_run(api: httpx.AsyncClient, admin: httpx.AsyncClient, steps):
         for kind, class_id, person_id, capacity in steps:
@@ -226,11 +226,11 @@ def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
                 r = await _timed(lambda c=class_id, p=person_id: api.post(
                     f"/api/classes/{c}/enrolments", json={"person": p}), intervals)
                 codes.append(r.status_code)
+                if r.status_code == 201:
+                    enrolled[class_id].append(r.json()["id"])
             elif kind == "withdraw":
-                mine = await Enrolment.select(Enrolment.id).where(
-                    (Enrolment.training_class == class_id) & (Enrolment.status != "withdrawn")).run()
-                if mine:
-                    eid = rng.choice(mine)["id"]
+                if enrolled[class_id]:  # anyone enrolled in the class so far (perhaps already withdrawn)
+                    eid = rng.choice(enrolled[class_id])
                     r = await _timed(lambda e=eid: api.post(f"/api/enrolments/{e}/withdraw"), intervals)
                     codes.append(r.status_code)
             else:
