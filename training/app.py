@@ -199,12 +199,14 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
             await db.start_connection_pool(min_size=2, max_size=20)
 
     async def on_shutdown(app: Litestar) -> None:
+        shutdown_workers()  # no PDF renderer outlives the service
         db = engine()
         if use_pool and db.engine_type == "postgres":
             await db.close_connection_pool()
 
     from certificates.api import CertificateController, public_router
     from certificates.learner import learner_router
+    from certificates.service import shutdown_workers
     from certificates.tools import certificates_page, certificates_script
     from training.api.classes import ClassController, counts
     from training.api.coverage import CoverageController

@@ -386,6 +386,38 @@ async def _account(data, row_id, errors):
         errors.append(FieldError("learner_needs_person", N_("a learner account needs its person"), "person"))
 
 
+# Certificate numbers are "<prefix>-<year>-<register>"; the prefix is part of file names too.
+NUMBER_PREFIX = re.compile(r"[A-Z0-9-]{2,12}")
+
+
+def default_number_prefix(organisation_id: int) -> str:
+    return f"CS{organisation_id}"
+
+
+@rule("issuer_profile")
+async def _issuer_profile(data, row_id, errors):
+    from certificates.tables import IssuerProfile
+
+    _required(data, errors, "organisation", "issuer_name")
+    prefix = (data.get("number_prefix") or "").strip().upper()
+    if not prefix and data.get("organisation") is not None:
+        prefix = default_number_prefix(data["organisation"])
+    data["number_prefix"] = prefix
+    if not NUMBER_PREFIX.fullmatch(prefix):
+        errors.append(FieldError("number_prefix_format", N_(
+            "must be 2 to 12 capital letters (without accents), digits or hyphens, for example KH-CTXH; "
+            "got \"{value}\""), "number_prefix", {"value": prefix[:40]}))
+        return
+    query = IssuerProfile.select(IssuerProfile.issuer_name).where(IssuerProfile.number_prefix == prefix)
+    if row_id is not None:
+        query = query.where(IssuerProfile.id != row_id)
+    taken = await query.first().run()
+    if taken is not None:
+        errors.append(FieldError("number_prefix_taken", N_(
+            "\"{value}\" is already the prefix of {issuer}; each issuer needs its own prefix so that certificate "
+            "numbers never repeat"), "number_prefix", {"value": prefix, "issuer": taken["issuer_name"]}))
+
+
 async def _unique(table: type[Table], data: dict[str, Any], row_id: int | None,
                   errors: list[FieldError]) -> None:
     """Values of unique columns must not be taken by another row (checked before the database does)."""
