@@ -69,22 +69,24 @@ def test_prefixes_are_upper_cased_and_unique_among_issuers(as_coordinator):
     assert "unique" in str(raised.value).lower()
 
 
-def test_an_unsafe_prefix_already_in_the_database_never_becomes_a_file_path(tmp_path):
+def test_an_unsafe_prefix_already_in_the_database_never_becomes_a_file_path():
     """A prefix written before the rule existed (or by hand) is refused at issue: no file anywhere."""
     from certificates.tables import IssuerProfile
+    from training.config import get_settings
     from training.errors import DomainError
 
     issuer = make_issuer()
     cls = closed_class(["Nguyễn Văn Thoát"], issuer=issuer)
+    # from <data>/certificates/<year>/ this would have written <data>/UP-<year>-000001.pdf
     run(IssuerProfile.raw("UPDATE issuer_profile SET number_prefix = {} WHERE organisation = {}",
-                          "../../../../" + str(tmp_path) + "/x", issuer).run())
+                          "../../UP", issuer).run())
     from test_certificates import issue
 
     with pytest.raises(DomainError) as raised:
         issue(cls)
     assert raised.value.code == "number_prefix_format"
     assert certificates_of(cls) == []
-    assert list(tmp_path.iterdir()) == []
+    assert not list(get_settings().data_dir.glob("UP-*.pdf"))
 
 
 def test_every_pdf_path_stays_in_the_data_folder_and_zip_entries_are_plain_names(client, coord):
