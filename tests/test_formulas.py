@@ -189,3 +189,22 @@ def test_admin_csv_export_is_built_in_the_browser():
     assets = Path(piccolo_admin.__file__).parent / "dist" / "assets"
     bundle = "".join(p.read_text(encoding="utf-8") for p in assets.glob("*.js"))
     assert 'new Blob([T],{type:"text/csv' in bundle
+
+
+# Writers still to route through training.services.exporting (owned elsewhere): empty this when they are.
+PENDING_WRITERS = {"certificates/service.py"}
+
+
+def test_every_spreadsheet_is_written_by_the_one_writer():
+    """No module of the product builds an openpyxl Workbook or a csv writer itself: exporting.py does."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"from openpyxl import .*\bWorkbook\b|openpyxl\.Workbook\(|csv\.(writer|DictWriter)\(")
+    offenders = {
+        str(path.relative_to(root)) for folder in ("training", "certificates", "admin")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "exporting.py" and pattern.search(path.read_text(encoding="utf-8"))
+    }
+    assert offenders <= PENDING_WRITERS, offenders
