@@ -20,6 +20,7 @@ from piccolo.table import Table
 
 from training.errors import DomainError, FieldError
 from training.i18n import N_
+from training.services.exporting import FORMULA_START
 
 # The scheduling service checks clashes itself (all sessions of a request at once, inside its
 # write transaction); every other path (admin forms, generic row updates) gets the check here.
@@ -65,6 +66,25 @@ def clean_multiline(value: str | None) -> str | None:
         return None
     lines = [clean_text(line) or "" for line in value.splitlines()]
     return "\n".join(lines).strip()
+
+
+# --- text a spreadsheet would run as a formula --------------------------------------------------
+
+# A phone number may start with "+" ("+84 …"); its own pattern allows digits, spaces, dots and dashes only.
+_FORMULA_ALLOWED = {"phone": ("+",)}
+
+
+def formula_errors(value: Any, field: str | None) -> list[FieldError]:
+    """Text that starts with = + - @ (or a tab / line break) would run as a formula once exported to a
+    spreadsheet (CSV injection): refused in every text field, names and free text alike."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return []
+    if value.startswith(_FORMULA_ALLOWED.get(field or "", ())):
+        return []
+    shown = {"\t": "Tab", "\r": "Enter", "\n": "Enter"}.get(value[0], value[0])
+    return [FieldError("formula_start", N_(
+        "must not start with \"{char}\": a spreadsheet would run the text as a formula; remove the sign or "
+        "write something before it"), field, {"char": shown})]
 
 
 # --- citizen ID (CCCD) -----------------------------------------------------------------------
@@ -448,6 +468,9 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
             elif isinstance(column, Text):
                 data[name] = clean_multiline(data[name])
     errors: list[FieldError] = []
+    for column in table._meta.columns:
+        if isinstance(column, Varchar | Text):
+            errors.extend(formula_errors(data.get(column._meta.name), column._meta.name))
     cleaner = _CLEANERS.get(table._meta.tablename)
     if cleaner is not None:
         await cleaner(data, row_id, errors)
