@@ -48,9 +48,10 @@ from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Role
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services import coverage
+from training.services.exporting import XlsxBook
 from training.services.rows import audit, is_integrity_error, visible_row
 from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
-from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix
+from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
 
 Progress = Callable[[str, int, int], None]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -557,6 +558,8 @@ async def _certificate_for_change(cert_id: int, actor: Actor) -> dict[str, Any]:
 
 def _reason(reason: str | None, msgid: str) -> str:
     text = clean_text(reason) or ""
+    if formula_errors(text, "reason"):
+        raise DomainError(formula_errors(text, "reason"))
     if len(text) < 5:
         raise DomainError.single("reason_required", msgid, "reason")
     if len(text) > 255:
@@ -867,7 +870,6 @@ def _need_rows(rows: list, cls: dict[str, Any]) -> None:
 
 async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[str, bytes]:
     """Sổ cấp chứng chỉ: every certificate of an issuer in a year, in register order."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     org = await visible_row(Organisation, organisation_id, actor)
@@ -880,16 +882,15 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     if not rows:
         raise NotFound.single("empty_register", N_("{name} issued no certificates in {year}."), "year",
                               name=org["name"], year=year)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Register")[:31]
-    ws.append([_("CERTIFICATE REGISTER — {name} — {year}", name=org["name"], year=year)])
+    book = XlsxBook(_("Register"))  # the one writer: no cell can hold a live formula
+    ws = book.sheet
+    book.append([_("CERTIFICATE REGISTER — {name} — {year}", name=org["name"], year=year)])
     ws["A1"].font = Font(bold=True, size=13)
     headers = [_("No."), _("Register No."), _("Certificate No."), _("Full name"), _("Date of birth"), _("Sex"),
                _("Course"), _("Hours"), _("Class"), _("Classification"), _("Date of issue"), _("Valid until"),
                _("Status"), _("Notes")]
-    ws.append([])
-    ws.append(headers)
+    book.append([])
+    book.append(headers)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -901,7 +902,7 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
             note = _("Revoked: {reason}", reason=r["revoked_reason"] or "")
         elif r["status"] == CertificateStatus.replaced:
             note = _("Replaced by {number}: {reason}", number=r["replaced_by_number"], reason=r["revoked_reason"] or "")
-        ws.append([i, r["register_number"], r["number"], r["holder_name"],
+        book.append([i, r["register_number"], r["number"], r["holder_name"],
                    r["holder_birth_date"].strftime("%d/%m/%Y") if r["holder_birth_date"] else "",
                    _label(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
                    r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
@@ -911,9 +912,7 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     for col, width in zip("ABCDEFGHIJKLMN", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", buffer.getvalue()
+    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", book.to_bytes()
 
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
