@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -111,3 +113,67 @@ def test_servers_starting_at_once_on_an_empty_sqlite_file_all_migrate(tmp_path):
             assert tables == expected
         assert counts and all(n == 1 for _name, n in counts)
         assert provinces == 34
+
+
+# --- a regular (non-editable) install -------------------------------------------------------------
+
+def _copy_source(target: Path) -> None:
+    """The project as a user would download it: no virtualenv, data, tests or build leftovers."""
+    skipped = {".git", ".venv", "data", "tests", "bench", "build", ".pytest_cache", ".ruff_cache"}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        at_root = Path(folder) == ROOT
+        return {n for n in names if (at_root and n in skipped) or n == "__pycache__" or n.endswith(".egg-info")}
+
+    shutil.copytree(ROOT, target, ignore=ignore)
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if "__pycache__" not in p.parts}
+
+
+def test_a_regular_install_keeps_its_data_in_the_working_directory_and_speaks_vietnamese(tmp_path):
+    source, wheels, venv, work = (tmp_path / n for n in ("source", "wheels", "venv", "work"))
+    _copy_source(source)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    [wheel] = wheels.glob("training-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
+    python = venv / "bin" / "python"
+    subprocess.run([*pip, "--python", str(python), "install", "--no-deps", str(wheel)],
+                   check=True, capture_output=True, timeout=120)
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site_packages = Path(subprocess.run([str(python), "-c", purelib], check=True, capture_output=True,
+                                        text=True).stdout.strip())
+    # The dependencies come from the test environment (a plain path: its editable hook stays off).
+    (site_packages / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    installed = subprocess.run([str(python), "-c", "import training; print(training.__file__)"], cwd=tmp_path,
+                               check=True, capture_output=True, text=True).stdout.strip()
+    assert Path(installed).is_relative_to(site_packages), installed
+    assert (site_packages / "training" / "locales" / "vi" / "LC_MESSAGES" / "messages.po").is_file()
+    before = _files(site_packages)
+
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "TEST_DATABASE_URL", "TRAINING_DATA_DIR", "TRAINING_SECRET_KEY",
+                        "PYTHONPATH"}}
+    training = str(venv / "bin" / "training")
+    result = subprocess.run([training, "migrate"], cwd=work, env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "Cơ sở dữ liệu đã cập nhật: 34 tỉnh, thành phố (2025)" in result.stdout  # the catalogs shipped
+    # The demo data, then certificates for its smallest class (all 409 demo certificates take minutes).
+    result = subprocess.run([training, "seed-demo", "--no-certificates", "--password", "Demo@12345"], cwd=work,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([training, "certificates", "issue", "BD-QNG-2025-02"], cwd=work, env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "Đã cấp 25 chứng chỉ cho lớp BD-QNG-2025-02" in result.stdout
+
+    data = work / "data"
+    assert (data / "training.sqlite").is_file() and (data / "secret_key").is_file()
+    [key] = (data / "keys").glob("*.pem")  # the first key of a fresh database, encrypted
+    assert key.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert len(list((data / "certificates").rglob("*.pdf"))) == 25
+    assert _files(site_packages) == before, "nothing is written into the installed package"
