@@ -82,6 +82,8 @@ def _write_private(path: Path, data: bytes, *, replace: bool) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     if replace:
+        before = path.stat()  # the key's date ("created" in the published key set) stays as it was
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
         os.replace(target, path)
 
 

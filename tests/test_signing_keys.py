@@ -111,12 +111,14 @@ def test_keys_written_unencrypted_by_older_versions_load_and_are_encrypted(tmp_p
     tmp_path.joinpath(f"{kid}.pem").write_bytes(private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     tmp_path.joinpath("current").write_text(kid)
+    os.utime(tmp_path / f"{kid}.pem", (1_700_000_000, 1_700_000_000))  # written on 2023-11-14
     ring = KeyRing(tmp_path, "s3cret")
     token, signed_by = ring.sign({"number": "KH-1"})
     assert signed_by == kid and ring.verify(token)["number"] == "KH-1"
     data = tmp_path.joinpath(f"{kid}.pem").read_bytes()
     assert data.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     assert KeyRing(tmp_path, "s3cret").key_ids() == {kid}
+    assert ring.public_keys()[0]["created"] == "2023-11-14"  # re-encrypting keeps the key's date
 
 
 def test_keys_of_the_generated_secret_move_to_the_configured_one(tmp_path):
