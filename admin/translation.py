@@ -1,7 +1,7 @@
 """piccolo-admin's interface in Vietnamese (default) and English, from our gettext catalogs.
 
 piccolo-admin ships no Vietnamese. Its English phrases are listed here as msgids so that
-``pybabel extract`` puts them in ``training/locales/*/messages.po``; the Vietnamese text lives there,
+``pybabel extract`` puts them in ``locales/*/messages.po``; the Vietnamese text lives there,
 with every other message of the system.
 """
 

@@ -211,8 +211,9 @@ def test_every_spreadsheet_is_written_by_the_one_writer():
 
 
 def test_the_register_book_neutralises_a_legacy_holder_name_and_revoke_reasons_refuse_formulas(client, coord):
-    from certificates.tables import Certificate
     from test_certificates import certificates_of, closed_class, issue
+
+    from certificates.tables import Certificate
 
     cls = closed_class(["Lê Văn Sổ"])
     issue(cls)

@@ -12,22 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _catalog(lang):
-    with open(ROOT / "training" / "locales" / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
+    with open(ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
         return read_po(fh, locale=lang)
 
 
 def test_every_message_in_the_code_has_a_vietnamese_translation(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "training/locales/babel.cfg",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "locales/babel.cfg",
                     "-k", "N_", "-o", str(pot), "training", "admin", "certificates"],
                    cwd=ROOT, check=True, capture_output=True)
     with open(pot, "rb") as fh:
         extracted = {m.id for m in read_po(fh) if m.id}
     vi = {m.id: m.string for m in _catalog("vi") if m.id}
     missing = sorted(extracted - set(vi))
-    assert missing == [], f"run training/locales/update.sh and translate: {missing}"
+    assert missing == [], f"run locales/update.sh and translate: {missing}"
     untranslated = sorted(k for k in extracted if not vi[k])
-    assert untranslated == [], f"translate in training/locales/vi/LC_MESSAGES/messages.po: {untranslated}"
+    assert untranslated == [], f"translate in locales/vi/LC_MESSAGES/messages.po: {untranslated}"
     en = {m.id for m in _catalog("en") if m.id}
     assert extracted <= en
 

@@ -151,7 +151,7 @@ def test_a_regular_install_keeps_its_data_in_the_working_directory_and_speaks_vi
     installed = subprocess.run([str(python), "-c", "import training; print(training.__file__)"], cwd=tmp_path,
                                check=True, capture_output=True, text=True).stdout.strip()
     assert Path(installed).is_relative_to(site_packages), installed
-    assert (site_packages / "training" / "locales" / "vi" / "LC_MESSAGES" / "messages.po").is_file()
+    assert (site_packages / "locales" / "vi" / "LC_MESSAGES" / "messages.po").is_file()
     before = _files(site_packages)
 
     work.mkdir()

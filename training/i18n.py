@@ -1,6 +1,6 @@
 """Localisation: the one helper every user-facing message goes through.
 
-Catalogs live in ``training/locales/<lang>/LC_MESSAGES/messages.po`` (msgids in English, Vietnamese is
+Catalogs live in ``locales/<lang>/LC_MESSAGES/messages.po`` (msgids in English, Vietnamese is
 the default language). They are compiled in memory with Babel when first used, so nothing
 compiled is ever committed or copied by hand. The current language is a context variable set
 per request by ``training.app`` (query ``?lang=``, cookie ``lang``, then Accept-Language).
@@ -14,7 +14,9 @@ import io
 from functools import cache
 from pathlib import Path
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"  # package data: ships with the package
+# The catalogs are in the top-level ``locales/`` folder of the source tree, installed beside the
+# ``training`` package (see pyproject.toml: ``locales`` is shipped as package data).
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
