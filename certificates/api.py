@@ -113,6 +113,7 @@ class IssueOut(Struct):
     already_issued: int
     completed: int
     numbers: list[str]
+    completed_pdfs: int  # PDFs of an earlier, interrupted run completed by this one
     message: str
 
 

@@ -39,11 +39,13 @@ async def _class_id(code: str) -> int:
 
 
 def _run(coro) -> int:
+    from certificates.signing import check_signing_keys
     from training.db import migrate
     from training.errors import DomainError
 
     async def main():
         await migrate()
+        await check_signing_keys()  # certificates name keys that are gone: restore them first
         return await coro()
 
     try:
@@ -133,9 +135,12 @@ def cmd_reissue(args: argparse.Namespace) -> int:
 def cmd_rotate_key(args: argparse.Namespace) -> int:
     from certificates.signing import keyring
 
-    kid = keyring().rotate()
-    print(_("New signing key {kid}; older keys keep verifying the certificates they signed.", kid=kid))
-    return 0
+    async def run() -> int:
+        kid = keyring().rotate()
+        print(_("New signing key {kid}; older keys keep verifying the certificates they signed.", kid=kid))
+        return 0
+
+    return _run(run)
 
 
 def cmd_keys(args: argparse.Namespace) -> int:

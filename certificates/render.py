@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -301,18 +302,30 @@ def _new_canvas(buffer: io.BytesIO, title: str, language: str) -> Canvas:
     return canvas
 
 
+# ReportLab's embedded-font subsetting keeps state on the shared font objects: two renders at once
+# in threads of one process corrupt each other (IndexError in makeSubset). Renders in one process
+# take turns; parallel rendering uses worker processes (certificates.service).
+_RENDER_LOCK = threading.Lock()
+
+
 def render_pdf(view: CertificateView) -> bytes:
     """One certificate as a PDF document."""
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, f"{view.number} - {nfc(view.holder_name)}", view.language)
-    draw_certificate(canvas, view)
-    canvas.showPage()
-    canvas.save()
+    with _RENDER_LOCK:
+        canvas = _new_canvas(buffer, f"{view.number} - {nfc(view.holder_name)}", view.language)
+        draw_certificate(canvas, view)
+        canvas.showPage()
+        canvas.save()
     return buffer.getvalue()
 
 
 def render_many(views: Iterable[CertificateView], title: str) -> bytes:
     """Several certificates, one per page, in one PDF (for printing a whole class)."""
+    with _RENDER_LOCK:
+        return _render_many(views, title)
+
+
+def _render_many(views: Iterable[CertificateView], title: str) -> bytes:
     buffer = io.BytesIO()
     canvas = None
     for view in views:

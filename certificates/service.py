@@ -24,9 +24,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
+import re
+import secrets
+import select
 import sqlite3
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -39,13 +44,14 @@ from certificates.signing import keyring
 from certificates.tables import Certificate, IssuerProfile
 from training.access import Actor, scope_where
 from training.db import lock_row, write_transaction
-from training.enums import CertificateStatus, EnrolmentStatus, Role
+from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Role
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services import coverage
-from training.services.rows import audit, visible_row
+from training.services.exporting import XlsxBook
+from training.services.rows import audit, is_integrity_error, visible_row
 from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
-from training.validation import clean_text
+from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
 
 Progress = Callable[[str, int, int], None]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -70,9 +76,27 @@ def _storage() -> Path:
     return get_settings().data_dir / "certificates"
 
 
+def safe_file_stem(number: str) -> str:
+    """A certificate number as a plain file name: ASCII letters, digits and hyphens only."""
+    return re.sub(r"[^A-Za-z0-9-]", "_", number)[:60] or "_"
+
+
 def pdf_path(number: str, year: int, language: str = "vi") -> Path:
-    suffix = "" if language == "vi" else f".{language}"
-    return _storage() / str(year) / f"{number}{suffix}.pdf"
+    """Where a certificate's PDF is stored: always inside ``<data folder>/certificates/<year>/``,
+    whatever the number says (a number is data; it never chooses a directory)."""
+    root = _storage().resolve()
+    suffix = "" if language == "vi" else f".{'en' if language == 'en' else 'x'}"
+    path = (root / str(int(year)) / f"{safe_file_stem(number)}{suffix}.pdf").resolve()
+    if not path.is_relative_to(root):  # cannot happen with a safe stem; kept as the last line of defence
+        raise DomainError.single("unsafe_path", N_("Certificate {number} cannot be stored safely."), "number",
+                                 http_status=400, number=number)
+    return path
+
+
+def zip_entry_name(row: dict[str, Any]) -> str:
+    """A plain file name (no folder, no ``..``) for a certificate inside a ZIP."""
+    status = "" if row["status"] == CertificateStatus.valid else f"-{safe_file_stem(row['status'])}"
+    return f"{safe_file_stem(row['number'])}{status}.pdf"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -120,14 +144,49 @@ def view_of(row: dict[str, Any], language: str = "vi") -> CertificateView:
 
 
 # --- rendering in worker processes ---------------------------------------------------------------
+#
+# A certificate row is committed first (numbers are decided in the database), its PDF is rendered
+# afterwards. So a crash (kill -9, power cut) can leave rows whose PDF or recorded SHA-256 is
+# missing: ``ensure_pdfs`` finds and completes them, and every path that needs a file (issuing
+# again, download, class ZIP) calls it. Rendering is deterministic, so a PDF rendered again is the
+# same file. Files are written to a unique temporary name and renamed into place, so a reader never
+# sees half a file and a failed write leaves nothing behind.
+
+log = logging.getLogger("certificates")
+
+
+def _storage_error(exc: OSError) -> DomainError:
+    """A disk problem as a clear error: 507 when the disk is full, 503 otherwise."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DomainError.single("storage_full", N_(
+            "The disk that stores certificate PDFs is full; nothing more could be saved. Free some space "
+            "(or ask the system administrator), then run the issuance again: it completes the missing files."),
+            "file", http_status=507)
+    return DomainError.single("storage_unavailable", N_(
+        "Certificate PDFs cannot be saved ({reason}). Ask the system administrator to check the data folder, "
+        "then run the issuance again: it completes the missing files."), "file", http_status=503,
+        reason=exc.strerror or type(exc).__name__)
+
 
 def _render_to_file(view: CertificateView, path: str) -> str:
+    """Render one certificate into ``path`` atomically; its SHA-256. Runs in worker processes too."""
+    global _writing
     data = render_pdf(view)
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    _writing = tmp
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _writing = None
     return hashlib.sha256(data).hexdigest()
 
 
@@ -138,54 +197,152 @@ def _workers() -> int:
     return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
 
 
+_writing: Path | None = None  # the temporary file this process is writing, if any
+
+
+def _die_with_service(service_pid: int) -> None:
+    """Worker initializer: end this worker as soon as the service (or command) that started it ends,
+    even by kill -9, removing a half-written temporary file. (Workers are forked by the forkserver,
+    which itself stays alive while workers do, so the parent-death signal cannot be used.)"""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(service_pid)
+            select.select([handle], [], [])  # readable once the process has ended
+        except (OSError, AttributeError):  # no pidfd (old kernel, not Linux): poll
+            while _pid_alive(service_pid):
+                time.sleep(0.5)
+        if _writing is not None:
+            _writing.unlink(missing_ok=True)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-service", daemon=True).start()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
+
+
+def _sweep_temporaries(folders: set[Path]) -> None:
+    """Remove temporary files left by a process that was killed while writing."""
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for entry in folder.glob(".*.tmp"):
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found and not _pid_alive(int(found.group(1))):
+                entry.unlink(missing_ok=True)
+
+
 def _executor() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         import multiprocessing
 
-        _pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=multiprocessing.get_context("forkserver"))
+        _pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=multiprocessing.get_context("forkserver"),
+                                    initializer=_die_with_service, initargs=(os.getpid(),))
     return _pool
 
 
+def shutdown_workers() -> None:
+    """End the PDF worker processes (called when the service stops)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
 async def _render_rows(rows: list[dict[str, Any]], language: str, progress: Progress | None) -> dict[int, str]:
-    """Render and store PDFs of the rows; {certificate id: sha256}."""
+    """Render and store PDFs of the rows; {certificate id: sha256}. The first disk error stops the
+    work (queued renders are cancelled) and becomes a clear error."""
     loop = asyncio.get_running_loop()
     jobs = [(r["id"], view_of(r, language), str(pdf_path(r["number"], r["register_year"], language)))
             for r in rows]
     out: dict[int, str] = {}
     total = len(jobs)
-    if total >= PARALLEL_FROM and _workers() > 1:
-        pool = _executor()
+    _sweep_temporaries({Path(path).parent for _cid, _view, path in jobs})
+    try:
+        if total >= PARALLEL_FROM and _workers() > 1:
+            pool = _executor()
 
-        async def one(cid: int, view: CertificateView, path: str) -> tuple[int, str]:
-            return cid, await asyncio.wrap_future(pool.submit(_render_to_file, view, path))
+            async def one(cid: int, view: CertificateView, path: str) -> tuple[int, str]:
+                return cid, await asyncio.wrap_future(pool.submit(_render_to_file, view, path))
 
-        for done, next_result in enumerate(asyncio.as_completed([one(*job) for job in jobs]), 1):
-            cid, digest = await next_result
-            out[cid] = digest
+            tasks = [asyncio.ensure_future(one(*job)) for job in jobs]
+            try:
+                for done, next_result in enumerate(asyncio.as_completed(tasks), 1):
+                    cid, digest = await next_result
+                    out[cid] = digest
+                    if progress:
+                        progress("pdf", done, total)
+            finally:
+                for task in tasks:  # after an error: queued renders never start
+                    task.cancel()
+            return out
+        for done, (cid, view, path) in enumerate(jobs, 1):
+            out[cid] = await loop.run_in_executor(None, _render_to_file, view, path)
             if progress:
                 progress("pdf", done, total)
         return out
-    for done, (cid, view, path) in enumerate(jobs, 1):
-        out[cid] = await loop.run_in_executor(None, _render_to_file, view, path)
-        if progress:
-            progress("pdf", done, total)
-    return out
+    except OSError as exc:
+        log.error("certificate PDFs: %s after %d of %d files", exc.strerror or exc, len(out), total)
+        raise _storage_error(exc) from exc
+
+
+def _hash_column(language: str):
+    return Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
+
+
+def _needs_pdf(row: dict[str, Any], language: str) -> bool:
+    recorded = row["pdf_sha256" if language == "vi" else "pdf_en_sha256"]
+    return recorded is None or not pdf_path(row["number"], row["register_year"], language).is_file()
+
+
+async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None = None,
+                      language: str = "vi") -> int:
+    """Give every one of these certificates its stored PDF and recorded SHA-256: render what is missing
+    (no hash recorded, or the file is gone). Returns how many were rendered."""
+    language = "en" if language == "en" else "vi"
+    todo = [r for r in rows if _needs_pdf(r, language)]
+    if not todo:
+        return 0
+    digests = await _render_rows(todo, language, progress)
+    column = _hash_column(language)
+    recorded = {r["id"]: r[column._meta.name] for r in todo}
+    async with write_transaction():
+        for cid, digest in digests.items():
+            if recorded[cid] == digest:
+                continue
+            await Certificate.update({column: digest}).where(Certificate.id == cid).run()
+            if recorded[cid] is not None:
+                # Rendering is deterministic, so this only happens after a font or library upgrade:
+                # keep the old hash in the audit log so an older download can still be traced.
+                log.warning("certificate %s: PDF rendered again with a different SHA-256", cid)
+                await audit_pdf_change(cid, recorded[cid], digest, column._meta.name)
+    return len(digests)
+
+
+async def audit_pdf_change(cert_id: int, before: str, after: str, column: str) -> None:
+    await AuditLog.insert(AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system",
+                                   action="rerender", table_name="certificate", row_id=cert_id,
+                                   before=json.dumps({column: before}), after=json.dumps({column: after}))).run()
 
 
 async def store_pdfs(cert_ids: Sequence[int], progress: Progress | None = None, language: str = "vi") -> int:
-    """Render and store the PDFs of these certificates that have none yet; record their hashes."""
-    column = Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
+    """Render and store the PDFs of these certificates that have none (or lost their file)."""
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(list(cert_ids), 500):
-        rows += await Certificate.select().where(Certificate.id.is_in(chunk) & column.is_null()).run()
-    if not rows:
-        return 0
-    digests = await _render_rows(rows, language, progress)
-    async with Certificate._meta.db.transaction():
-        for cid, digest in digests.items():
-            await Certificate.update({column: digest}).where(Certificate.id == cid).run()
-    return len(digests)
+        rows += await Certificate.select().where(Certificate.id.is_in(chunk)).run()
+    return await ensure_pdfs(rows, progress, language)
 
 
 def _chunks(items: list, size: int):
@@ -201,14 +358,18 @@ class IssueResult:
     issued: list[dict[str, Any]] = field(default_factory=list)
     already: int = 0
     completed: int = 0
+    completed_pdfs: int = 0  # PDFs of an earlier, interrupted run rendered by this one
 
     def as_dict(self) -> dict[str, Any]:
         return {"class_code": self.class_code, "issued": len(self.issued), "already_issued": self.already,
                 "completed": self.completed,
-                "numbers": [r["number"] for r in self.issued],
+                "numbers": [r["number"] for r in self.issued], "completed_pdfs": self.completed_pdfs,
                 "message": self.message()}
 
     def message(self) -> str:
+        if not self.issued and self.completed_pdfs:
+            return _("No new certificate for class {code}; the PDF files of {count} certificate(s) from an "
+                     "interrupted run were completed.", code=self.class_code, count=self.completed_pdfs)
         if not self.issued:
             return _("Every learner who completed class {code} already has a certificate; nothing was issued.",
                      code=self.class_code)
@@ -231,7 +392,13 @@ async def _issuer_profile(org_id: int | None, class_code: str) -> dict[str, Any]
 
 
 def _prefix(profile: dict[str, Any]) -> str:
-    return (profile["number_prefix"] or f"CS{profile['organisation']}").upper()
+    """The issuer's number prefix, checked again here: it becomes part of numbers and file names."""
+    prefix = (profile["number_prefix"] or default_number_prefix(profile["organisation"])).upper()
+    if not NUMBER_PREFIX.fullmatch(prefix):
+        raise DomainError.single("number_prefix_format", N_(
+            "The number prefix \"{value}\" of this issuer is not allowed (2 to 12 capital letters, digits or "
+            "hyphens); correct it under Issuer profiles first."), "number_prefix", value=prefix[:40])
+    return prefix
 
 
 async def _completed_enrolments(class_id: int) -> list[dict[str, Any]]:
@@ -307,14 +474,67 @@ async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshot
 
 async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None = None,
                           issued_on: dt.date | None = None, progress: Progress | None = None) -> IssueResult:
-    """Issue certificates to every learner of the class who completed (or to one enrolment)."""
+    """Issue certificates to every learner of the closed class who completed (or to one enrolment).
+
+    Every decision (class closed, who completed, who already has a certificate, the next register
+    number) is made on rows read inside one write transaction that holds the class and the issuer;
+    a unique index allows at most one valid certificate per enrolment. Then the PDFs: of this run,
+    and of any earlier run that was interrupted (see ``ensure_pdfs``), so running it again after a
+    crash finishes the job.
+    """
     cls = await visible_row(TrainingClass, class_id, actor, write=True)
     course = await Course.select().where(Course.id == cls["course"]).first().run()
-    completed = await _completed_enrolments(class_id)
-    result = IssueResult(class_code=cls["code"], completed=len(completed))
+    profile = await _issuer_profile(cls["institution"], cls["code"])
+    issued_on = issued_on or dt.date.today()
+    result = IssueResult(class_code=cls["code"])
+    try:
+        async with write_transaction():
+            await lock_row(TrainingClass, class_id)
+            await lock_row(Organisation, cls["institution"])
+            current = await TrainingClass.select(TrainingClass.status).where(TrainingClass.id == class_id).first().run()
+            completed = await _completed_to_issue(cls, enrolment_id, current["status"])
+            result.completed = len(completed)
+            if progress:
+                progress("records", 0, len(completed))
+            have = await _enrolments_with_certificate([e["id"] for e in completed])
+            if enrolment_id is not None and have:
+                raise Conflict.single("already_issued", N_(
+                    "{name} already has a certificate for class {code}; to correct it, re-issue that certificate."),
+                    "enrolment", name=completed[0]["full_name"], code=cls["code"])
+            todo = [e for e in completed if e["id"] not in have]
+            result.already = len(completed) - len(todo)
+            if todo:
+                snaps = [(e["id"], _snapshot(e, course, cls, profile)) for e in todo]
+                result.issued = await _insert_certificates(cls["institution"], profile, snaps, issued_on,
+                                                           course["validity_months"], actor)
+                await coverage.class_changed(class_id)
+    except Exception as exc:
+        if is_integrity_error(exc):  # the unique index saw a certificate the lock should have shown
+            raise Conflict.single("already_issued_concurrently", N_(
+                "Certificates of class {code} were being issued by someone else at the same time; "
+                "nothing was issued by this request. Reload to see them."), "training_class",
+                code=cls["code"]) from exc
+        raise
+    if progress:
+        progress("records", result.completed, result.completed)
+    pending = await Certificate.select().where(
+        (Certificate.enrolment.training_class == class_id)
+        & (Certificate.status == CertificateStatus.valid)).order_by(Certificate.id).run()
+    rendered = await ensure_pdfs(pending, progress)
+    result.completed_pdfs = max(0, rendered - len(result.issued))
+    return result
+
+
+async def _completed_to_issue(cls: dict[str, Any], enrolment_id: int | None, status: str) -> list[dict[str, Any]]:
+    """The completed enrolments to consider (all, or the one asked for); errors say what is missing."""
+    if status != ClassStatus.closed:
+        raise Conflict.single("class_not_closed", N_(
+            "Class {code} is not closed yet: close the class (which decides who completed) before issuing "
+            "certificates."), "training_class", code=cls["code"])
+    completed = await _completed_enrolments(cls["id"])
     if enrolment_id is not None:
         one = await Enrolment.select(Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name")).where(
-            (Enrolment.id == enrolment_id) & (Enrolment.training_class == class_id)).first().run()
+            (Enrolment.id == enrolment_id) & (Enrolment.training_class == cls["id"])).first().run()
         if one is None:
             raise NotFound.single("unknown_enrolment", N_("Learner {id} is not enrolled in class {code}."),
                                   "enrolment", id=enrolment_id, code=cls["code"])
@@ -327,28 +547,7 @@ async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None 
         raise DomainError.single("nobody_completed", N_(
             "Nobody has completed class {code} yet: close the class to decide completion first."),
             "training_class", code=cls["code"])
-    profile = await _issuer_profile(cls["institution"], cls["code"])
-    issued_on = issued_on or dt.date.today()
-    if progress:
-        progress("records", 0, len(completed))
-    async with write_transaction():
-        have = await _enrolments_with_certificate([e["id"] for e in completed])
-        if enrolment_id is not None and have:
-            raise Conflict.single("already_issued", N_(
-                "{name} already has a certificate for class {code}; to correct it, re-issue that certificate."),
-                "enrolment", name=completed[0]["full_name"], code=cls["code"])
-        todo = [e for e in completed if e["id"] not in have]
-        result.already = len(completed) - len(todo)
-        if todo:
-            snaps = [(e["id"], _snapshot(e, course, cls, profile)) for e in todo]
-            result.issued = await _insert_certificates(cls["institution"], profile, snaps, issued_on,
-                                                       course["validity_months"], actor)
-            await coverage.class_changed(class_id)
-    if progress:
-        progress("records", len(completed), len(completed))
-    if result.issued:
-        await store_pdfs([r["id"] for r in result.issued], progress)
-    return result
+    return completed
 
 
 async def _certificate_for_change(cert_id: int, actor: Actor) -> dict[str, Any]:
@@ -359,6 +558,8 @@ async def _certificate_for_change(cert_id: int, actor: Actor) -> dict[str, Any]:
 
 def _reason(reason: str | None, msgid: str) -> str:
     text = clean_text(reason) or ""
+    if formula_errors(text, "reason"):
+        raise DomainError(formula_errors(text, "reason"))
     if len(text) < 5:
         raise DomainError.single("reason_required", msgid, "reason")
     if len(text) > 255:
@@ -410,12 +611,15 @@ async def reissue(cert_id: int, reason: str | None, actor: Actor, issued_on: dt.
         snap = _snapshot(enrolment, course, cls, profile)
         if not snap["classification"]:
             snap["classification"] = old["classification"]
+        # The old one stops being valid before the new one exists: at most one valid certificate per
+        # enrolment (a unique index) holds at every statement.
+        await Certificate.update({Certificate.status: CertificateStatus.replaced, Certificate.revoked_reason: text,
+                                  Certificate.revoked_at: dt.datetime.now(dt.UTC)}).where(
+            Certificate.id == cert_id).run()
         [new] = await _insert_certificates(issuer_id, profile, [(old["enrolment"], snap)],
                                            issued_on or dt.date.today(), course["validity_months"], actor,
                                            action="reissue")
-        await Certificate.update({Certificate.status: CertificateStatus.replaced, Certificate.replaced_by: new["id"],
-                                  Certificate.revoked_reason: text, Certificate.revoked_at: dt.datetime.now(dt.UTC)}
-                                 ).where(Certificate.id == cert_id).run()
+        await Certificate.update({Certificate.replaced_by: new["id"]}).where(Certificate.id == cert_id).run()
         after = await Certificate.select().where(Certificate.id == cert_id).first().run()
         await audit(actor, "replace", Certificate, cert_id, _audit_view(current), _audit_view(after))
         await coverage.certificate_status_changed(old["enrolment"])
@@ -459,16 +663,20 @@ async def find_by_number(number: str, actor: Actor) -> dict[str, Any]:
 
 
 async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[dict[str, Any], bytes]:
-    """The stored PDF (rendered and stored on first use when missing) of a certificate the actor may see."""
+    """The stored PDF of a certificate the actor may see (rendered and recorded first when missing)."""
     row = await _visible_certificate(cert_id, actor)
     language = "en" if language == "en" else "vi"
+    await ensure_pdfs([row], language=language)
+    return row, await _read_pdf(row, language)
+
+
+async def _read_pdf(row: dict[str, Any], language: str = "vi") -> bytes:
     path = pdf_path(row["number"], row["register_year"], language)
-    if not path.is_file():
-        digest = await asyncio.get_running_loop().run_in_executor(
-            None, _render_to_file, view_of(row, language), str(path))
-        column = Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
-        await Certificate.update({column: digest}).where((Certificate.id == cert_id) & column.is_null()).run()
-    return row, path.read_bytes()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:  # removed since ensure_pdfs looked: render it once more
+        await ensure_pdfs([{**row, "pdf_sha256": None, "pdf_en_sha256": None}], language=language)
+        return path.read_bytes()
 
 
 def download_name(row: dict[str, Any], language: str = "vi") -> str:
@@ -632,14 +840,14 @@ async def check_pdf(content: bytes) -> dict[str, Any]:
 # --- exports -----------------------------------------------------------------------------------------
 
 async def class_zip(class_id: int, actor: Actor) -> tuple[str, bytes]:
+    """The class's certificate PDFs as stored (missing files rendered again), plain file names only."""
     cls, rows = await class_certificates(class_id, actor)
     _need_rows(rows, cls)
-    await store_pdfs([r["id"] for r in rows])
+    await ensure_pdfs(rows)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
         for r in rows:
-            status = "" if r["status"] == CertificateStatus.valid else f"-{r['status']}"
-            zf.write(pdf_path(r["number"], r["register_year"]), f"{r['number']}{status}.pdf")
+            zf.writestr(zip_entry_name(r), await _read_pdf(r))
     return cls["code"], buffer.getvalue()
 
 
@@ -662,7 +870,6 @@ def _need_rows(rows: list, cls: dict[str, Any]) -> None:
 
 async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[str, bytes]:
     """Sổ cấp chứng chỉ: every certificate of an issuer in a year, in register order."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     org = await visible_row(Organisation, organisation_id, actor)
@@ -675,16 +882,15 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     if not rows:
         raise NotFound.single("empty_register", N_("{name} issued no certificates in {year}."), "year",
                               name=org["name"], year=year)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Register")[:31]
-    ws.append([_("CERTIFICATE REGISTER — {name} — {year}", name=org["name"], year=year)])
+    book = XlsxBook(_("Register"))  # the one writer: no cell can hold a live formula
+    ws = book.sheet
+    book.append([_("CERTIFICATE REGISTER — {name} — {year}", name=org["name"], year=year)])
     ws["A1"].font = Font(bold=True, size=13)
     headers = [_("No."), _("Register No."), _("Certificate No."), _("Full name"), _("Date of birth"), _("Sex"),
                _("Course"), _("Hours"), _("Class"), _("Classification"), _("Date of issue"), _("Valid until"),
                _("Status"), _("Notes")]
-    ws.append([])
-    ws.append(headers)
+    book.append([])
+    book.append(headers)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -696,7 +902,7 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
             note = _("Revoked: {reason}", reason=r["revoked_reason"] or "")
         elif r["status"] == CertificateStatus.replaced:
             note = _("Replaced by {number}: {reason}", number=r["replaced_by_number"], reason=r["revoked_reason"] or "")
-        ws.append([i, r["register_number"], r["number"], r["holder_name"],
+        book.append([i, r["register_number"], r["number"], r["holder_name"],
                    r["holder_birth_date"].strftime("%d/%m/%Y") if r["holder_birth_date"] else "",
                    _label(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
                    r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
@@ -706,9 +912,7 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     for col, width in zip("ABCDEFGHIJKLMN", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", buffer.getvalue()
+    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", book.to_bytes()
 
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:

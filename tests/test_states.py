@@ -123,17 +123,6 @@ def test_capacity_raise_promotes_in_arrival_order_and_lowering_below_seats_is_re
     assert rows[0]["id"] not in stored and stored[rows[4]["id"]]["status"] == "confirmed"
 
 
-def test_certificates_need_a_closed_class():
-    from training.errors import Conflict
-    from training.services.states import require_closed
-
-    cls = make_class(status="running")
-    with pytest.raises(Conflict) as refused:
-        require_closed(cls)
-    assert "Kết thúc lớp và xét hoàn thành" in refused.value.text()
-    require_closed({**cls, "status": "closed"})
-
-
 # --- under concurrency, against a real server with two worker processes ------------------------
 
 @pytest.fixture(scope="module")

@@ -177,6 +177,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     """The web app. ``use_pool`` opens a PostgreSQL connection pool for the app's lifetime (the
     server does; tests don't, because they also query from other event loops)."""
     from admin.site import build_admin, labels_script
+    from certificates.signing import check_signing_keys
     from training.db import engine, migrate
 
     admin_app = build_admin()
@@ -194,17 +195,24 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     async def on_startup(app: Litestar) -> None:
         if run_migrations:
             await migrate()
+        try:
+            await check_signing_keys()
+        except DomainError as exc:  # keys lost or locked: refuse to start, and say how to restore them
+            log.error("%s", exc.text())
+            raise
         db = engine()
         if use_pool and db.engine_type == "postgres":
             await db.start_connection_pool(min_size=2, max_size=20)
 
     async def on_shutdown(app: Litestar) -> None:
+        shutdown_workers()  # no PDF renderer outlives the service
         db = engine()
         if use_pool and db.engine_type == "postgres":
             await db.close_connection_pool()
 
     from certificates.api import CertificateController, public_router
     from certificates.learner import learner_router
+    from certificates.service import shutdown_workers
     from certificates.tools import certificates_page, certificates_script
     from training.api.classes import ClassController, counts
     from training.api.coverage import CoverageController

@@ -33,10 +33,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from certificates.signing import check_signing_keys
     from training.config import get_settings
     from training.db import migrate
 
     _run(migrate())
+    _run(check_signing_keys())  # lost keys: refuse to start (DomainError → message, exit 2)
     settings = get_settings()
     print(_("Serving on http://{host}:{port}/ (admin: /admin/, API documentation: /schema)",
             host=args.host, port=args.port), flush=True)
@@ -85,7 +87,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         print(line)
     if not args.no_certificates:
         from certificates.service import issue_demo_certificates
+        from certificates.signing import check_signing_keys
 
+        _run(check_signing_keys())
         print(_run(issue_demo_certificates()))
     return 0
 

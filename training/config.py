@@ -10,8 +10,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -42,7 +40,9 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def get_settings() -> Settings:
-    data_dir = Path(os.environ.get("TRAINING_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    # TRAINING_DATA_DIR, or ./data under the working directory: never inside the installed package,
+    # where an upgrade or a reinstall would delete the database, the keys and the PDFs.
+    data_dir = Path(os.environ.get("TRAINING_DATA_DIR") or Path.cwd() / "data").resolve()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'training.sqlite'}"
     return Settings(
         data_dir=data_dir,

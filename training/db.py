@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import os
 from urllib.parse import unquote, urlparse
 
@@ -46,26 +49,67 @@ def engine() -> Engine:
     return found
 
 
-async def migrate(quiet: bool = True) -> None:
-    """Apply pending migrations of every app, then load reference data."""
-    import contextlib
-    import io
+# Any constant shared by every server of one database: the key of the advisory lock that
+# serialises migrations on PostgreSQL ("training" in ASCII).
+MIGRATION_LOCK_KEY = 0x747261696E696E67
 
+
+@contextlib.asynccontextmanager
+async def migration_lock():
+    """Only one process migrates a database at a time; the others wait, then find nothing to do.
+
+    PostgreSQL: a session-level advisory lock held on a dedicated connection for the whole run
+    (Piccolo's migrations open connections of their own). SQLite: an exclusive ``flock`` on
+    ``<database>.migrate.lock`` next to the database file, released by the kernel if the process dies.
+    """
+    db = engine()
+    if db.engine_type == "postgres":
+        import asyncpg
+
+        conn = await asyncpg.connect(**db.config)
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        finally:
+            await conn.close()
+        return
+    import fcntl
+
+    path = os.path.abspath(db.path) + ".migrate.lock"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+async def migrate(quiet: bool = True) -> None:
+    """Apply pending migrations of every app, then load reference data, under ``migration_lock``
+    (two servers starting at once on an empty database would otherwise both create the tables)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from training.services.provinces import load_provinces
 
     db = engine()
-    if db.engine_type == "sqlite":
-        # Write-ahead log: readers (the public verification page) never wait for a writer.
-        # The setting is stored in the database file.
-        await db.run_ddl("PRAGMA journal_mode=WAL")
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer) if quiet else contextlib.nullcontext():
-        result = await run_forwards(app_name="all")
-    if not result.success:
-        raise RuntimeError(f"Migrations failed: {result.message}\n{buffer.getvalue()}")
-    await load_provinces()
+    async with migration_lock():
+        if db.engine_type == "sqlite":
+            # Write-ahead log: readers (the public verification page) never wait for a writer.
+            # The setting is stored in the database file.
+            await db.run_ddl("PRAGMA journal_mode=WAL")
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="all")
+        if not result.success:
+            raise RuntimeError(f"Migrations failed: {result.message}\n{buffer.getvalue()}")
+        await load_provinces()
 
 
 def write_transaction():

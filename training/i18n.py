@@ -14,6 +14,8 @@ import io
 from functools import cache
 from pathlib import Path
 
+# The catalogs are in the top-level ``locales/`` folder of the source tree, installed beside the
+# ``training`` package (see pyproject.toml: ``locales`` is shipped as package data).
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"

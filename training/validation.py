@@ -20,6 +20,7 @@ from piccolo.table import Table
 
 from training.errors import DomainError, FieldError
 from training.i18n import N_
+from training.services.exporting import FORMULA_START
 
 # The scheduling service checks clashes itself (all sessions of a request at once, inside its
 # write transaction); every other path (admin forms, generic row updates) gets the check here.
@@ -65,6 +66,25 @@ def clean_multiline(value: str | None) -> str | None:
         return None
     lines = [clean_text(line) or "" for line in value.splitlines()]
     return "\n".join(lines).strip()
+
+
+# --- text a spreadsheet would run as a formula --------------------------------------------------
+
+# A phone number may start with "+" ("+84 …"); its own pattern allows digits, spaces, dots and dashes only.
+_FORMULA_ALLOWED = {"phone": ("+",)}
+
+
+def formula_errors(value: Any, field: str | None) -> list[FieldError]:
+    """Text that starts with = + - @ (or a tab / line break) would run as a formula once exported to a
+    spreadsheet (CSV injection): refused in every text field, names and free text alike."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return []
+    if value.startswith(_FORMULA_ALLOWED.get(field or "", ())):
+        return []
+    shown = {"\t": "Tab", "\r": "Enter", "\n": "Enter"}.get(value[0], value[0])
+    return [FieldError("formula_start", N_(
+        "must not start with \"{char}\": a spreadsheet would run the text as a formula; remove the sign or "
+        "write something before it"), field, {"char": shown})]
 
 
 # --- citizen ID (CCCD) -----------------------------------------------------------------------
@@ -386,6 +406,38 @@ async def _account(data, row_id, errors):
         errors.append(FieldError("learner_needs_person", N_("a learner account needs its person"), "person"))
 
 
+# Certificate numbers are "<prefix>-<year>-<register>"; the prefix is part of file names too.
+NUMBER_PREFIX = re.compile(r"[A-Z0-9-]{2,12}")
+
+
+def default_number_prefix(organisation_id: int) -> str:
+    return f"CS{organisation_id}"
+
+
+@rule("issuer_profile")
+async def _issuer_profile(data, row_id, errors):
+    from certificates.tables import IssuerProfile
+
+    _required(data, errors, "organisation", "issuer_name")
+    prefix = (data.get("number_prefix") or "").strip().upper()
+    if not prefix and data.get("organisation") is not None:
+        prefix = default_number_prefix(data["organisation"])
+    data["number_prefix"] = prefix
+    if not NUMBER_PREFIX.fullmatch(prefix):
+        errors.append(FieldError("number_prefix_format", N_(
+            "must be 2 to 12 capital letters (without accents), digits or hyphens, for example KH-CTXH; "
+            "got \"{value}\""), "number_prefix", {"value": prefix[:40]}))
+        return
+    query = IssuerProfile.select(IssuerProfile.issuer_name).where(IssuerProfile.number_prefix == prefix)
+    if row_id is not None:
+        query = query.where(IssuerProfile.id != row_id)
+    taken = await query.first().run()
+    if taken is not None:
+        errors.append(FieldError("number_prefix_taken", N_(
+            "\"{value}\" is already the prefix of {issuer}; each issuer needs its own prefix so that certificate "
+            "numbers never repeat"), "number_prefix", {"value": prefix, "issuer": taken["issuer_name"]}))
+
+
 async def _unique(table: type[Table], data: dict[str, Any], row_id: int | None,
                   errors: list[FieldError]) -> None:
     """Values of unique columns must not be taken by another row (checked before the database does)."""
@@ -416,6 +468,9 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
             elif isinstance(column, Text):
                 data[name] = clean_multiline(data[name])
     errors: list[FieldError] = []
+    for column in table._meta.columns:
+        if isinstance(column, Varchar | Text):
+            errors.extend(formula_errors(data.get(column._meta.name), column._meta.name))
     cleaner = _CLEANERS.get(table._meta.tablename)
     if cleaner is not None:
         await cleaner(data, row_id, errors)

@@ -14,7 +14,7 @@ from training.access import Actor
 from training.api.auth import provide_actor
 from training.errors import DomainError
 from training.i18n import N_
-from training.services import attendance, enrolment, scheduling
+from training.services import attendance, coverage, enrolment, scheduling
 
 Clock = Annotated[str, Meta(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$", examples=["08:00", "13:30"])]
 
@@ -234,14 +234,17 @@ class CountOut(Struct):
 
 
 @get("/api/counts", tags=["Reports"], summary="People trained and person-times",
-     description="Completions dated by their class's end date, grouped by any of province, staff_category, "
-                 "level, year (comma-separated `group_by`). A department sees only its province.",
+     description="The coverage report's definitions (training/services/coverage.py) over a period: "
+                 "**person_times** = valid completions (a revoked certificate takes one away) whose class ended "
+                 "between `start` (default: no limit) and `end` (default today), each refresher again; **people** = "
+                 "distinct people active on `end` with such a completion (without `start`: the coverage report's "
+                 "people trained on `end`). Grouped by any of province, staff_category, level, year (the class's "
+                 "end year; comma-separated `group_by`). A department sees only its province: another province "
+                 "answers 404, as in /api/coverage.",
      dependencies={"actor": Provide(provide_actor)})
 async def counts(actor: ActorDep, start: dt.date | None = None, end: dt.date | None = None,
                  province: str | None = None, staff_category: str | None = None, level: str | None = None,
                  group_by: str = "") -> list[CountOut]:
-    from training.services.counting import count_trained
-
     groups = [g.strip() for g in group_by.split(",") if g.strip()]
-    rows = await count_trained(actor, start, end, province, staff_category, level, groups)
-    return [CountOut(**{k: (int(v) if k == "year" and v is not None else v) for k, v in r.items()}) for r in rows]
+    rows = await coverage.trained_counts(actor, start, end, province, staff_category, level, groups)
+    return [CountOut(**r) for r in rows]

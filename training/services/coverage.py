@@ -183,13 +183,13 @@ def parse_day(value: str | dt.date | None, fld: str = "date", default: dt.date |
     return day
 
 
-def check_category(value: str | None) -> str | None:
+def check_category(value: str | None, fld: str = "category") -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
     if value not in CATEGORIES:
         raise _bad("unknown_category", N_("\"{value}\" is not a staff category; use one of: {choices}"),
-                   "category", value=value, choices=", ".join(CATEGORIES))
+                   fld, value=value, choices=", ".join(CATEGORIES))
     return value
 
 
@@ -323,6 +323,72 @@ async def count_person_times(start: dt.date, end: dt.date, scope: Scope, categor
     sql = (f"SELECT {group} AS unit, staff_category, level, COUNT(*) AS n FROM completion_fact WHERE "
            + " AND ".join(where) + f" GROUP BY {group}, staff_category, level")
     return {(r["unit"], r["staff_category"], r["level"]): int(r["n"]) for r in await _raw(sql, params)}
+
+
+# --- /api/counts: the same definitions, over a period and grouped -------------------------------------
+
+COUNT_GROUPS = ("province", "staff_category", "level", "year")
+
+
+def _year_sql(column: str) -> str:
+    if engine().engine_type == "sqlite":
+        return f"CAST(strftime('%Y', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+
+
+async def trained_counts(actor: Actor, start: dt.date | str | None = None, end: dt.date | str | None = None,
+                         province_code: str | None = None, category: str | None = None, level: str | None = None,
+                         group_by: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """People trained and person-times from ``start`` (default: every year) to ``end`` (default today), with the
+    definitions of the coverage report, grouped by any of province, staff_category, level, year:
+
+    - **person-times**: counting completions whose class ended in the period (each refresher again), whatever
+      the person's status, exactly as ``count_person_times``;
+    - **people**: distinct people *active on* ``end`` with a counting completion in the period; without
+      ``start`` this is the report's "people trained" on ``end`` (``count_trained``).
+
+    ``year`` is the year the class ended. Same access as the report: a department gets its own province and
+    another province answers 404; learners 403; bad input 400.
+    """
+    groups = [g for g in dict.fromkeys(group_by)]
+    unknown = [g for g in groups if g not in COUNT_GROUPS]
+    if unknown:
+        raise _bad("unknown_group", N_("Unknown grouping: {names}"), "group_by", names=", ".join(unknown))
+    end_day = parse_day(end, "end")
+    start_day = parse_day(start, "start") if start is not None and str(start).strip() else None
+    if start_day is not None and start_day > end_day:
+        raise _bad("end_before_start", N_("must not be before {start} ({start_value})"), "end",
+                   start="start", start_value=start_day.strftime("%d/%m/%Y"))
+    category, level = check_category(category, "staff_category"), check_level(level)
+    scope = await resolve_scope(actor, province_code)
+    columns = {"province": "pr.code", "staff_category": "f.staff_category", "level": "f.level",
+               "year": _year_sql("f.completed_on")}
+    where, params = ["f.valid = TRUE", "f.completed_on <= {}"], [end_day]
+    for value, clause in ((start_day, "f.completed_on >= {}"), (scope.province["id"] if scope.province else None,
+                                                                "f.province = {}"),
+                          (category, "f.staff_category = {}"), (level, "f.level = {}")):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    selected = "".join(f"{columns[g]} AS {g}, " for g in groups)
+    group_sql = (" GROUP BY " + ", ".join(columns[g] for g in groups)) if groups else ""
+    base = " FROM completion_fact f JOIN province pr ON pr.id = f.province"
+    times_sql = f"SELECT {selected}COUNT(*) AS n{base} WHERE " + " AND ".join(where) + group_sql
+    active = _ACTIVE.replace("active_", "p.active_").format(d="{}")
+    people_sql = (f"SELECT {selected}COUNT(DISTINCT f.person) AS n{base} JOIN person p ON p.id = f.person WHERE "
+                  + " AND ".join([*where, active]) + group_sql)
+    times = {tuple(r[g] for g in groups): int(r["n"]) for r in await _raw(times_sql, params)}
+    people = {tuple(r[g] for g in groups): int(r["n"]) for r in await _raw(people_sql, [*params, end_day, end_day])}
+    keys = sorted(set(times) | set(people), key=lambda k: tuple((v is None, str(v)) for v in k))
+    if not groups and not keys:
+        keys = [()]
+    out = []
+    for key in keys:
+        row: dict[str, Any] = dict(zip(groups, key, strict=True))
+        if row.get("year") is not None:
+            row["year"] = int(row["year"])
+        out.append({**row, "people": people.get(key, 0), "person_times": times.get(key, 0)})
+    return out
 
 
 # --- targets -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.labels import field_label
 from training.services import states
+from training.services.exporting import XlsxBook
 from training.services.rows import _jsonable, create_row, visible_row
 from training.tables import (
     AuditLog,
@@ -41,7 +42,7 @@ from training.tables import (
     Province,
     TrainingClass,
 )
-from training.validation import cccd_errors, clean, clean_text, mask_cccd
+from training.validation import cccd_errors, clean, clean_text, formula_errors, mask_cccd
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MB = 10
@@ -802,6 +803,8 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                         "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
                         "check it afterwards"), name=item.org_name, kind=_(kinds[kind]))
                 out.new_org, out.new_org_name = key, new_orgs[key]
+                for e in formula_errors(item.org_name, "organisation"):
+                    err("organisation", e.code, e.message, **e.params)
             if not out.has_error:
                 # Every rule of validation.clean applies, except the two that cost queries per row and
                 # that this import has already checked for the whole file at once: the citizen ID
@@ -981,19 +984,17 @@ def _check_open(cls: dict[str, Any]) -> None:
 
 def errors_xlsx(result: RosterResult, language: str | None = None) -> bytes:
     """Every error (then every warning) of a roster check as an Excel workbook, in Vietnamese by default."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _(N_("Errors"), language=language)[:31]
-    sheet.append([_(N_("Errors in the roster {file} for class {code}"), language=language,
-                    file=result.filename, code=result.class_code)])
+    book = XlsxBook(_(N_("Errors"), language=language))
+    sheet = book.sheet
+    book.append([_(N_("Errors in the roster {file} for class {code}"), language=language,
+                   file=result.filename, code=result.class_code)])
     sheet["A1"].font = Font(bold=True, size=13)
     headers = [_(N_("Row number"), language=language), _(N_("Column"), language=language),
                _(N_("Full name"), language=language), _(N_("Kind"), language=language),
                _(N_("Reason"), language=language)]
-    sheet.append(headers)
+    book.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     error_word, warning_word = _(N_("Error"), language=language), _(N_("Warning"), language=language)
@@ -1001,14 +1002,12 @@ def errors_xlsx(result: RosterResult, language: str | None = None) -> bytes:
         for row in result.rows:
             for issue in row.issues:
                 if issue.level == level:
-                    sheet.append([row.row, issue.where(language), row.full_name,
-                                  error_word if level == "error" else warning_word, issue.reason(language)])
+                    book.append([row.row, issue.where(language), row.full_name,
+                                 error_word if level == "error" else warning_word, issue.reason(language)])
     for letter, width in zip("ABCDE", (8, 24, 28, 12, 90), strict=True):
         sheet.column_dimensions[letter].width = width
     for cells in sheet.iter_rows(min_row=3, min_col=5, max_col=5):
         cells[0].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return book.to_bytes()
 

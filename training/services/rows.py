@@ -212,7 +212,7 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
         try:
             await table.delete().where(table._meta.primary_key == row_id).run()
         except Exception as exc:  # a foreign key still points here
-            if _is_integrity_error(exc):
+            if is_integrity_error(exc):
                 raise DomainError.single(
                     "in_use", N_("This row is still used by other records and cannot be deleted."),
                     http_status=409) from exc
@@ -232,13 +232,13 @@ async def _derived(table: type[Table], before: dict | None, after: dict | None) 
 
 def _raise_conflict(exc: Exception) -> None:
     """A constraint the validation did not foresee (e.g. a concurrent insert): 409, never a 500."""
-    if _is_integrity_error(exc):
+    if is_integrity_error(exc):
         raise DomainError.single("conflict", N_("This conflicts with an existing row; reload and try again."),
                                  http_status=409) from exc
     raise exc
 
 
-def _is_integrity_error(exc: Exception) -> bool:
+def is_integrity_error(exc: Exception) -> bool:
     name = type(exc).__name__
     return ("IntegrityError" in name or "ForeignKeyViolation" in name or "RestrictViolation" in name
             or "UniqueViolation" in name or "CheckViolation" in name)

@@ -22,7 +22,6 @@ inside one write transaction: all sessions are saved, or none.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from typing import Any
@@ -32,6 +31,7 @@ from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.services import attendance
+from training.services.exporting import XlsxBook
 from training.services.roster import (
     Issue,
     _blank,
@@ -345,7 +345,6 @@ def vietnamese_name_key(name: str) -> tuple:
 async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     """The results of a class as an Excel workbook: title, then STT, Họ và tên, Ngày sinh, Đơn vị,
     Tỷ lệ chuyên cần, Điểm, Xếp loại, Kết quả (learners sorted the Vietnamese way)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
     cls = await visible_row(TrainingClass, class_id, actor)
@@ -358,16 +357,15 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     rows.sort(key=lambda r: vietnamese_name_key(r["name"]))
     shares = await attendance.attended_shares(class_id)
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _(N_("Results"))[:31]
-    sheet.append([_(N_("RESULTS OF CLASS {code}"), code=cls["code"])])
-    sheet.append([_(N_("{course}, from {start} to {end}"), course=course["name_vi"] if course else "",
-                    start=cls["start_date"].strftime("%d/%m/%Y"), end=cls["end_date"].strftime("%d/%m/%Y"))])
+    book = XlsxBook(_(N_("Results")))
+    sheet = book.sheet
+    book.append([_(N_("RESULTS OF CLASS {code}"), code=cls["code"])])
+    book.append([_(N_("{course}, from {start} to {end}"), course=course["name_vi"] if course else "",
+                   start=cls["start_date"].strftime("%d/%m/%Y"), end=cls["end_date"].strftime("%d/%m/%Y"))])
     headers = [_(N_("No.")), _(N_("Full name")), _(N_("Date of birth")), _(N_("Organisation")),
                _(N_("Attendance rate")), _(N_("Score")), _(N_("Classification")), _(N_("Result"))]
-    sheet.append([])
-    sheet.append(headers)
+    book.append([])
+    book.append(headers)
     header_row = sheet.max_row
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=8)
@@ -383,8 +381,8 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     in_progress = N_("In progress")
     for number, row in enumerate(rows, start=1):
         share = shares.get(row["id"], {}).get("share", 0.0)
-        sheet.append([number, row["name"], row["dob"], row["organisation"] or "", share, row["score"],
-                      row["classification"] or "", _(outcome.get(row["status"], in_progress))])
+        book.append([number, row["name"], row["dob"], row["organisation"] or "", share, row["score"],
+                     row["classification"] or "", _(outcome.get(row["status"], in_progress))])
         r = sheet.max_row
         sheet.cell(r, 3).number_format = "DD/MM/YYYY"
         sheet.cell(r, 5).number_format = "0.0%"
@@ -394,6 +392,4 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     for letter, width in zip("ABCDEFGH", (6, 30, 13, 36, 16, 8, 12, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return book.to_bytes()

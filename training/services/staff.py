@@ -26,7 +26,7 @@ from training.labels import field_label
 from training.services import roster as rs
 from training.services.roster import Issue, Progress, file_row_errors
 from training.tables import Commune, LegacyProvince, Organisation, Person, Province
-from training.validation import clean, clean_text
+from training.validation import clean, clean_text, formula_errors
 
 STAFF_EXTRA: dict[str, list[str]] = {
     "active_from": ["ngay bat dau", "tu ngay", "ngay vao lam", "bat dau cong tac", "ngay bat dau cong tac",
@@ -329,6 +329,8 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
                     "check it afterwards"), name=item.org_name, kind=_(kinds[rs._guess_kind(item.org_name)]))
             if org_id is None:
                 row.changes["_new_org"] = (province, okey)
+                for e in formula_errors(item.org_name, "organisation"):
+                    err("organisation", e.code, e.message, **e.params)
 
         if row.has_error:
             row.status = "error"

@@ -145,15 +145,6 @@ def check_class_move(code: str, current: str | None, new: str, via: str = "edit"
         code=code, old=status_label(current), new=status_label(new), how=_(_CLASS_HOW[how]))
 
 
-def require_closed(class_row: dict[str, Any]) -> None:
-    """Certificates are issued only for a closed class (completion decided by ``close_class``)."""
-    if class_row["status"] != "closed":
-        raise Conflict.single("class_not_closed_for_certificates", N_(
-            "Class {code} is not closed (its status is {status}): certificates are issued only after "
-            "“Close a class and decide completion”."), "training_class",
-            code=class_row["code"], status=status_label(class_row["status"]))
-
-
 # --- seats -------------------------------------------------------------------------------------
 
 async def locked_class(class_id: int) -> dict[str, Any] | None:
