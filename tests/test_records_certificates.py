@@ -421,3 +421,28 @@ def test_pdf_workers_end_with_the_service_on_sigterm(database, tmp_path):
             proc.kill()
         log.close()
 
+
+
+def test_a_class_whose_results_are_certified_cannot_be_reopened(client, coord):
+    """Certificates only for closed classes, also afterwards: re-opening would turn completed learners
+    back into confirmed ones while their certificates stayed valid."""
+    from test_certificates import issue
+
+    from training.tables import Enrolment, TrainingClass
+
+    cls = closed_class(["Cao Thị Chứng Nhận", "Cao Văn Thu Hồi"])
+    issue(cls)
+    refused = client.post(f"/api/classes/{cls['id']}/reopen", headers=coord)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "class_has_certificates"
+    assert "2" in refused.json()["error"]["message"]
+    assert run(TrainingClass.select(TrainingClass.status).where(TrainingClass.id == cls["id"]).first().run()) == {
+        "status": "closed"}
+    assert {r["status"] for r in run(Enrolment.select(Enrolment.status).where(
+        Enrolment.training_class == cls["id"]).run())} == {"completed"}
+    for row in certificates_of(cls):
+        revoked = client.post(f"/api/certificates/{row['id']}/revoke", json={"reason": "Kết quả phải xét lại"},
+                              headers=coord)
+        assert revoked.status_code == 200, revoked.text
+    reopened = client.post(f"/api/classes/{cls['id']}/reopen", headers=coord)
+    assert reopened.status_code == 200, reopened.text

@@ -184,6 +184,15 @@ async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
         if cls["status"] != "closed":
             raise Conflict.single("class_not_closed", N_("Class {code} is not closed."), code=cls["code"])
         states.check_class_move(cls["code"], "closed", "running", "reopen")
+        # A valid certificate certifies the closed class's result: it must not outlive that result.
+        certified = await Enrolment.raw(
+            "SELECT COUNT(*) AS n FROM certificate c JOIN enrolment e ON e.id = c.enrolment "
+            "WHERE e.training_class = {} AND c.status = 'valid'", class_id).run()
+        if certified[0]["n"]:
+            raise Conflict.single("class_has_certificates", N_(
+                "Class {code} cannot be re-opened: {count} of its learners hold a valid certificate for its results. "
+                "To correct a certificate, re-issue it; to withdraw it, revoke it with a reason."),
+                "training_class", code=cls["code"], count=certified[0]["n"])
         await Enrolment.update({Enrolment.status: "confirmed", Enrolment.classification: None}).where(
             (Enrolment.training_class == class_id) & Enrolment.status.is_in(["completed", "failed"])).run()
         await TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == class_id).run()
