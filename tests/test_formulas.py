@@ -229,3 +229,17 @@ def test_the_register_book_neutralises_a_legacy_holder_name_and_revoke_reasons_r
                           headers=coord)
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "formula_start", refused.text
     assert certificates_of(cls)[0]["status"] == "valid"
+
+
+def test_an_attendance_note_that_would_run_as_a_formula_is_refused(client, coord):
+    from test_classes import _class_with_sessions
+
+    from training.tables import Attendance
+
+    cls, sessions, enrolments = _class_with_sessions(client, coord)
+    refused = client.put(f"/api/sessions/{sessions[0]['id']}/attendance", headers=coord, json={
+        "default": "present", "marks": [{"enrolment": enrolments[0]["id"], "status": "absent",
+                                         "note": "=HYPERLINK(\"http://x\")"}]})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "formula_start"
+    assert run(Attendance.count().where(Attendance.session == sessions[0]["id"]).run()) == 0

@@ -15,6 +15,7 @@ from training.services import states
 from training.services.coverage import class_changed
 from training.services.rows import audit, visible_row
 from training.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
+from training.validation import clean_text, formula_errors
 
 MARKABLE = ["registered", "confirmed", "completed", "failed"]
 STATUSES = {"present", "late", "excused", "absent"}
@@ -46,7 +47,7 @@ async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default
         current = {r["enrolment"]: r for r in await Attendance.select().where(Attendance.session == session_id).run()}
         inserts = []
         for eid, mark in wanted.items():
-            note = (mark.note or "").strip()
+            note = clean_text(mark.note) or ""
             old = current.get(eid)
             if old is None:
                 inserts.append(Attendance(session=session_id, enrolment=eid, status=mark.status, note=note))
@@ -97,6 +98,8 @@ async def _wanted_marks(session: dict[str, Any], cls: dict[str, Any], marks: lis
             errors.append(FieldError("not_markable", N_("line {row}: {name} is {status}; no attendance is taken."),
                                      "enrolment", {"row": position, "name": row["name"],
                                                    "status": _status(row["status"])}))
+        elif formula_errors(mark.note, "note"):
+            errors.extend(formula_errors(mark.note, "note"))
         else:
             wanted[mark.enrolment] = mark
     if errors:
