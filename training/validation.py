@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from piccolo.columns import Text, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
 from training.errors import DomainError, FieldError
@@ -403,6 +403,27 @@ async def _unique(table: type[Table], data: dict[str, Any], row_id: int | None,
                                      {"value": data[name]}))
 
 
+# Every id and whole number of the schema is an INTEGER on PostgreSQL (SQLite overflows past 2^63):
+# one range for both engines, checked before any value reaches a query.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def in_int_range(value: int) -> bool:
+    return INT_MIN <= value <= INT_MAX
+
+
+def integer_range_errors(table: type[Table], data: dict[str, Any]) -> list[FieldError]:
+    """Whole numbers (foreign keys included) outside the INTEGER range."""
+    errors = []
+    for column in table._meta.columns:
+        value = data.get(column._meta.name)
+        whole = isinstance(column, Integer | ForeignKey | Serial) and not isinstance(column, BigInt)
+        if whole and isinstance(value, int) and not isinstance(value, bool) and not in_int_range(value):
+            errors.append(FieldError("out_of_range", N_("must be a whole number from {low} to {high}"),
+                                     column._meta.name, {"low": INT_MIN, "high": INT_MAX}))
+    return errors
+
+
 async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = None) -> dict[str, Any]:
     """Normalise and validate the complete values of a row; raise DomainError on any problem."""
     data = dict(data)
@@ -415,7 +436,9 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
                     data[name] = None
             elif isinstance(column, Text):
                 data[name] = clean_multiline(data[name])
-    errors: list[FieldError] = []
+    errors: list[FieldError] = integer_range_errors(table, data)
+    if errors:
+        raise DomainError(errors, status=400)
     cleaner = _CLEANERS.get(table._meta.tablename)
     if cleaner is not None:
         await cleaner(data, row_id, errors)
