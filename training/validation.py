@@ -412,8 +412,10 @@ def in_int_range(value: int) -> bool:
     return INT_MIN <= value <= INT_MAX
 
 
-def integer_range_errors(table: type[Table], data: dict[str, Any]) -> list[FieldError]:
-    """Whole numbers (foreign keys included) outside the INTEGER range."""
+def storable_errors(table: type[Table], data: dict[str, Any]) -> list[FieldError]:
+    """Values no engine-independent column can hold: whole numbers (foreign keys included) outside
+    the INTEGER range, text with a NUL character (PostgreSQL refuses it). From any path: admin,
+    imports, CLI (the API's input gate, training.inputs, refuses both before a handler runs)."""
     errors = []
     for column in table._meta.columns:
         value = data.get(column._meta.name)
@@ -421,6 +423,9 @@ def integer_range_errors(table: type[Table], data: dict[str, Any]) -> list[Field
         if whole and isinstance(value, int) and not isinstance(value, bool) and not in_int_range(value):
             errors.append(FieldError("out_of_range", N_("must be a whole number from {low} to {high}"),
                                      column._meta.name, {"low": INT_MIN, "high": INT_MAX}))
+        elif isinstance(value, str) and "\x00" in value:
+            errors.append(FieldError("nul_character", N_("must not contain the NUL character (\\0)"),
+                                     column._meta.name))
     return errors
 
 
@@ -436,7 +441,7 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
                     data[name] = None
             elif isinstance(column, Text):
                 data[name] = clean_multiline(data[name])
-    errors: list[FieldError] = integer_range_errors(table, data)
+    errors: list[FieldError] = storable_errors(table, data)
     if errors:
         raise DomainError(errors, status=400)
     cleaner = _CLEANERS.get(table._meta.tablename)
