@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import Varchar
-from piccolo_api.crud.endpoints import PiccoloCRUD
+from piccolo_api.crud.endpoints import ParamException, PiccoloCRUD
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -24,8 +24,10 @@ from training.access import Actor, actor_for_user, check_table_access, scope_whe
 from training.enums import LABELS
 from training.errors import DomainError, FieldError, PermissionDenied
 from training.i18n import N_, _
+from training.inputs import range_error
 from training.labels import field_label, table_label
 from training.services import rows
+from training.validation import in_int_range
 
 # Tables whose writes go through piccolo's own logic (password hashing), coordinator-only.
 _PICCOLO_MANAGED = {"piccolo_user", "sessions"}
@@ -60,8 +62,8 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-def pydantic_error(errors: list[dict[str, Any]]) -> JSONResponse:
-    """A pydantic/FastAPI validation error as our Vietnamese error body (422)."""
+def pydantic_error(errors: list[dict[str, Any]], status: int | None = None) -> JSONResponse:
+    """A pydantic/FastAPI validation error as our Vietnamese error body (422 unless told)."""
     field_errors = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part != "body"]
@@ -72,7 +74,8 @@ def pydantic_error(errors: list[dict[str, Any]]) -> JSONResponse:
         else:
             field_errors.append(FieldError("invalid_value", N_("the value is not valid ({detail})"), field,
                                            {"detail": err.get("msg", "")}))
-    return error_response(DomainError(field_errors or [FieldError("invalid_value", N_("The request is not valid."))]))
+    return error_response(DomainError(field_errors or [FieldError("invalid_value", N_("The request is not valid."))],
+                                      status=status))
 
 
 class ScopedCRUD(PiccoloCRUD):
@@ -114,6 +117,9 @@ class ScopedCRUD(PiccoloCRUD):
         actor = await self._guarded(request)
         if isinstance(actor, Response):
             return actor
+        refused = self._refuse_bad_params(request)
+        if refused is not None:
+            return refused
         token = _current_actor.set(actor)
         try:
             return await super().get_all(request, params=params)
@@ -124,6 +130,9 @@ class ScopedCRUD(PiccoloCRUD):
         actor = await self._guarded(request)
         if isinstance(actor, Response):
             return actor
+        refused = self._refuse_bad_params(request)
+        if refused is not None:
+            return refused
         token = _current_actor.set(actor)
         try:
             return await super().get_count(request)
@@ -153,7 +162,10 @@ class ScopedCRUD(PiccoloCRUD):
             limit = int(request.query_params.get("limit", 0)) or None
             offset = int(request.query_params.get("offset", 0))
         except ValueError:
-            return Response(_("The limit and offset must be whole numbers."), status_code=400)
+            return error_response(DomainError.single("invalid_value", N_("The limit and offset must be whole numbers."),
+                                                     http_status=400))
+        if not (in_int_range(limit or 0) and in_int_range(offset)):
+            return error_response(range_error("limit" if not in_int_range(limit or 0) else "offset"))
         query = query.order_by(pk)
         if limit:
             query = query.limit(limit)
@@ -184,11 +196,9 @@ class ScopedCRUD(PiccoloCRUD):
         actor = await self._guarded(request, write=request.method != "GET")
         if isinstance(actor, Response):
             return actor
-        raw_id = request.path_params.get("row_id")
-        try:
-            row_id = self.table._meta.primary_key.value_type(raw_id)
-        except (TypeError, ValueError):
-            return Response(_("The ID is invalid."), status_code=400)
+        row_id = self._row_id(request)
+        if isinstance(row_id, Response):
+            return row_id
         try:
             await rows.visible_row(self.table, row_id, actor, write=request.method != "GET")
         except DomainError as exc:
@@ -250,6 +260,53 @@ class ScopedCRUD(PiccoloCRUD):
 
     async def delete_all(self, request: Request, params: dict[str, Any] | None = None) -> Response:
         return Response(_("Delete rows one at a time."), status_code=405)
+
+    def _row_id(self, request: Request) -> Any:
+        """The primary key in the path, typed and within the column's range, or a 400 response."""
+        try:
+            row_id = self.table._meta.primary_key.value_type(request.path_params.get("row_id"))
+        except (TypeError, ValueError):
+            return error_response(DomainError.single("invalid_id", N_("The ID is invalid."), "id", http_status=400))
+        if isinstance(row_id, int) and not in_int_range(row_id):
+            return error_response(range_error("id"))
+        return row_id
+
+    def _refuse_bad_params(self, request: Request) -> Response | None:
+        """List and count filters piccolo would pass on to the database as they are (an unknown
+        ``__order`` column, a value longer than its column or past the INTEGER range): a 400 in
+        our error shape instead of piccolo's plain-text 400 or a 500."""
+        params = self._clean_data(self._parse_params(request.query_params))
+        for key in ("__order", "__visible_fields"):
+            value = params.get(key)
+            names = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
+            for name in names:
+                try:
+                    self._get_column(column_name=str(name).removeprefix("-"))
+                except ValueError:
+                    return error_response(DomainError.single(
+                        "unknown_column", N_("There is no column named {name}."), key, http_status=400, name=name))
+        try:
+            split = self._split_params(params)
+        except (ParamException, ValueError) as exc:
+            return error_response(DomainError.single("invalid_value", N_("the value is not valid ({detail})"),
+                                                     http_status=400, detail=str(exc)))
+        if not (in_int_range(split.page) and in_int_range(split.page_size or 0)):
+            return error_response(range_error("__page"))
+        unknown = [name for name in split.fields if name not in _names(self.table)]
+        if unknown:
+            return error_response(DomainError.single(
+                "unknown_column", N_("There is no column named {name}."), unknown[0], http_status=400, name=unknown[0]))
+        if not split.fields:
+            return None
+        try:
+            values = self.pydantic_model_filters(**split.fields).model_dump()
+        except pydantic.ValidationError as exc:
+            return pydantic_error(exc.errors(), status=400)
+        for name in split.fields:
+            for value in values[name] if isinstance(values[name], list) else [values[name]]:
+                if isinstance(value, int) and not isinstance(value, bool) and not in_int_range(value):
+                    return error_response(range_error(name))
+        return None
 
     def _coerce(self, data: dict[str, Any], partial: bool) -> dict[str, Any] | Response:
         """Types from the admin's JSON (dates, numbers) via piccolo's pydantic model."""

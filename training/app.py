@@ -9,14 +9,15 @@ from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import asgi
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.types import Receive, Scope, Send
 from msgspec import Struct
 
-from training.errors import DomainError, FieldError
+from training.errors import DomainError, ErrorBody, FieldError
 from training.i18n import N_, _, negotiate, reset_language, set_language
+from training.inputs import input_guard
 
 log = logging.getLogger("training")
 
@@ -95,9 +96,32 @@ def http_error_handler(_request: Request, exc: HTTPException) -> Response:
     return _error(exc.status_code, code, _(msgid))
 
 
+def undecodable_text_handler(_request: Request, exc: UnicodeDecodeError) -> Response:
+    """Text a client sent that is not UTF-8 (e.g. a multipart part without a file name, which
+    Litestar then reads as a text field)."""
+    return _error(400, "not_utf8", _("The request contains text that is not UTF-8 (a file sent without a file name?)."))
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path)
     return _error(500, "internal_error", _("Something went wrong on our side; the error has been logged."))
+
+
+ERROR_RESPONSES = {
+    400: ResponseSpec(ErrorBody, description="The request is not valid: the one error shape, Vietnamese message "
+                                             "(or English with ?lang=en)."),
+    "4XX": ResponseSpec(ErrorBody, description="Any other refusal (401, 403, 404, 409, 413, 422, 429): the same "
+                                               "shape."),
+}
+
+
+def document_errors(app: Litestar) -> None:
+    """Every documented operation answers its errors in the one shape: say so in the OpenAPI schema
+    (instead of Litestar's own ``{status_code, detail}``), unless a handler documents a code itself."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if getattr(handler, "include_in_schema", False) and hasattr(handler, "responses"):
+                handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
 
 
 # --- basic endpoints -----------------------------------------------------------------------
@@ -221,7 +245,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from training.api.roster import RosterController
     from training.api.staff import StaffController
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, roster_script, sheet_page,
                         sheet_script, staff_page, staff_script, health, CertificateController, public_router(),
@@ -229,10 +253,11 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
                         list_provinces, list_legacy_provinces, get_province, index, admin_labels, admin],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        middleware=[language_middleware],
+        middleware=[language_middleware, input_guard],
         exception_handlers={
             DomainError: domain_error_handler,
             ValidationException: validation_error_handler,
+            UnicodeDecodeError: undecodable_text_handler,
             NotFoundException: http_error_handler,
             HTTPException: http_error_handler,
             Exception: internal_error_handler,
@@ -247,3 +272,5 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
         ),
         state=State({"admin_labels_js": labels_script()}),
     )
+    document_errors(app)
+    return app

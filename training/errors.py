@@ -9,6 +9,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from training.i18n import _
 
 
@@ -88,3 +90,25 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+# --- the same shape, as documented in the OpenAPI schema (training.app registers it for every 4xx) ---
+
+class ErrorItem(msgspec.Struct):
+    code: str
+    message: str
+    field: str | None
+    field_label: str | None = None
+
+
+class ErrorDetail(msgspec.Struct):
+    code: str
+    message: str
+    field: str | None
+    errors: list[ErrorItem]
+
+
+class ErrorBody(msgspec.Struct):
+    """Every error answer: ``{"error": {code, message, field, errors}}``; message in Vietnamese by default."""
+
+    error: ErrorDetail

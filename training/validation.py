@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from piccolo.columns import Text, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
 from training.errors import DomainError, FieldError
@@ -455,6 +455,32 @@ async def _unique(table: type[Table], data: dict[str, Any], row_id: int | None,
                                      {"value": data[name]}))
 
 
+# Every id and whole number of the schema is an INTEGER on PostgreSQL (SQLite overflows past 2^63):
+# one range for both engines, checked before any value reaches a query.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def in_int_range(value: int) -> bool:
+    return INT_MIN <= value <= INT_MAX
+
+
+def storable_errors(table: type[Table], data: dict[str, Any]) -> list[FieldError]:
+    """Values no engine-independent column can hold: whole numbers (foreign keys included) outside
+    the INTEGER range, text with a NUL character (PostgreSQL refuses it). From any path: admin,
+    imports, CLI (the API's input gate, training.inputs, refuses both before a handler runs)."""
+    errors = []
+    for column in table._meta.columns:
+        value = data.get(column._meta.name)
+        whole = isinstance(column, Integer | ForeignKey | Serial) and not isinstance(column, BigInt)
+        if whole and isinstance(value, int) and not isinstance(value, bool) and not in_int_range(value):
+            errors.append(FieldError("out_of_range", N_("must be a whole number from {low} to {high}"),
+                                     column._meta.name, {"low": INT_MIN, "high": INT_MAX}))
+        elif isinstance(value, str) and "\x00" in value:
+            errors.append(FieldError("nul_character", N_("must not contain the NUL character (\\0)"),
+                                     column._meta.name))
+    return errors
+
+
 async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = None) -> dict[str, Any]:
     """Normalise and validate the complete values of a row; raise DomainError on any problem."""
     data = dict(data)
@@ -467,7 +493,9 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
                     data[name] = None
             elif isinstance(column, Text):
                 data[name] = clean_multiline(data[name])
-    errors: list[FieldError] = []
+    errors: list[FieldError] = storable_errors(table, data)
+    if errors:
+        raise DomainError(errors, status=400)
     for column in table._meta.columns:
         if isinstance(column, Varchar | Text):
             errors.extend(formula_errors(data.get(column._meta.name), column._meta.name))

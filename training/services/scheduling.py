@@ -124,6 +124,8 @@ async def find_clashes(class_id: int, specs: list[dict[str, Any]], class_venue: 
 async def add_sessions(class_id: int, specs: list[SessionSpec], actor: Actor) -> list[dict[str, Any]]:
     """Validate and clash-check every session, then save them all, or none."""
     cls = await visible_row(TrainingClass, class_id, actor, write=True)
+    if not specs:
+        raise DomainError.single("no_sessions", N_("Send at least one session."), "sessions")
     if cls["status"] in ("closed", "cancelled"):
         raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
                               code=cls["code"])
@@ -170,6 +172,8 @@ async def move_session(session_id: int, changes: dict[str, Any], actor: Actor) -
     unknown = set(changes) - allowed
     if unknown:
         raise DomainError.single("unknown_field", N_("Unknown field: {names}"), names=", ".join(sorted(unknown)))
+    if not changes:
+        raise DomainError.single("nothing_to_change", N_("Send at least one field to change."))
     cls = await TrainingClass.select().where(TrainingClass.id == before["training_class"]).first().run()
     token = CHECK_CLASHES.set(False)
     try:
