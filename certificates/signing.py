@@ -233,7 +233,9 @@ async def check_signing_keys() -> None:
     """Refuse to start when certificates in the database were signed with keys that are not in
     the key folder (or that the secret cannot open): carrying on would sign with a new key while
     every QR code printed before fails verification. A database without certificates passes (its
-    first key is generated on first use)."""
+    first key is generated on first use), and so does one not migrated yet (no certificate table)."""
+    if not await Certificate.table_exists().run():
+        return
     rows = await Certificate.select(Certificate.key_id).distinct().where(Certificate.key_id != "").run()
     used = {row["key_id"] for row in rows}
     ring = keyring()
