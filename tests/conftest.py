@@ -63,11 +63,16 @@ async def _reset_postgres(url: str) -> None:
         await conn.close()
 
 
+def pytest_sessionstart(session):
+    """Empty the PostgreSQL test database before collection: a test module that builds the app while
+    it is collected (tests/test_fuzz.py) must not meet a previous run's data."""
+    if IS_POSTGRES:
+        run(_reset_postgres(os.environ["DATABASE_URL"]))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database():
     """Migrations from empty, then the base accounts every test can use."""
-    if IS_POSTGRES:
-        run(_reset_postgres(os.environ["DATABASE_URL"]))
     from training.db import migrate
 
     run(migrate())
