@@ -35,6 +35,16 @@ _PICCOLO_MANAGED = {"piccolo_user", "sessions"}
 _current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("admin_actor", default=None)
 
 
+def form_error_response(exc: DomainError) -> JSONResponse:
+    """A refused save of an admin form. piccolo-admin prints ``custom_form_error`` only for a 422
+    (other statuses show the raw JSON body), so a refusal that the API answers with 409 (a status
+    move that needs its action, a capacity below the seats taken, a clash) is a 422 here, with the
+    same body and code."""
+    if exc.status == 409:
+        exc = DomainError(exc.errors, status=422)
+    return error_response(exc)
+
+
 def error_response(exc: DomainError) -> JSONResponse:
     """The admin UI shows ``custom_form_error`` as is for a 422; other statuses get the same body."""
     body = exc.payload()
@@ -211,8 +221,8 @@ class ScopedCRUD(PiccoloCRUD):
             return response
         if request.method == "GET":
             return await self.get_single(request, row_id)
-        try:
-            if request.method in ("PUT", "PATCH"):
+        if request.method in ("PUT", "PATCH"):
+            try:
                 data = await request.json()
                 changes = self._coerce(data, partial=True)
                 if isinstance(changes, Response):
@@ -223,7 +233,10 @@ class ScopedCRUD(PiccoloCRUD):
                     await withdraw(row_id, actor)  # frees the seat for the waitlist
                     changes = {k: v for k, v in changes.items() if k != "status"}
                 after = await rows.update_row(self.table, row_id, changes, actor)
-                return JSONResponse(json.loads(self.pydantic_model(**after).model_dump_json()))
+            except DomainError as exc:
+                return form_error_response(exc)
+            return JSONResponse(json.loads(self.pydantic_model(**after).model_dump_json()))
+        try:
             if request.method == "DELETE":
                 await rows.delete_row(self.table, row_id, actor)
                 return Response(status_code=204)
@@ -254,7 +267,7 @@ class ScopedCRUD(PiccoloCRUD):
             else:
                 after = await rows.create_row(self.table, values, actor)
         except DomainError as exc:
-            return error_response(exc)
+            return form_error_response(exc)
         pk = self.table._meta.primary_key._meta.name
         return JSONResponse([{pk: after[pk]}], status_code=201)
 

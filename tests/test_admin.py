@@ -225,7 +225,7 @@ def test_admin_session_form_refuses_a_double_booked_venue(as_coordinator):
     clash = as_coordinator.post("/tables/class_session/", {
         "training_class": b["id"], "session_date": "2026-10-06", "start_time": "09:00:00", "end_time": "10:00:00",
         "venue": "Hội trường B"})
-    assert clash.status_code == 409
+    assert clash.status_code == 422
     assert a["code"] in clash.json()["custom_form_error"]
     assert run(ClassSession.count().run()) == before
 
