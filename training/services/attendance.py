@@ -97,7 +97,7 @@ async def _wanted_marks(session: dict[str, Any], cls: dict[str, Any], marks: lis
         elif row["status"] not in MARKABLE:
             errors.append(FieldError("not_markable", N_("line {row}: {name} is {status}; no attendance is taken."),
                                      "enrolment", {"row": position, "name": row["name"],
-                                                   "status": _status(row["status"])}))
+                                                   "status": states.status_label(row["status"])}))
         elif formula_errors(mark.note, "note"):
             errors.extend(formula_errors(mark.note, "note"))
         else:
@@ -203,7 +203,3 @@ async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
         await audit(actor, "reopen", TrainingClass, class_id, cls, after)
         await class_changed(class_id)
     return after
-
-
-def _status(status: str) -> str:
-    return states.status_label(status)

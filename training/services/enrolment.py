@@ -17,10 +17,7 @@ from training.errors import Conflict, DomainError, NotFound
 from training.i18n import N_
 from training.services import states
 from training.services.rows import audit, visible_row
-from training.services.states import SEAT_STATUSES
 from training.tables import CoursePrerequisite, Enrolment, Person, TrainingClass
-
-__all__ = ["SEAT_STATUSES", "enrol", "missing_prerequisites", "withdraw"]
 
 
 async def _person_for(person_id: int, actor: Actor) -> dict[str, Any]:
@@ -64,7 +61,7 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
         if cls["status"] != "open":
             raise Conflict.single("class_not_open",
                                   N_("Class {code} is not open for enrolment (its status is {status})."),
-                                  "training_class", code=cls["code"], status=_status_label(cls["status"]))
+                                  "training_class", code=cls["code"], status=states.status_label(cls["status"]))
         missing = await missing_prerequisites(cls["course"], person_id)
         if missing:
             raise Conflict.single("prerequisite_missing",
@@ -76,7 +73,7 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
             raise Conflict.single("already_enrolled",
                                   N_("{name} is already in class {code} (status: {status})."), "person",
                                   name=person["full_name"], code=cls["code"],
-                                  status=_status_label(existing["status"]))
+                                  status=states.status_label(existing["status"]))
         status = states.arrival_status(await states.seats_taken(class_id), cls["capacity"])
         states.check_enrolment_move(None, status, "enrol")
         row = Enrolment(training_class=class_id, person=person_id, status=status,
@@ -111,7 +108,3 @@ async def withdraw(enrolment_id: int, actor: Actor) -> dict[str, Any]:
             await audit(actor, "promote", Enrolment, old["id"], old, new)
             promoted = promoted or new
     return {"withdrawn": after, "promoted": promoted}
-
-
-def _status_label(status: str) -> str:
-    return states.status_label(status)

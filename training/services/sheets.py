@@ -44,6 +44,7 @@ from training.services.roster import (
     read_rows,
 )
 from training.services.rows import visible_row
+from training.services.states import status_label
 from training.tables import ClassSession, Course, Enrolment, TrainingClass
 from training.validation import clean_text, mask_cccd
 
@@ -274,7 +275,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
                 if not _blank(value):
                     issues.append((number, Issue("error", "not_markable", N_(
                         "{name} is {status}; no attendance is taken"),
-                        {"name": enrolment["name"], "status": _status(enrolment["status"])}, None, name_of(col))))
+                        {"name": enrolment["name"], "status": status_label(enrolment["status"])}, None, name_of(col))))
             else:
                 marks[col].append(attendance.Mark(enrolment["id"], status))
     if issues:
@@ -298,11 +299,6 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
                         "marked": result["marked"], "counts": result["counts"]})
     return {"sessions": out, "skipped_columns": skipped, "warnings": warnings}
 
-
-def _status(status: str) -> str:
-    from training.services.enrolment import _status_label
-
-    return _status_label(status)
 
 
 # --- results ---------------------------------------------------------------------------------
