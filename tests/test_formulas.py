@@ -239,7 +239,7 @@ def test_an_attendance_note_that_would_run_as_a_formula_is_refused(client, coord
     cls, sessions, enrolments = _class_with_sessions(client, coord)
     refused = client.put(f"/api/sessions/{sessions[0]['id']}/attendance", headers=coord, json={
         "default": "present", "marks": [{"enrolment": enrolments[0]["id"], "status": "absent",
-                                         "note": "=HYPERLINK(\"http://x\")"}]})
+                                         "note": "  =HYPERLINK(\"http://x\")"}]})
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["code"] == "formula_start"
     assert run(Attendance.count().where(Attendance.session == sessions[0]["id"]).run()) == 0

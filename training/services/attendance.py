@@ -98,8 +98,8 @@ async def _wanted_marks(session: dict[str, Any], cls: dict[str, Any], marks: lis
             errors.append(FieldError("not_markable", N_("line {row}: {name} is {status}; no attendance is taken."),
                                      "enrolment", {"row": position, "name": row["name"],
                                                    "status": states.status_label(row["status"])}))
-        elif formula_errors(mark.note, "note"):
-            errors.extend(formula_errors(mark.note, "note"))
+        elif problems := formula_errors(clean_text(mark.note), "note"):  # checked as it would be stored
+            errors.extend(problems)
         else:
             wanted[mark.enrolment] = mark
     if errors:

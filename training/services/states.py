@@ -193,8 +193,7 @@ async def fill_seats(class_row: dict[str, Any]) -> list[tuple[dict[str, Any], di
     waiting = await Enrolment.select().where(
         (Enrolment.training_class == class_row["id"]) & (Enrolment.status == "waitlisted")
     ).order_by(Enrolment.enrolled_at).order_by(Enrolment.id).limit(free).run()
-    promoted = []
-    for row in waiting:
-        await Enrolment.update({Enrolment.status: "confirmed"}).where(Enrolment.id == row["id"]).run()
-        promoted.append((row, {**row, "status": "confirmed"}))
-    return promoted
+    if waiting:
+        await Enrolment.update({Enrolment.status: "confirmed"}).where(
+            Enrolment.id.is_in([row["id"] for row in waiting])).run()
+    return [(row, {**row, "status": "confirmed"}) for row in waiting]
