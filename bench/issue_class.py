@@ -33,12 +33,12 @@ async def bench(learners: int) -> int:
     import _certdata
     import _scratch
 
-    from certificates import service
+    from certificates import service, storage
     from certificates.tables import Certificate
     from training.access import SYSTEM
 
     where = await _scratch.prepare()
-    print(f"database: {where}; PDF workers: {service._workers()}; load average {_scratch.os.getloadavg()[0]:.2f} "
+    print(f"database: {where}; PDF workers: {storage.pdf_workers()}; load average {_scratch.os.getloadavg()[0]:.2f} "
           f"on {_scratch.os.cpu_count()} CPUs")
     rng = random.Random(1500)
     start = time.perf_counter()
@@ -79,10 +79,10 @@ async def bench(learners: int) -> int:
     else:
         ok = False
         print(f"REGISTER NUMBERS WRONG: {len(registers)} rows, first {registers[:3]}, last {registers[-3:]}")
-    files = sorted(service._storage().rglob("*.pdf"))
+    files = sorted(storage.storage_root().rglob("*.pdf"))
     hashed = sum(1 for r in rows if r["pdf_sha256"])
     sample = random.Random(7).sample(rows, min(20, len(rows)))
-    matches = sum(hashlib.sha256(service.pdf_path(r["number"], r["register_year"]).read_bytes()).hexdigest()
+    matches = sum(hashlib.sha256(storage.pdf_path(r["number"], r["register_year"]).read_bytes()).hexdigest()
                   == r["pdf_sha256"] for r in sample)
     size = sum(f.stat().st_size for f in files)
     print(f"PDF files: {len(files)} ({size / 2**20:.0f} MB), SHA-256 recorded: {hashed}, "
@@ -90,8 +90,7 @@ async def bench(learners: int) -> int:
     if len(files) != learners or hashed != learners or matches != len(sample):
         ok = False
         print("PDF CHECK FAILED")
-    if service._pool is not None:
-        service._pool.shutdown()
+    storage.shutdown_workers()
     verdict = "OK" if total_s <= TARGET_S else "TOO SLOW"
     print(f"total {total_s:.2f} s for {issued} certificates (target {TARGET_S:.0f} s) -> {verdict}")
     return 0 if ok and total_s <= TARGET_S else 1

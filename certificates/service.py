@@ -2,9 +2,9 @@
 
 The API, the admin forms and the command line all call these functions.
 
-- **Issuing** is for completed enrolments only and idempotent: an enrolment that already has a
-  certificate (valid, replaced or revoked) gets no second one from a class run; asking for one
-  learner twice is a 409.
+- **Issuing** is for completed enrolments of closed classes only and idempotent: an enrolment that
+  already has a certificate (valid, replaced or revoked) gets no second one from a class run; asking
+  for one learner twice is a 409. At most one certificate per enrolment is valid (a unique index).
 - **Numbers.** Số vào sổ runs 1, 2, 3 … per issuing organisation and year, decided inside a write
   transaction that holds the issuer (BEGIN IMMEDIATE on SQLite, ``SELECT … FOR UPDATE`` of the
   organisation row on PostgreSQL) and backed by a unique index; certificate rows are never
@@ -12,9 +12,9 @@ The API, the admin forms and the command line all call these functions.
   the prefix being unique per issuer, so it is unique nationally.
 - **Immutable.** Every printed field is frozen on the row at issue; corrections are re-issues
   (new number, old row ``replaced`` and linked), withdrawals are revocations with a reason.
-- **PDFs** are rendered at issue (in worker processes for big classes), stored under
-  ``<data folder>/certificates/<year>/`` and their SHA-256 recorded, so an uploaded file can be
-  checked against the original. A missing file is rendered again on first download.
+- **PDFs** are rendered after the rows are committed and their SHA-256 recorded, so an uploaded
+  file can be checked against the original; ``certificates.storage`` renders, stores and completes
+  them (after a crash, a missing file) wherever a file is needed.
 """
 
 from __future__ import annotations
@@ -24,23 +24,15 @@ import datetime as dt
 import hashlib
 import io
 import json
-import logging
-import os
-import re
-import secrets
-import select
 import sqlite3
 import threading
-import time
 import zipfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from certificates.render import CertificateView, issuer_snapshot, render_many, render_pdf
+from certificates.render import issuer_snapshot, render_many
 from certificates.signing import keyring
+from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_entry_name
 from certificates.tables import Certificate, IssuerProfile
 from training.access import Actor, scope_where
 from training.db import lock_row, write_transaction
@@ -53,9 +45,7 @@ from training.services.rows import audit, is_integrity_error, visible_row
 from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
 from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
 
-Progress = Callable[[str, int, int], None]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-PARALLEL_FROM = 40  # render in worker processes from this many certificates on
 
 STATUS_LABELS = {
     "valid": N_("Valid"),
@@ -70,35 +60,6 @@ def _label(msgid: str) -> str:
     return _(msgid)
 
 
-def _storage() -> Path:
-    from training.config import get_settings
-
-    return get_settings().data_dir / "certificates"
-
-
-def safe_file_stem(number: str) -> str:
-    """A certificate number as a plain file name: ASCII letters, digits and hyphens only."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", number)[:60] or "_"
-
-
-def pdf_path(number: str, year: int, language: str = "vi") -> Path:
-    """Where a certificate's PDF is stored: always inside ``<data folder>/certificates/<year>/``,
-    whatever the number says (a number is data; it never chooses a directory)."""
-    root = _storage().resolve()
-    suffix = "" if language == "vi" else f".{'en' if language == 'en' else 'x'}"
-    path = (root / str(int(year)) / f"{safe_file_stem(number)}{suffix}.pdf").resolve()
-    if not path.is_relative_to(root):  # cannot happen with a safe stem; kept as the last line of defence
-        raise DomainError.single("unsafe_path", N_("Certificate {number} cannot be stored safely."), "number",
-                                 http_status=400, number=number)
-    return path
-
-
-def zip_entry_name(row: dict[str, Any]) -> str:
-    """A plain file name (no folder, no ``..``) for a certificate inside a ZIP."""
-    status = "" if row["status"] == CertificateStatus.valid else f"-{safe_file_stem(row['status'])}"
-    return f"{safe_file_stem(row['number'])}{status}.pdf"
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
@@ -108,12 +69,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(day)
-
-
-def verify_url(number: str, token: str) -> str:
-    from training.config import get_settings
-
-    return f"{get_settings().base_url}/verify/{number}?t={token}"
 
 
 def _iso(value: Any) -> str | None:
@@ -129,220 +84,6 @@ def token_fields(row: dict[str, Any]) -> dict[str, Any]:
         "s": _iso(row["start_date"]), "e": _iso(row["end_date"]),
         "i": _iso(row["issued_on"]), "x": _iso(row.get("expires_on")),
     }
-
-
-def view_of(row: dict[str, Any], language: str = "vi") -> CertificateView:
-    """What is printed, from the certificate row alone."""
-    issuer = json.loads(row["issuer_snapshot"] or "{}")
-    return CertificateView(
-        number=row["number"], register_label=f"{row['register_number']:06d}/{row['register_year']}",
-        holder_name=row["holder_name"], holder_sex=row["holder_sex"], holder_birth_date=row["holder_birth_date"],
-        course_name=(row["course_name_en"] or row["course_name_vi"]) if language == "en" else row["course_name_vi"],
-        kind=row["kind"], hours=row["hours"], start_date=row["start_date"], end_date=row["end_date"],
-        classification=row["classification"] or "", issued_on=row["issued_on"], expires_on=row["expires_on"],
-        issuer=issuer, verify_url=verify_url(row["number"], row["token"]), language=language)
-
-
-# --- rendering in worker processes ---------------------------------------------------------------
-#
-# A certificate row is committed first (numbers are decided in the database), its PDF is rendered
-# afterwards. So a crash (kill -9, power cut) can leave rows whose PDF or recorded SHA-256 is
-# missing: ``ensure_pdfs`` finds and completes them, and every path that needs a file (issuing
-# again, download, class ZIP) calls it. Rendering is deterministic, so a PDF rendered again is the
-# same file. Files are written to a unique temporary name and renamed into place, so a reader never
-# sees half a file and a failed write leaves nothing behind.
-
-log = logging.getLogger("certificates")
-
-
-def _storage_error(exc: OSError) -> DomainError:
-    """A disk problem as a clear error: 507 when the disk is full, 503 otherwise."""
-    import errno
-
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DomainError.single("storage_full", N_(
-            "The disk that stores certificate PDFs is full; nothing more could be saved. Free some space "
-            "(or ask the system administrator), then run the issuance again: it completes the missing files."),
-            "file", http_status=507)
-    return DomainError.single("storage_unavailable", N_(
-        "Certificate PDFs cannot be saved ({reason}). Ask the system administrator to check the data folder, "
-        "then run the issuance again: it completes the missing files."), "file", http_status=503,
-        reason=exc.strerror or type(exc).__name__)
-
-
-def _render_to_file(view: CertificateView, path: str) -> str:
-    """Render one certificate into ``path`` atomically; its SHA-256. Runs in worker processes too."""
-    global _writing
-    data = render_pdf(view)
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    _writing = tmp
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        _writing = None
-    return hashlib.sha256(data).hexdigest()
-
-
-_pool: ProcessPoolExecutor | None = None
-
-
-def _workers() -> int:
-    return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
-
-
-_writing: Path | None = None  # the temporary file this process is writing, if any
-
-
-def _die_with_service(service_pid: int) -> None:
-    """Worker initializer: end this worker as soon as the service (or command) that started it ends,
-    even by kill -9, removing a half-written temporary file. (Workers are forked by the forkserver,
-    which itself stays alive while workers do, so the parent-death signal cannot be used.)"""
-
-    def watch() -> None:
-        try:
-            handle = os.pidfd_open(service_pid)
-            select.select([handle], [], [])  # readable once the process has ended
-        except (OSError, AttributeError):  # no pidfd (old kernel, not Linux): poll
-            while _pid_alive(service_pid):
-                time.sleep(0.5)
-        if _writing is not None:
-            _writing.unlink(missing_ok=True)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="watch-service", daemon=True).start()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-_TEMPORARY = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
-
-
-def _sweep_temporaries(folders: set[Path]) -> None:
-    """Remove temporary files left by a process that was killed while writing."""
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for entry in folder.glob(".*.tmp"):
-            found = _TEMPORARY.fullmatch(entry.name)
-            if found and not _pid_alive(int(found.group(1))):
-                entry.unlink(missing_ok=True)
-
-
-def _executor() -> ProcessPoolExecutor:
-    global _pool
-    if _pool is None:
-        import multiprocessing
-
-        _pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=multiprocessing.get_context("forkserver"),
-                                    initializer=_die_with_service, initargs=(os.getpid(),))
-    return _pool
-
-
-def shutdown_workers() -> None:
-    """End the PDF worker processes (called when the service stops)."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
-
-
-async def _render_rows(rows: list[dict[str, Any]], language: str, progress: Progress | None) -> dict[int, str]:
-    """Render and store PDFs of the rows; {certificate id: sha256}. The first disk error stops the
-    work (queued renders are cancelled) and becomes a clear error."""
-    loop = asyncio.get_running_loop()
-    jobs = [(r["id"], view_of(r, language), str(pdf_path(r["number"], r["register_year"], language)))
-            for r in rows]
-    out: dict[int, str] = {}
-    total = len(jobs)
-    _sweep_temporaries({Path(path).parent for _cid, _view, path in jobs})
-    try:
-        if total >= PARALLEL_FROM and _workers() > 1:
-            pool = _executor()
-
-            async def one(cid: int, view: CertificateView, path: str) -> tuple[int, str]:
-                return cid, await asyncio.wrap_future(pool.submit(_render_to_file, view, path))
-
-            tasks = [asyncio.ensure_future(one(*job)) for job in jobs]
-            try:
-                for done, next_result in enumerate(asyncio.as_completed(tasks), 1):
-                    cid, digest = await next_result
-                    out[cid] = digest
-                    if progress:
-                        progress("pdf", done, total)
-            finally:
-                for task in tasks:  # after an error: queued renders never start
-                    task.cancel()
-            return out
-        for done, (cid, view, path) in enumerate(jobs, 1):
-            out[cid] = await loop.run_in_executor(None, _render_to_file, view, path)
-            if progress:
-                progress("pdf", done, total)
-        return out
-    except OSError as exc:
-        log.error("certificate PDFs: %s after %d of %d files", exc.strerror or exc, len(out), total)
-        raise _storage_error(exc) from exc
-
-
-def _hash_column(language: str):
-    return Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
-
-
-def _needs_pdf(row: dict[str, Any], language: str) -> bool:
-    recorded = row["pdf_sha256" if language == "vi" else "pdf_en_sha256"]
-    return recorded is None or not pdf_path(row["number"], row["register_year"], language).is_file()
-
-
-async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None = None,
-                      language: str = "vi") -> int:
-    """Give every one of these certificates its stored PDF and recorded SHA-256: render what is missing
-    (no hash recorded, or the file is gone). Returns how many were rendered."""
-    language = "en" if language == "en" else "vi"
-    todo = [r for r in rows if _needs_pdf(r, language)]
-    if not todo:
-        return 0
-    digests = await _render_rows(todo, language, progress)
-    column = _hash_column(language)
-    recorded = {r["id"]: r[column._meta.name] for r in todo}
-    async with write_transaction():
-        for cid, digest in digests.items():
-            if recorded[cid] == digest:
-                continue
-            await Certificate.update({column: digest}).where(Certificate.id == cid).run()
-            if recorded[cid] is not None:
-                # Rendering is deterministic, so this only happens after a font or library upgrade:
-                # keep the old hash in the audit log so an older download can still be traced.
-                log.warning("certificate %s: PDF rendered again with a different SHA-256", cid)
-                await audit_pdf_change(cid, recorded[cid], digest, column._meta.name)
-    return len(digests)
-
-
-async def audit_pdf_change(cert_id: int, before: str, after: str, column: str) -> None:
-    await AuditLog.insert(AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system",
-                                   action="rerender", table_name="certificate", row_id=cert_id,
-                                   before=json.dumps({column: before}), after=json.dumps({column: after}))).run()
-
-
-async def store_pdfs(cert_ids: Sequence[int], progress: Progress | None = None, language: str = "vi") -> int:
-    """Render and store the PDFs of these certificates that have none (or lost their file)."""
-    rows: list[dict[str, Any]] = []
-    for chunk in _chunks(list(cert_ids), 500):
-        rows += await Certificate.select().where(Certificate.id.is_in(chunk)).run()
-    return await ensure_pdfs(rows, progress, language)
 
 
 def _chunks(items: list, size: int):
@@ -623,7 +364,7 @@ async def reissue(cert_id: int, reason: str | None, actor: Actor, issued_on: dt.
         after = await Certificate.select().where(Certificate.id == cert_id).first().run()
         await audit(actor, "replace", Certificate, cert_id, _audit_view(current), _audit_view(after))
         await coverage.certificate_status_changed(old["enrolment"])
-    await store_pdfs([new["id"]])
+    await ensure_pdfs([new])
     return await Certificate.select().where(Certificate.id == new["id"]).first().run()
 
 

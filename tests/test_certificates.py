@@ -72,7 +72,7 @@ def certificates_of(cls):
 
 
 def pdf_file(row) -> Path:
-    from certificates.service import pdf_path
+    from certificates.storage import pdf_path
 
     return pdf_path(row["number"], row["register_year"])
 

@@ -92,7 +92,7 @@ def test_an_unsafe_prefix_already_in_the_database_never_becomes_a_file_path():
 def test_every_pdf_path_stays_in_the_data_folder_and_zip_entries_are_plain_names(client, coord):
     """Even a number that looks like a path (legacy data) is stored inside the data folder and
     named plainly in the class ZIP."""
-    from certificates.service import pdf_path
+    from certificates.storage import pdf_path
     from certificates.tables import Certificate
     from training.config import get_settings
 

@@ -236,7 +236,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
 
     from certificates.api import CertificateController, public_router
     from certificates.learner import learner_router
-    from certificates.service import shutdown_workers
+    from certificates.storage import shutdown_workers
     from certificates.tools import certificates_page, certificates_script
     from training.api.classes import ClassController, counts
     from training.api.coverage import CoverageController
