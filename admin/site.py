@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import os
+from urllib.parse import urlparse
 
 import piccolo_admin.endpoints as admin_endpoints
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.endpoints import OrderBy
-from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
 from admin.forms import build_forms
 from admin.scoping import ScopedCRUD, pydantic_error
+from admin.signin import NoLimitProvider
 from admin.translation import admin_translations
 from certificates.tables import Certificate, IssuerProfile
+from training.config import base_url, session_hours, session_max_hours
 from training.i18n import N_, _
 from training.labels import TABLE_LABELS
 from training.tables import (
@@ -112,11 +114,6 @@ def table_configs() -> list[TableConfig]:
     ]
 
 
-def login_rate_limit() -> int:
-    """Sign-in attempts allowed per client address in 5 minutes (TRAINING_LOGIN_RATE_LIMIT, default 20)."""
-    return int(os.environ.get("TRAINING_LOGIN_RATE_LIMIT", "20"))
-
-
 def build_admin(production: bool = False, allowed_hosts: list[str] | None = None):
     """The admin app, with ScopedCRUD in place of PiccoloCRUD for every table."""
     original = admin_endpoints.PiccoloCRUD
@@ -131,7 +128,10 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             default_language_code="vi",
             translations=admin_translations(),
             production=production,
-            allowed_hosts=allowed_hosts or [],
+            # piccolo's CSRF check compares the Origin/Referer with these on https requests.
+            allowed_hosts=allowed_hosts or [urlparse(base_url()).hostname or "127.0.0.1"],
+            session_expiry=dt.timedelta(hours=session_hours()),
+            max_session_expiry=dt.timedelta(hours=session_max_hours()),
             sidebar_links={_("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
                            _("Import a staff list"): "/tools/staff",
                            _("Import a sign-in sheet"): "/tools/attendance-sheet",
@@ -140,7 +140,8 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
                            _("Service status"): "/health"},
             auto_include_related=False,
             page_size=25,
-            rate_limit_provider=InMemoryLimitProvider(limit=login_rate_limit(), timespan=300),
+            # Sign-in limits count failures in the database: admin.signin.guard_admin_login.
+            rate_limit_provider=NoLimitProvider(),
         )
     finally:
         admin_endpoints.PiccoloCRUD = original
@@ -179,7 +180,7 @@ def labels_script() -> str:
         "(function(){var L=" + json.dumps(labels, ensure_ascii=False) + ";"
         "function lang(){var l=localStorage.getItem('piccoloAdminDefaultLanguage')||'vi';"
         "return L[l]?l:'vi';}"
-        "document.cookie='lang='+lang()+'; path=/; SameSite=Lax';"
+        "document.cookie='lang='+lang()+'; path=/; SameSite=Lax'+(location.protocol==='https:'?'; Secure':'');"
         "var K=null;function keys(m){if(!K){K=Object.keys(m).sort(function(a,b){return b.length-a.length;});}"
         "return K;}"
         "function fix(root){var m=L[lang()];var ks=keys(m);"

@@ -3,31 +3,44 @@
 piccolo-admin admits only admin users, so learners sign in here. The session is piccolo's
 (cookie ``id``), the same the API reads, so ``/api/me/certificates`` and the PDF downloads work
 with it. A coordinator or department account signing in here is sent to the admin.
+
+Both forms carry a CSRF token in a hidden field (``training.security``: bound to the session once
+there is one, the ``csrftoken`` cookie before); sign-in failures are limited by
+``training.services.signin`` (failures only, in the database, per username and client address).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 from typing import Annotated
 
 from litestar import Request, Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body
 from litestar.response import Redirect, Response
 from msgspec import Struct
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.session_auth.tables import SessionsBase
 
 from certificates import service
 from certificates.pages import page
 from training.access import actor_for_user
 from training.api.auth import provide_actor
+from training.config import behind_https, session_hours, session_max_hours
 from training.enums import Role
 from training.errors import DomainError
 from training.i18n import N_, _
-
-SESSION_HOURS = 8
+from training.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_MESSAGE,
+    SESSION_COOKIE,
+    csrf_matches,
+    expected_csrf_token,
+    new_csrf_token,
+)
+from training.services.signin import SignInLocked, attempt_succeeded, begin_attempt
 
 # Messages used inside f-strings, which Babel cannot see there: marked here for extraction.
 _IN_FSTRINGS = (
@@ -48,13 +61,33 @@ _IN_FSTRINGS = (
 class LoginIn(Struct):
     username: str = ""
     password: str = ""
+    csrftoken: str = ""
 
 
-def _login_form(message: str = "", username: str = "") -> str:
+class LogoutIn(Struct):
+    csrftoken: str = ""
+
+
+def _token(request: Request) -> tuple[str, bool]:
+    """The CSRF token for this browser's forms, and whether the cookie must be set now."""
+    token = expected_csrf_token(request.cookies)
+    return (token, False) if token else (new_csrf_token(), True)
+
+
+def _login_page(request: Request, message: str = "", username: str = "", status: int = 200) -> Response:
+    token, fresh = _token(request)
+    response = page(_("Learner sign-in"), _login_form(token, message, username), status=status)
+    if fresh:
+        response.set_cookie(CSRF_COOKIE, token, samesite="lax", path="/", secure=behind_https())
+    return response
+
+
+def _login_form(token: str, message: str = "", username: str = "") -> str:
     e = html.escape
     error = f'<p class="error" role="alert">{e(message)}</p>' if message else ""
     return f"""<h1>{e(_("Learner sign-in"))}</h1><div class="card">{error}
 <form method="post" action="/login">
+<input type="hidden" name="{CSRF_FIELD}" value="{e(token)}">
 <label for="username">{e(_("Username"))}</label>
 <input id="username" name="username" type="text" value="{e(username)}" autocomplete="username" required>
 <label for="password">{e(_("Password"))}</label>
@@ -63,47 +96,57 @@ def _login_form(message: str = "", username: str = "") -> str:
 <p><a href="/verify">{e(_("Verify a certificate"))}</a></p>"""
 
 
-@get("/login", include_in_schema=False, opt={"skip_rate_limit": True})
-async def login_page() -> Response:
-    return page(_("Learner sign-in"), _login_form())
+@get("/login", include_in_schema=False)
+async def login_page(request: Request) -> Response:
+    return _login_page(request)
 
 
 @post("/login", include_in_schema=False, status_code=200)
-async def login(data: Annotated[LoginIn, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
-    from piccolo.apps.user.tables import BaseUser
-    from piccolo_api.session_auth.tables import SessionsBase
-
+async def login(request: Request, data: Annotated[LoginIn, Body(media_type=RequestEncodingType.URL_ENCODED)]
+                ) -> Response:
+    if not csrf_matches(request.cookies, data.csrftoken):
+        return _login_page(request, _(CSRF_MESSAGE), data.username, status=403)
+    try:
+        attempt = await begin_attempt(data.username, request.client.host if request.client else "")
+    except SignInLocked as exc:
+        response = _login_page(request, exc.text(), data.username, status=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     user_id = await BaseUser.login(username=data.username.strip(), password=data.password)
-    if user_id is None:
-        return page(_("Learner sign-in"), _login_form(_("The username or password is not correct."),
-                                                      data.username), status=401)
+    if user_id is None:  # the attempt's row stays: one more failure
+        return _login_page(request, _("The username or password is not correct."), data.username, status=401)
+    await attempt_succeeded(attempt)
     user = await BaseUser.select().where(BaseUser.id == user_id).first().run()
     actor = await actor_for_user(user)
     if actor is None:
-        return page(_("Learner sign-in"), _login_form(_("Your account has no role in this system.")), status=403)
+        return _login_page(request, _("Your account has no role in this system."), status=403)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        await SessionsBase.remove_session(old)
     now = dt.datetime.now()
-    session = await SessionsBase.create_session(user_id, expiry_date=now + dt.timedelta(hours=SESSION_HOURS),
-                                                max_expiry_date=now + dt.timedelta(days=1))
+    session = await SessionsBase.create_session(user_id, expiry_date=now + dt.timedelta(hours=session_hours()),
+                                                max_expiry_date=now + dt.timedelta(hours=session_max_hours()))
     target = "/me" if actor.role == Role.learner else "/admin/"
     response = Redirect(target, status_code=303)
-    response.set_cookie("id", session.token, httponly=True, samesite="lax", path="/",
-                        secure=os.environ.get("TRAINING_BASE_URL", "").startswith("https"))
+    response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="lax", path="/",
+                        secure=behind_https())
     return response
 
 
-@post("/logout", include_in_schema=False, status_code=303, opt={"skip_rate_limit": True})
-async def logout(request: Request) -> Redirect:
-    from piccolo_api.session_auth.tables import SessionsBase
-
-    token = request.cookies.get("id")
+@post("/logout", include_in_schema=False, status_code=303)
+async def logout(request: Request, data: Annotated[LogoutIn, Body(media_type=RequestEncodingType.URL_ENCODED)]
+                 ) -> Response:
+    if not csrf_matches(request.cookies, data.csrftoken):
+        return _login_page(request, _(CSRF_MESSAGE), status=403)
+    token = request.cookies.get(SESSION_COOKIE)
     if token:
         await SessionsBase.remove_session(token)
     response = Redirect("/login", status_code=303)
-    response.delete_cookie("id", path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
-@get("/me", include_in_schema=False, opt={"skip_rate_limit": True})
+@get("/me", include_in_schema=False)
 async def my_page(request: Request) -> Response:
     try:
         actor = await provide_actor(request)
@@ -115,6 +158,7 @@ async def my_page(request: Request) -> Response:
     person, classes = await service.learner_overview(actor)
     certificates = await service.my_certificates(actor)
     nav = (f'<form method="post" action="/logout" style="display:inline">'
+           f'<input type="hidden" name="{CSRF_FIELD}" value="{e(expected_csrf_token(request.cookies) or "")}">'
            f'<button type="submit" style="margin:0;padding:.2rem .6rem">{e(_("Sign out"))}</button></form> · ')
     body = [f"<h1>{e(person['full_name'])}</h1>", f"<h2>{e(_('My certificates'))}</h2>"]
     if not certificates:
@@ -145,8 +189,4 @@ async def my_page(request: Request) -> Response:
 
 
 def learner_router() -> Router:
-    from admin.site import login_rate_limit
-
-    limit = RateLimitConfig(rate_limit=("minute", max(1, login_rate_limit() // 5)), store="login_rate_limit",
-                            exclude_opt_key="skip_rate_limit")
-    return Router(path="/", route_handlers=[login_page, login, logout, my_page], middleware=[limit.middleware])
+    return Router(path="/", route_handlers=[login_page, login, logout, my_page])

@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.response import Redirect, Response
 
 from training.access import scope_where
-from training.api.auth import provide_actor
+from training.api.auth import provide_actor, refuse_learners
 from training.api.pages import COMMON_JS, _class_options, _tool_page
 from training.errors import DomainError
 from training.i18n import N_, _
@@ -109,7 +109,7 @@ async def _issuer_options(request: Request) -> str:
                    for r in await query.run())
 
 
-@get("/tools/certificates", include_in_schema=False)
+@get("/tools/certificates", include_in_schema=False, guards=[refuse_learners])
 async def certificates_page(request: Request) -> Response:
     try:
         options = await _class_options(request, ["closed"])

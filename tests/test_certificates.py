@@ -419,7 +419,9 @@ def _learner(client, person_id: int) -> None:
 
     username = unique("hocvien")
     run(create_account(username, "learner", PASSWORD, person_id=person_id))
-    response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    client.get("/login")  # the form's CSRF cookie
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrftoken": client.cookies.get("csrftoken")}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/me"
 
 
@@ -441,7 +443,9 @@ def test_a_learner_sees_and_downloads_only_their_own_certificates(issued, client
 
 def test_wrong_password_and_departments_of_other_provinces(issued, client):
     _cls, _result, rows = issued
-    response = client.post("/login", data={"username": "coord", "password": "sai"})
+    client.get("/login")
+    response = client.post("/login", data={"username": "coord", "password": "sai",
+                                           "csrftoken": client.cookies.get("csrftoken")})
     assert response.status_code == 401 and "không đúng" in response.text
     thainguyen = token_for("dept.thainguyen")
     assert client.get(f"/api/certificates/{rows[0]['id']}/pdf", headers=thainguyen).status_code == 404

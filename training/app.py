@@ -18,6 +18,8 @@ from msgspec import Struct
 from training.errors import DomainError, ErrorBody, FieldError
 from training.i18n import N_, _, negotiate, reset_language, set_language
 from training.inputs import input_guard
+from training.openapi_ui import SelfHostedSwagger, schema_asset
+from training.security import security_middleware
 
 log = logging.getLogger("training")
 
@@ -197,14 +199,18 @@ async def admin_labels(state: State) -> str:
     return state.admin_labels_js
 
 
+API_TITLE = "Đào tạo và chứng nhận công tác xã hội — API"
+
+
 def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar:
     """The web app. ``use_pool`` opens a PostgreSQL connection pool for the app's lifetime (the
     server does; tests don't, because they also query from other event loops)."""
+    from admin.signin import guard_admin_login
     from admin.site import build_admin, labels_script
     from certificates.signing import check_signing_keys
     from training.db import engine, migrate
 
-    admin_app = build_admin()
+    admin_app = guard_admin_login(build_admin())
 
     @asgi("/admin", is_mount=True, copy_scope=True)
     async def admin(scope: Scope, receive: Receive, send: Send) -> None:
@@ -250,7 +256,8 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
                         national_dashboard, province_dashboard, roster_page, roster_script, sheet_page,
                         sheet_script, staff_page, staff_script, health, CertificateController, public_router(),
                         learner_router(), certificates_page, certificates_script,
-                        list_provinces, list_legacy_provinces, get_province, index, admin_labels, admin],
+                        list_provinces, list_legacy_provinces, get_province, index, admin_labels, schema_asset,
+                        admin],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         middleware=[language_middleware, input_guard],
@@ -263,14 +270,18 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
             Exception: internal_error_handler,
         },
         openapi_config=OpenAPIConfig(
-            title="Đào tạo và chứng nhận công tác xã hội — API",
+            title=API_TITLE,
             version="0.1.0",
             description="Training and certification of Vietnam's social-work workforce. "
                         "Errors share one shape: {error: {code, message, field, errors}}; "
                         "messages are Vietnamese unless ?lang=en or Accept-Language: en.",
             path="/schema",
+            render_plugins=[SelfHostedSwagger(API_TITLE)],  # no CDN: see training.openapi_ui
         ),
         state=State({"admin_labels_js": labels_script()}),
     )
     document_errors(app)
+    # Outside everything (also 404s and the admin mount): headers, Secure cookies, client address,
+    # session-bound CSRF token. See training.security.
+    app.asgi_handler = security_middleware(app.asgi_handler)
     return app

@@ -51,3 +51,68 @@ def get_settings() -> Settings:
         base_url=os.environ.get("TRAINING_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         default_language=os.environ.get("TRAINING_DEFAULT_LANGUAGE", "vi"),
     )
+
+
+# --- security settings (one function each; read at every use, so tests and restarts see changes) ---
+
+def base_url() -> str:
+    """TRAINING_BASE_URL: the address users reach the service at (default http://127.0.0.1:8000).
+    An ``https://`` address turns on Secure cookies and HSTS."""
+    return os.environ.get("TRAINING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def behind_https() -> bool:
+    """True when TRAINING_BASE_URL starts with ``https://``."""
+    return base_url().lower().startswith("https://")
+
+
+def hsts_max_age() -> int:
+    """TRAINING_HSTS_MAX_AGE: seconds browsers keep to HTTPS after a visit (default 31536000, one
+    year); sent only when TRAINING_BASE_URL is https. 0 tells browsers to forget it."""
+    return int(os.environ.get("TRAINING_HSTS_MAX_AGE", "31536000"))
+
+
+def trusted_proxies() -> list:
+    """TRAINING_TRUSTED_PROXIES: comma-separated addresses or CIDR networks of reverse proxies whose
+    ``X-Forwarded-For`` is believed (default none: the socket peer is the client)."""
+    import ipaddress
+
+    networks = []
+    for item in os.environ.get("TRAINING_TRUSTED_PROXIES", "").split(","):
+        if item.strip():
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+    return networks
+
+
+def session_hours() -> float:
+    """TRAINING_SESSION_HOURS: a session (admin or learner) ends this many hours after sign-in
+    (default 8); the admin's is extended by 20 minutes at a time while it is in use."""
+    return float(os.environ.get("TRAINING_SESSION_HOURS", "8"))
+
+
+def session_max_hours() -> float:
+    """TRAINING_SESSION_MAX_HOURS: no session outlives this many hours after sign-in, however active
+    (default 12)."""
+    return float(os.environ.get("TRAINING_SESSION_MAX_HOURS", "12"))
+
+
+def login_max_failures() -> int:
+    """TRAINING_LOGIN_RATE_LIMIT: failed sign-ins allowed per username and per client address within
+    the window (default 10); successful sign-ins are not counted."""
+    return max(1, int(os.environ.get("TRAINING_LOGIN_RATE_LIMIT", "10")))
+
+
+def login_window_minutes() -> float:
+    """TRAINING_LOGIN_WINDOW_MINUTES: how long a failed sign-in counts (default 15)."""
+    return float(os.environ.get("TRAINING_LOGIN_WINDOW_MINUTES", "15"))
+
+
+_SECRET_CACHE: dict = {}
+
+
+def secret_key() -> str:
+    """TRAINING_SECRET_KEY (or the key generated into the data folder), read once per value."""
+    cache_key = (os.environ.get("TRAINING_SECRET_KEY"), os.environ.get("TRAINING_DATA_DIR"))
+    if cache_key not in _SECRET_CACHE:
+        _SECRET_CACHE[cache_key] = get_settings().secret_key
+    return _SECRET_CACHE[cache_key]

@@ -278,3 +278,13 @@ class CoverageFact(Table):
     active_to = Date(null=True, default=None)
     level = Varchar(length=30)
     first_on = Date()
+
+
+class LoginFailure(Table):
+    """A failed sign-in (or one being checked: a row is written before the password is, and deleted
+    when it was right), counted against the username and the client address for
+    TRAINING_LOGIN_WINDOW_MINUTES by ``training.services.signin``, in every worker and server alike."""
+
+    username = Varchar(length=150, index=True)
+    address = Varchar(length=64, index=True)
+    created_at = Timestamptz(index=True)

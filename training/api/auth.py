@@ -1,23 +1,27 @@
 """Who is calling the API: the admin's signed-in session (cookie ``id``) or a bearer token.
 
-Writes authenticated by the session cookie must carry the ``X-CSRFToken`` header matching the
-``csrftoken`` cookie (as the admin does); bearer-token calls need no CSRF token.
+Writes authenticated by the session cookie must carry the ``X-CSRFToken`` header with the session's
+own CSRF token (``training.security.csrf_token_for``: the ``csrftoken`` cookie the admin and the tool
+pages read); a token of another session, or a cookie copied into the header, is refused. Bearer-token
+calls need no CSRF token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from training.access import Actor, actor_for_user
+from training.enums import Role
 from training.errors import DomainError, PermissionDenied
 from training.i18n import N_
+from training.security import CSRF_HEADER, CSRF_MESSAGE, csrf_matches
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -40,7 +44,7 @@ async def create_token(username: str) -> str:
     return token
 
 
-async def _user_from_request(request: Request) -> dict | None:
+async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
     from training.tables import ApiToken
 
     header = request.headers.get("authorization", "")
@@ -59,10 +63,9 @@ async def _user_from_request(request: Request) -> dict | None:
         user_id = await SessionsBase.get_user_id(session)
         if user_id is None:
             return None
-        if request.method not in SAFE_METHODS:
-            cookie, header_token = request.cookies.get("csrftoken"), request.headers.get("x-csrftoken")
-            if not cookie or not header_token or not hmac.compare_digest(cookie, header_token):
-                raise PermissionDenied.single("csrf", N_("The form is out of date; reload the page and try again."))
+        if request.scope.get("method", "GET") not in SAFE_METHODS:
+            if not csrf_matches(request.cookies, request.headers.get(CSRF_HEADER)):
+                raise PermissionDenied.single("csrf", CSRF_MESSAGE)
     return await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.superuser, BaseUser.active).where(
         BaseUser.id == user_id).first().run()
 
@@ -76,3 +79,15 @@ async def provide_actor(request: Request) -> Actor:
     if actor is None:
         raise PermissionDenied.single("no_role", N_("Your account has no role in this system."))
     return actor
+
+
+async def refuse_learners(connection: ASGIConnection, _handler) -> None:
+    """Guard of the staff tool pages (``/tools/*``): a learner gets 403. Nobody signed in passes on,
+    to the page's own redirect to the sign-in."""
+    try:
+        actor = await provide_actor(connection)  # type: ignore[arg-type]  # reads headers and cookies only
+    except DomainError:
+        return
+    if actor.role == Role.learner:
+        raise PermissionDenied.single("learner_not_staff", N_("This page is for training staff; learners see "
+                                                              "their classes and certificates at /me."))

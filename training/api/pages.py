@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.response import Redirect, Response
 
 from training.access import scope_where
-from training.api.auth import provide_actor
+from training.api.auth import provide_actor, refuse_learners
 from training.errors import DomainError
 from training.i18n import _, get_language
 
@@ -115,7 +115,7 @@ async def roster_script() -> str:
     return ROSTER_JS
 
 
-@get("/tools/roster", include_in_schema=False)
+@get("/tools/roster", include_in_schema=False, guards=[refuse_learners])
 async def roster_page(request: Request) -> Response:
     try:
         options = await _class_options(request, ["open"])
@@ -186,7 +186,7 @@ async def sheet_script() -> str:
     return SHEET_JS
 
 
-@get("/tools/attendance-sheet", include_in_schema=False)
+@get("/tools/attendance-sheet", include_in_schema=False, guards=[refuse_learners])
 async def sheet_page(request: Request) -> Response:
     from training.enums import LABELS, AttendanceStatus
 
@@ -257,7 +257,7 @@ async def staff_script() -> str:
     return STAFF_JS
 
 
-@get("/tools/staff", include_in_schema=False)
+@get("/tools/staff", include_in_schema=False, guards=[refuse_learners])
 async def staff_page(request: Request) -> Response:
     try:
         await provide_actor(request)
