@@ -246,14 +246,15 @@ def test_the_csrf_token_of_one_session_is_refused_with_another(app, no_failures)
         assert token_a != token_b
         # B's session with A's token, in the cookie and the header alike (a double submit would pass)
         b.cookies.set("csrftoken", token_a)
-        api = b.post("/api/classes", json={}, headers={"X-CSRFToken": token_a})
+        api = b.post("/api/classes/999999999/close", json={}, headers={"X-CSRFToken": token_a})
         assert api.status_code == 403 and api.json()["error"]["code"] == "csrf"
         admin = b.post("/admin/public/logout/", headers={"X-CSRFToken": token_a, "Referer": "http://127.0.0.1/"})
         assert admin.status_code == 403 and "tải lại trang" in admin.json()["error"]["message"]
         assert run(SessionsBase.get_user_id(b.cookies.get("id"))) is not None  # not signed out
-        # with its own token B gets through the CSRF check (then the row's validation speaks)
+        # with its own token B gets through the CSRF check (then: no such class)
         b.cookies.set("csrftoken", token_b)
-        assert b.post("/api/classes", json={}, headers={"X-CSRFToken": token_b}).status_code in (400, 422)
+        own = b.post("/api/classes/999999999/close", json={}, headers={"X-CSRFToken": token_b})
+        assert own.status_code == 404, own.text
         edit = b.get("/admin/api/tables/province/?__page_size=1", headers={"X-CSRFToken": token_b})
         assert edit.status_code == 200
 
