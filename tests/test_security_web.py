@@ -144,41 +144,77 @@ def test_a_right_password_after_failures_works_under_the_limit_and_resets_nothin
     assert run(LoginFailure.count().run()) == 3
 
 
-def test_wrong_passwords_across_two_workers_are_limited_in_total(monkeypatch, no_failures):
-    limit, attempts = 4, 16
-    monkeypatch.setenv("TRAINING_LOGIN_RATE_LIMIT", str(limit))
+LIMIT = 4
+
+
+@pytest.fixture(scope="module")
+def limited_server(database):
+    """``training serve`` with 2 workers and a limit of 4 failed sign-ins (read at start-up by the
+    old per-process limiters, at every attempt by ours)."""
+    import os
+
+    before = os.environ["TRAINING_LOGIN_RATE_LIMIT"]
+    os.environ["TRAINING_LOGIN_RATE_LIMIT"] = str(LIMIT)
+    try:
+        with serve(workers=2) as base:
+            yield base
+    finally:
+        os.environ["TRAINING_LOGIN_RATE_LIMIT"] = before
+
+
+def _admin_client(base: str) -> httpx.Client:
+    c = httpx.Client(base_url=base, timeout=60)
+    c.get("/admin/")
+    return c
+
+
+def _admin_attempt(c: httpx.Client, username: str, password: str) -> httpx.Response:
+    return c.post("/admin/public/login/", json={"username": username, "password": password},
+                  headers={"X-CSRFToken": c.cookies.get("csrftoken")})
+
+
+def test_correct_sign_ins_are_never_limited_on_a_real_server(limited_server, no_failures):
+    username = learner_account()
+    c = _admin_client(limited_server)
+    try:
+        for _ in range(3 * LIMIT):  # at least LIMIT + 1 on one of the two workers
+            assert _admin_attempt(c, "coord", PASSWORD).status_code == 200
+        for _ in range(5):
+            c.get("/login")
+            r = c.post("/login", data={"username": username, "password": PASSWORD,
+                                       "csrftoken": c.cookies.get("csrftoken")})
+            assert r.status_code == 303
+    finally:
+        c.close()
+
+
+def test_wrong_passwords_across_two_workers_are_limited_in_total(limited_server, no_failures):
+    attempts = 16
     username = unique("khoa.sec")
     run(create_account(username, "department", PASSWORD, province_code="56"))
-    with serve(workers=2) as base:
-        clients = []
-        for _ in range(attempts):
-            c = httpx.Client(base_url=base, timeout=60)
-            c.get("/admin/")
-            clients.append(c)
-        barrier = threading.Barrier(attempts)
-        results: list[tuple[int, float, float]] = []
+    clients = [_admin_client(limited_server) for _ in range(attempts)]
+    barrier = threading.Barrier(attempts)
+    results: list[tuple[int, float, float]] = []
 
-        def attempt(c: httpx.Client) -> None:
-            barrier.wait()
-            start = time.monotonic()
-            r = c.post("/admin/public/login/", json={"username": username, "password": "sai-mat-khau"},
-                       headers={"X-CSRFToken": c.cookies.get("csrftoken")})
-            results.append((r.status_code, start, time.monotonic()))
+    def attempt(c: httpx.Client) -> None:
+        barrier.wait()
+        start = time.monotonic()
+        r = _admin_attempt(c, username, "sai-mat-khau")
+        results.append((r.status_code, start, time.monotonic()))
 
-        threads = [threading.Thread(target=attempt, args=(c,)) for c in clients]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        statuses = sorted(s for s, _a, _b in results)
-        assert statuses == [401] * limit + [429] * (attempts - limit), statuses
-        # The attempts were in flight together (a per-process limit would have let 2 x 4 through).
-        assert max(sum(1 for _s, a, b in results if a <= t < b) for _s, t, _e in results) > 1
-        right = clients[0].post("/admin/public/login/", json={"username": username, "password": PASSWORD},
-                                headers={"X-CSRFToken": clients[0].cookies.get("csrftoken")})
-        assert right.status_code == 429 and "Thử lại sau" in right.json()["error"]["message"]
-        for c in clients:
-            c.close()
+    threads = [threading.Thread(target=attempt, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(s for s, _a, _b in results)
+    assert statuses == [401] * LIMIT + [429] * (attempts - LIMIT), statuses
+    # The attempts were in flight together (a per-process limit would have let 2 x 4 through).
+    assert max(sum(1 for _s, a, b in results if a <= t < b) for _s, t, _e in results) > 1
+    right = _admin_attempt(clients[0], username, PASSWORD)
+    assert right.status_code == 429 and "Thử lại sau" in right.json()["error"]["message"]
+    for c in clients:
+        c.close()
 
 
 def _asgi_login(app, peer: str, forwarded_for: str, username: str) -> int:
