@@ -170,14 +170,28 @@ def _install_validation_handler(app) -> None:
     raise RuntimeError("piccolo-admin's /api mount was not found: check the pinned version")
 
 
+WRONG_PASSWORD = N_("The username or password is not correct.")
+
+
 def labels_script() -> str:
-    """Relabels table names in the admin's menu and titles (piccolo-admin shows raw table names)."""
+    """Relabels table names in the admin's menu and titles (piccolo-admin shows raw table names), and
+    shows the server's own message when a sign-in is refused (piccolo-admin shows "Problem logging
+    in" in English whatever the reason: a wrong password, a lock-out, a learner account)."""
     labels = {
         lang: {name.replace("_", " "): _(msgid, language=lang) for name, msgid in TABLE_LABELS.items()}
         for lang in ("vi", "en")
     }
+    wrong = {lang: _(WRONG_PASSWORD, language=lang) for lang in ("vi", "en")}
     return (
         "(function(){var L=" + json.dumps(labels, ensure_ascii=False) + ";"
+        "var W=" + json.dumps(wrong, ensure_ascii=False) + ";var M=null;"
+        "var xo=XMLHttpRequest.prototype.open,xs=XMLHttpRequest.prototype.send;"
+        "XMLHttpRequest.prototype.open=function(m,u){this.__login=/public\\/login\\/?$/.test(String(u));"
+        "return xo.apply(this,arguments);};"
+        "XMLHttpRequest.prototype.send=function(){var x=this;if(x.__login){M=null;"
+        "x.addEventListener('readystatechange',function(){if(x.readyState!==4||x.status<400){return;}"
+        "try{M=JSON.parse(x.responseText).error.message;}catch(e){M=W[lang()];}});}"
+        "return xs.apply(this,arguments);};"
         "function lang(){var l=localStorage.getItem('piccoloAdminDefaultLanguage')||'vi';"
         "return L[l]?l:'vi';}"
         "document.cookie='lang='+lang()+'; path=/; SameSite=Lax'+(location.protocol==='https:'?'; Secure':'');"
@@ -186,6 +200,7 @@ def labels_script() -> str:
         "function fix(root){var m=L[lang()];var ks=keys(m);"
         "var w=document.createTreeWalker(root,NodeFilter.SHOW_TEXT);var n;"
         "while((n=w.nextNode())){var v=n.nodeValue;var t=v.trim().toLowerCase();if(!t){continue;}"
+        "if(M&&t==='problem logging in'){n.nodeValue=M;continue;}"
         "for(var i=0;i<ks.length;i++){var k=ks[i];"
         "if(t===k||t.slice(-k.length-1)===' '+k){var at=v.toLowerCase().lastIndexOf(k);"
         "n.nodeValue=v.slice(0,at)+m[k]+v.slice(at+k.length);break;}}}}"

@@ -336,6 +336,18 @@ def test_admin_and_schema_work_in_chromium_under_the_csp(live_server, no_failure
         page.wait_for_selector(".swagger-ui .information-container")
         page.goto(f"{live_server}/login")
         page.wait_for_selector("#username")
+        # refusals at the admin's login page are explained in Vietnamese (piccolo says "Problem logging in")
+        username = learner_account()
+        other = browser.new_page()
+        other.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        for password, expected in ((PASSWORD, "Tài khoản học viên không đăng nhập được vào trang quản trị"),
+                                   ("sai-mat-khau", "Tên đăng nhập hoặc mật khẩu không đúng")):
+            other.goto(f"{live_server}/admin/")
+            other.wait_for_selector("input[type=password]")
+            other.fill("input[name=username]", username)
+            other.fill("input[type=password]", password)
+            other.press("input[type=password]", "Enter")
+            other.wait_for_selector(f"text={expected}")
         browser.close()
     csp = [m for m in problems if "Content Security Policy" in m or "Refused to" in m]
     assert not csp, csp
