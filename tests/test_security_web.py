@@ -169,8 +169,10 @@ def _admin_client(base: str) -> httpx.Client:
 
 
 def _admin_attempt(c: httpx.Client, username: str, password: str) -> httpx.Response:
+    # 127.0.0.1 is not a trusted proxy here: the forwarded address must not be believed (uvicorn's
+    # own proxy handling would believe it from 127.0.0.1)
     return c.post("/admin/public/login/", json={"username": username, "password": password},
-                  headers={"X-CSRFToken": c.cookies.get("csrftoken")})
+                  headers={"X-CSRFToken": c.cookies.get("csrftoken"), "X-Forwarded-For": "203.0.113.50"})
 
 
 def test_correct_sign_ins_are_never_limited_on_a_real_server(limited_server, no_failures):
@@ -213,6 +215,7 @@ def test_wrong_passwords_across_two_workers_are_limited_in_total(limited_server,
     assert max(sum(1 for _s, a, b in results if a <= t < b) for _s, t, _e in results) > 1
     right = _admin_attempt(clients[0], username, PASSWORD)
     assert right.status_code == 429 and "Thử lại sau" in right.json()["error"]["message"]
+    assert set(_addresses()) == {"127.0.0.1"}
     for c in clients:
         c.close()
 

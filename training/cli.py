@@ -45,8 +45,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(_("Database: {url}", url=_safe_url(settings.database_url)), flush=True)
     # No access log by default: request lines carry QR tokens (holder names) and cost ~15% of
     # the throughput of the public verification page. TRAINING_ACCESS_LOG=1 turns it on.
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the client
+    # address is decided by training.security, from TRAINING_TRUSTED_PROXIES only.
     uvicorn.run("training.asgi:app", host=args.host, port=args.port, log_level="info",
-                access_log=os.environ.get("TRAINING_ACCESS_LOG") == "1",
+                access_log=os.environ.get("TRAINING_ACCESS_LOG") == "1", proxy_headers=False,
                 workers=args.workers if args.workers > 1 else None)
     return 0
 
