@@ -113,28 +113,37 @@ def admin_login(client, username: str, password: str = PASSWORD):
 
 
 class AdminSession:
-    """An admin session of one user, with the CSRF header on every write."""
+    """An admin session of one user, with the CSRF header on every write. Several may share one
+    client: each request goes out with this session's own cookies (the CSRF token is bound to the
+    session, so another session's token would be refused)."""
 
     def __init__(self, client, username: str):
         self.client = client
         response = admin_login(client, username)
         assert response.status_code in (200, 303), response.text
-        self.headers = {"X-CSRFToken": client.cookies.get("csrftoken"), "Referer": "http://127.0.0.1/admin/"}
+        self.cookies = {"id": client.cookies.get("id"), "csrftoken": client.cookies.get("csrftoken")}
+        self.headers = {"X-CSRFToken": self.cookies["csrftoken"], "Referer": "http://127.0.0.1/admin/"}
+
+    def _client(self):
+        for cookie in self.client.cookies.jar:
+            if cookie.name in self.cookies:
+                cookie.value = self.cookies[cookie.name]
+        return self.client
 
     def get(self, path, **kw):
-        return self.client.get(f"/admin/api{path}", headers=self.headers, **kw)
+        return self._client().get(f"/admin/api{path}", headers=self.headers, **kw)
 
     def post(self, path, json):
-        return self.client.post(f"/admin/api{path}", json=json, headers=self.headers)
+        return self._client().post(f"/admin/api{path}", json=json, headers=self.headers)
 
     def patch(self, path, json):
-        return self.client.patch(f"/admin/api{path}", json=json, headers=self.headers)
+        return self._client().patch(f"/admin/api{path}", json=json, headers=self.headers)
 
     def put(self, path, json):
-        return self.client.put(f"/admin/api{path}", json=json, headers=self.headers)
+        return self._client().put(f"/admin/api{path}", json=json, headers=self.headers)
 
     def delete(self, path):
-        return self.client.delete(f"/admin/api{path}", headers=self.headers)
+        return self._client().delete(f"/admin/api{path}", headers=self.headers)
 
 
 @pytest.fixture()
