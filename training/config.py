@@ -51,3 +51,15 @@ def get_settings() -> Settings:
         base_url=os.environ.get("TRAINING_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         default_language=os.environ.get("TRAINING_DEFAULT_LANGUAGE", "vi"),
     )
+
+
+DEFAULT_TOKEN_DAYS = 90
+
+
+def token_days() -> int:
+    """TRAINING_TOKEN_DAYS: how many days a new API token works (default 90; at least 1)."""
+    raw = os.environ.get("TRAINING_TOKEN_DAYS", "")
+    try:
+        return max(1, int(raw)) if raw.strip() else DEFAULT_TOKEN_DAYS
+    except ValueError:
+        raise ValueError(f"TRAINING_TOKEN_DAYS must be a whole number of days, not {raw!r}") from None

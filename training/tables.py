@@ -226,12 +226,16 @@ class Account(Table):
 
 
 class ApiToken(Table):
-    """A bearer token for scripted API calls; only its SHA-256 is stored."""
+    """A bearer token for scripted API calls; only its SHA-256 is stored, and never shown (secret).
+    Created, listed and revoked by ``training.services.tokens``; it stops working at ``expires_at``."""
 
     user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, index=True)
-    token_hash = Varchar(length=64, unique=True)
+    token_hash = Varchar(length=64, unique=True, secret=True)
     created_at = Timestamptz()
     revoked = Boolean(default=False)
+    label = Varchar(length=100, default="")
+    expires_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
 
 
 class AuditLog(Table):

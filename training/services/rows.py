@@ -18,8 +18,8 @@ from training.access import Actor, check_table_access, scope_where
 from training.db import write_transaction
 from training.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.i18n import N_
-from training.services import states
-from training.tables import Enrolment, TrainingClass
+from training.services import states, tokens
+from training.tables import ApiToken, Enrolment, TrainingClass
 from training.validation import clean, mask_cccd
 
 PERSONAL_FIELDS = {"citizen_id"}
@@ -123,6 +123,8 @@ def _known(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
 
 async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     check_table_access(table, actor, write=True)
+    if table is ApiToken:
+        tokens.refuse_hand_made_token()
     pk = table._meta.primary_key._meta.name
     values = _known(table, {k: v for k, v in values.items() if k != pk})
     values = _default_province(table, values, actor)
@@ -192,6 +194,8 @@ async def _check_rules(table: type[Table], before: dict[str, Any], changed: dict
             raise DomainError.single("enrolment_fixed", N_(
                 "The class and the learner of an enrolment cannot be changed: withdraw the enrolment and enrol "
                 "the learner again."), fixed[0], http_status=409)
+    if table is ApiToken:
+        tokens.check_token_edit(before, changed)
     if table is TrainingClass:
         if "status" in changed:
             states.check_class_move(before["code"], before["status"], changed["status"], "edit")
