@@ -10,7 +10,7 @@ import sys
 from conftest import ROOT, AdminSession, make_class, run
 
 from training.services.tokens import create_token, hash_token, list_tokens
-from training.tables import ApiToken
+from training.tables import ApiToken, AuditLog
 
 
 def training(*args, **env):
@@ -113,6 +113,9 @@ def test_the_admin_never_shows_the_token_hash_and_cannot_forge_or_revive_a_token
 
     assert admin.patch(f"/tables/api_token/{row['id']}/", {"revoked": True}).status_code == 200
     assert _row(token)["revoked"]
+    entries = run(AuditLog.select(AuditLog.before, AuditLog.after).where(
+        (AuditLog.table_name == "api_token") & (AuditLog.row_id == row["id"])).run())
+    assert entries and all(hash_token(token) not in (e["before"] or "") + (e["after"] or "") for e in entries)
     revived = admin.patch(f"/tables/api_token/{row['id']}/", {"revoked": False})
     assert revived.status_code == 422 and _row(token)["revoked"]
 

@@ -23,6 +23,8 @@ from training.tables import ApiToken, Enrolment, TrainingClass
 from training.validation import clean, mask_cccd
 
 PERSONAL_FIELDS = {"citizen_id"}
+# Never written to the audit log at all: a password hash, an API token hash.
+SECRET_FIELDS = {"password", "token_hash"}
 
 
 def _jsonable(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -32,7 +34,7 @@ def _jsonable(row: dict[str, Any] | None) -> dict[str, Any] | None:
     for key, value in row.items():
         if key in PERSONAL_FIELDS and value:
             value = mask_cccd(value)
-        elif key == "password":
+        elif key in SECRET_FIELDS:
             continue
         elif isinstance(value, dt.datetime | dt.date | dt.time):
             value = value.isoformat()
