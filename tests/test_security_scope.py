@@ -228,9 +228,11 @@ def test_admin_forms_answer_the_same_for_another_provinces_class_and_a_missing_o
     elsewhere = make_class("19", status="open")  # Thái Nguyên
     missing = unique("NOPE-")
     forms = {f["name"]: f["slug"] for f in as_khanhhoa.get("/forms/").json()}
-    extra = {"Tải chứng chỉ của một lớp": {"format": "zip"}}
-    names = ["Kết thúc lớp và xét hoàn thành", "Mở lại lớp đã kết thúc", "Tải kết quả lớp (XLSX)",
-             "Cấp chứng chỉ cho một lớp", "Tải chứng chỉ của một lớp"]
+    extra = {"Tải chứng chỉ của một lớp": {"format": "zip"},
+             "Xếp lịch buổi học theo mẫu": {"start_date": "2026-11-02", "count": 3, "weekdays": "2,4,6",
+                                            "start_time": "08:00", "end_time": "11:30", "topic": "", "venue": ""}}
+    names = ["Xếp lịch buổi học theo mẫu", "Kết thúc lớp và xét hoàn thành", "Mở lại lớp đã kết thúc",
+             "Tải kết quả lớp (XLSX)", "Cấp chứng chỉ cho một lớp", "Tải chứng chỉ của một lớp"]
     for name in names:
         answers = [as_khanhhoa.post(f"/forms/{forms[name]}/", {"class_code": code, **extra.get(name, {})})
                    for code in (elsewhere["code"], missing)]

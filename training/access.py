@@ -167,10 +167,12 @@ def mask_personal(actor: Actor, row: dict, province_key: str = "person_province"
     """A copy of ``row`` (one person, or one enrolment with its person's columns) with the personal fields
     the actor may not see set to None. ``aliases`` maps a person field to the key it has in the row
     (e.g. {"date_of_birth": "dob"}); ``province_key`` names the key holding the person's province."""
-    if sees_personal_data(actor, row.get(province_key), row.get("person_id", row.get("person"))):
-        return row
+    shown = visible_person_fields(actor, row.get(province_key), row.get("person_id", row.get("person")))
     keys = {**{f: f for f in PERSONAL_FIELDS}, **(aliases or {})}
-    return {k: (None if k in keys.values() else v) for k, v in row.items()}
+    hidden = {keys[f] for f in PERSONAL_FIELDS if f not in shown}
+    if not hidden:
+        return row
+    return {k: (None if k in hidden else v) for k, v in row.items()}
 
 
 def own_people_where(actor: Actor, person_province: Column):
