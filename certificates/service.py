@@ -34,7 +34,7 @@ from certificates.render import issuer_snapshot, render_many
 from certificates.signing import keyring
 from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_entry_name
 from certificates.tables import Certificate, IssuerProfile
-from training.access import Actor, scope_where
+from training.access import Actor, own_people_where, scope_where
 from training.db import lock_row, write_transaction
 from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Role
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -378,29 +378,32 @@ def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
 async def _visible_certificate(cert_id: int, actor: Actor) -> dict[str, Any]:
     """The certificate if the actor may see it: coordinators all, departments their province,
     learners their own; otherwise 404 (never reveal someone else's certificate)."""
-    query = Certificate.select().where(Certificate.id == cert_id)
-    if actor.role == Role.learner:
-        if actor.person_id is None:
-            query = query.where(Certificate.id < 0)
-        else:
-            query = query.where(Certificate.enrolment.person == actor.person_id)
-    elif not actor.is_coordinator:
-        where = scope_where(Certificate, actor)
-        if where is not None:
-            query = query.where(where)
-    row = await query.first().run()
+    row = await _visible_certificates(Certificate.id == cert_id, actor).first().run()
     if row is None:
         raise NotFound.single("unknown_certificate", N_("There is no certificate with ID {id} that you may see."),
                               "certificate", id=cert_id)
     return row
 
 
+def _visible_certificates(where, actor: Actor):
+    """SELECT of the certificates matching ``where`` that the actor may see."""
+    query = Certificate.select().where(where)
+    if actor.role == Role.learner:
+        if actor.person_id is None:
+            return query.where(Certificate.id < 0)
+        return query.where(Certificate.enrolment.person == actor.person_id)
+    where = scope_where(Certificate, actor)
+    return query if where is None else query.where(where)
+
+
 async def find_by_number(number: str, actor: Actor) -> dict[str, Any]:
-    row = await Certificate.select(Certificate.id).where(Certificate.number == _clean_number(number)).first().run()
+    """The certificate of this number if the actor may see it; one answer for "no such number" and
+    "another province's certificate" (no enumeration)."""
+    row = await _visible_certificates(Certificate.number == _clean_number(number), actor).first().run()
     if row is None:
         raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
                               number=number)
-    return await _visible_certificate(row["id"], actor)
+    return row
 
 
 async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[dict[str, Any], bytes]:
@@ -458,9 +461,14 @@ async def my_certificates(actor: Actor) -> list[dict[str, Any]]:
 
 
 async def class_certificates(class_id: int, actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The class and the certificates of its learners the actor may see: a department hosting the class sees
+    only those of its own province's learners (training.access.own_people_where)."""
     cls = await visible_row(TrainingClass, class_id, actor)
-    rows = await Certificate.select().where(Certificate.enrolment.training_class == class_id).order_by(
-        Certificate.register_year).order_by(Certificate.register_number).run()
+    query = Certificate.select().where(Certificate.enrolment.training_class == class_id)
+    where = own_people_where(actor, Certificate.enrolment.person.province)
+    if where is not None:
+        query = query.where(where)
+    rows = await query.order_by(Certificate.register_year).order_by(Certificate.register_number).run()
     return cls, rows
 
 
@@ -616,10 +624,13 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     org = await visible_row(Organisation, organisation_id, actor)
     if not 2000 <= year <= 2100:
         raise DomainError.single("bad_year", N_("The year must be between 2000 and 2100."), "year")
-    rows = await Certificate.select(
+    query = Certificate.select(
         Certificate.all_columns(), Certificate.replaced_by.number.as_alias("replaced_by_number"),
-    ).where((Certificate.issuer == organisation_id) & (Certificate.register_year == year)).order_by(
-        Certificate.register_number).run()
+    ).where((Certificate.issuer == organisation_id) & (Certificate.register_year == year))
+    where = own_people_where(actor, Certificate.enrolment.person.province)  # other provinces' rows are theirs
+    if where is not None:
+        query = query.where(where)
+    rows = await query.order_by(Certificate.register_number).run()
     if not rows:
         raise NotFound.single("empty_register", N_("{name} issued no certificates in {year}."), "year",
                               name=org["name"], year=year)

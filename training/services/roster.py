@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from training.access import Actor, check_table_access
+from training.access import Actor, cccd_refused, check_table_access
 from training.db import engine, lock_row, write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
@@ -752,7 +752,8 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         hidden = person is not None and actor.is_department and person["province"] != actor.province_id
         if hidden:
             # Someone of another province: say only that; their name and record are not the department's.
-            err("citizen_id", "person_other_province", N_("you can only enrol people of your own province"))
+            refused = cccd_refused()  # the same answer as the staff import and the admin (no enumeration)
+            err(refused.field, refused.code, refused.message)
             person = None
         elif person is not None:
             out.status = "existing"

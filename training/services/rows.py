@@ -14,12 +14,12 @@ from typing import Any
 
 from piccolo.table import Table
 
-from training.access import Actor, check_table_access, scope_where
+from training.access import Actor, cccd_refused, check_table_access, scope_where
 from training.db import write_transaction
 from training.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.i18n import N_
 from training.services import states, tokens
-from training.tables import ApiToken, Enrolment, TrainingClass
+from training.tables import ApiToken, Enrolment, Person, TrainingClass
 from training.validation import clean, mask_cccd
 
 PERSONAL_FIELDS = {"citizen_id"}
@@ -123,6 +123,24 @@ def _known(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+async def _clean(table: type[Table], data: dict[str, Any], actor: Actor, row_id: int | None = None) -> dict[str, Any]:
+    """``validation.clean``, except that a department is never told that a citizen ID belongs to someone it
+    cannot see: that duplicate gets the one refusal of ``training.access.cccd_refused`` (no enumeration)."""
+    try:
+        return await clean(table, data, row_id=row_id)
+    except DomainError as exc:
+        if table is not Person or actor.is_coordinator or not any(e.code == "cccd_duplicate" for e in exc.errors):
+            raise
+        cccd = (data.get("citizen_id") or "").replace(" ", "")
+        mine = Person.exists().where((Person.citizen_id == cccd) & (Person.province == actor.province_id))
+        if row_id is not None:
+            mine = mine.where(Person.id != row_id)
+        if actor.province_id is not None and await mine.run():
+            raise  # someone of the department's own province: it may know
+        raise type(exc)([cccd_refused(e.field) if e.code == "cccd_duplicate" else e for e in exc.errors],
+                        status=exc.status) from None
+
+
 async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     check_table_access(table, actor, write=True)
     if table is ApiToken:
@@ -132,7 +150,7 @@ async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -
     values = _default_province(table, values, actor)
     blank = table(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in table._meta.columns if c._meta.name != pk}
-    data = await clean(table, {**defaults, **values})
+    data = await _clean(table, {**defaults, **values}, actor)
     await _check_references(table, data, actor)
     if table is Enrolment:  # a new enrolment's status is decided by enrolment.enrol
         states.check_enrolment_move(None, data.get("status") or "registered", "create")
@@ -164,7 +182,7 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
         # Statuses and seats are decided on the current row, read with its class locked.
         await states.lock_class_of(table, row_id)
         before = await visible_row(table, row_id, actor, write=True)
-        data = await clean(table, {**before, **changes}, row_id=row_id)
+        data = await _clean(table, {**before, **changes}, actor, row_id=row_id)
         data.pop(pk, None)
         await _check_references(table, data, actor)
         changed = {k: v for k, v in data.items() if before.get(k) != v}
