@@ -323,3 +323,57 @@ def test_erase_needs_a_reason():
         run(erase_person(person["id"], "  ", SYSTEM))
     assert caught.value.code == "reason_required"
     assert [r["action"] for r in _audit_rows(person["id"])] == ["create"]
+
+
+def test_an_erasure_waits_for_a_certificate_being_issued_and_then_refuses():
+    """Decided under the class lock that issuing takes: an erasure that starts while a certificate of the
+    person's class is being issued waits for it (the two overlap), then sees it and refuses."""
+    import asyncio
+    import threading
+    import time
+
+    from certificates.tables import Certificate
+    from training.access import SYSTEM
+    from training.db import lock_row, write_transaction
+    from training.errors import DomainError
+    from training.services.privacy import erase_person
+    from training.tables import Enrolment, Person, TrainingClass
+
+    cls = closed_class([f"Mai Thị Đang Cấp {unique('')}"])
+    [person] = cls["people"]
+    enrolment = run(Enrolment.select(Enrolment.id).where(Enrolment.person == person["id"]).first().run())
+    template = closed_class([f"Mai Văn Mẫu {unique('')}"])
+    issue(template)
+    [copy] = certificates_of(template)
+    copy = {k: v for k, v in copy.items() if k != "id"}
+    copy.update(enrolment=enrolment["id"], number=unique("TEST-"), register_number=copy["register_number"] + 90000)
+    locked, go = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    async def issuing() -> None:
+        async with write_transaction():
+            await lock_row(TrainingClass, cls["id"])
+            locked.set()
+            await asyncio.to_thread(go.wait, 20)
+            await Certificate.insert(Certificate(**copy)).run()
+
+    def erasing() -> None:
+        try:
+            outcome["result"] = asyncio.run(erase_person(person["id"], "Yêu cầu", SYSTEM))
+        except DomainError as exc:
+            outcome["error"] = exc
+
+    issuer = threading.Thread(target=lambda: asyncio.run(issuing()))
+    issuer.start()
+    assert locked.wait(20)
+    eraser = threading.Thread(target=erasing)
+    eraser.start()
+    time.sleep(1.5)
+    waited = eraser.is_alive()  # still inside erase_person while the issuance holds the class
+    go.set()
+    issuer.join(30)
+    eraser.join(30)
+    assert waited, outcome
+    assert isinstance(outcome.get("error"), DomainError) and outcome["error"].code == "certificate_kept"
+    row = run(Person.select().where(Person.id == person["id"]).first().run())
+    assert row["full_name"] == person["full_name"]
