@@ -27,6 +27,7 @@ from training.i18n import N_, _
 from training.inputs import range_error
 from training.labels import field_label, table_label
 from training.services import rows
+from training.services.privacy import record_access
 from training.validation import in_int_range
 
 # Tables whose writes go through piccolo's own logic (password hashing), coordinator-only.
@@ -234,7 +235,10 @@ class ScopedCRUD(PiccoloCRUD):
                 await rows.audit(actor, action, self.table, row_id, None, None)
             return response
         if request.method == "GET":
-            return await self.get_single(request, row_id)
+            response = await self.get_single(request, row_id)
+            if self.tablename == "person" and response.status_code == 200:
+                await record_access(actor, "view", person=row_id, export=f"person:{row_id}")
+            return response
         if request.method in ("PUT", "PATCH"):
             try:
                 data = await request.json()

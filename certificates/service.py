@@ -42,6 +42,7 @@ from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services import coverage
 from training.services.exporting import XlsxBook
+from training.services.privacy import record_access
 from training.services.rows import audit, is_integrity_error, visible_row
 from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
 from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
@@ -431,7 +432,9 @@ async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[d
     row = await _visible_certificate(cert_id, actor)
     language = "en" if language == "en" else "vi"
     await ensure_pdfs([row], language=language)
-    return row, await _read_pdf(row, language)
+    content = await _read_pdf(row, language)
+    await record_access(actor, "export", count=1, export=f"certificate-pdf:{cert_id}")
+    return row, content
 
 
 async def _read_pdf(row: dict[str, Any], language: str = "vi") -> bytes:
@@ -641,6 +644,7 @@ async def class_zip(class_id: int, actor: Actor) -> tuple[str, bytes]:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
         for r in rows:
             zf.writestr(zip_entry_name(r), await _read_pdf(r))
+    await record_access(actor, "export", count=len(rows), export=f"class-certificates-zip:{class_id}")
     return cls["code"], buffer.getvalue()
 
 
@@ -652,6 +656,7 @@ async def class_pdf(class_id: int, actor: Actor, language: str = "vi") -> tuple[
     views = [view_of(r, language) for r in rows]
     data = await asyncio.get_running_loop().run_in_executor(
         None, render_many, views, _("Certificates of class {code}", code=cls["code"]))
+    await record_access(actor, "export", count=len(rows), export=f"class-certificates-pdf:{class_id}")
     return cls["code"], data
 
 
@@ -710,7 +715,9 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     for col, width in zip("ABCDEFGHIJKLMNO", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40, 14), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
-    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", book.to_bytes()
+    content = book.to_bytes()
+    await record_access(actor, "export", count=len(rows), export=f"certificate-register:{organisation_id}:{year}")
+    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", content
 
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:

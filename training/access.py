@@ -79,11 +79,11 @@ def _scopes() -> dict[str, tuple[Callable[[], Column], bool]]:
 # Tables a department account may read but never change.
 READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite"}
 # Tables only coordinators may see.
-COORDINATOR_ONLY = {"account", "api_token", "audit_log", "piccolo_user", "sessions"}
+COORDINATOR_ONLY = {"account", "api_token", "audit_log", "personal_data_access", "piccolo_user", "sessions"}
 # Tables changed only by their services, never row by row (certificates are immutable once issued).
 SERVICE_ONLY = {"certificate"}
 # Tables only ever appended to by the services, never changed or deleted (database triggers back it).
-APPEND_ONLY = {"audit_log"}
+APPEND_ONLY = {"audit_log", "personal_data_access"}
 
 
 def scope_column(table: type[Table]) -> tuple[Column, bool] | None:
@@ -99,6 +99,10 @@ def check_table_access(table: type[Table], actor: Actor, write: bool) -> None:
     if write and name in SERVICE_ONLY:
         raise PermissionDenied.single("immutable", N_(
             "An issued certificate cannot be edited or deleted: re-issue it to correct it, or revoke it."))
+    if write and name == "personal_data_access":
+        raise DomainError.single("append_only", N_(
+            "The personal data access log is append-only: its entries are written by the system and cannot "
+            "be added, edited or deleted by hand."), http_status=405)
     if write and name in APPEND_ONLY:
         raise DomainError.single("append_only", N_(
             "The audit log is append-only: its entries are written by the system and cannot be added, edited "

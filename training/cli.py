@@ -8,6 +8,7 @@ import os
 import sys
 
 from certificates.cli import register as register_certificates
+from training.cli_people import register as register_people
 from training.cli_roster import register as register_roster
 from training.cli_staff import register as register_staff
 from training.cli_tokens import register as register_tokens
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_certificates(sub)
     register_staff(sub)
     register_tokens(sub)
+    register_people(sub)
     return parser
 
 

@@ -179,6 +179,27 @@ def mask_cccd(cccd: str | None) -> str:
     return "*" * (len(cccd) - 3) + cccd[-3:]
 
 
+# Personal data never written in full to logs (the audit log's before/after): the CCCD and the phone keep
+# their last three digits, the birth date its year, the e-mail its first character and its domain.
+MASKED_FIELDS = ("citizen_id", "date_of_birth", "phone", "email")
+
+
+def mask_personal(field: str, value: Any) -> Any:
+    """``value`` of a personal ``field`` (one of ``MASKED_FIELDS``) as logs may show it; other fields unchanged."""
+    if field not in MASKED_FIELDS or value is None or value == "":
+        return value
+    if field == "citizen_id":
+        return mask_cccd(str(value))
+    if field == "phone":
+        text = str(value)
+        return mask_cccd(text) if len(text) > 6 else "*" * len(text)
+    if field == "date_of_birth":
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return text[:4] + "-**-**" if len(text) >= 4 and text[:4].isdigit() else "****-**-**"
+    local, _at, domain = str(value).partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
 # --- per-table rules -------------------------------------------------------------------------
 
 Cleaner = Callable[[dict[str, Any], int | None, list[FieldError]], Awaitable[None]]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 import unicodedata
 import zipfile
@@ -31,7 +30,7 @@ from training.i18n import N_, _
 from training.labels import field_label
 from training.services import states
 from training.services.exporting import XlsxBook
-from training.services.rows import _jsonable, create_row, visible_row
+from training.services.rows import audit_json, create_row, visible_row
 from training.tables import (
     AuditLog,
     CoursePrerequisite,
@@ -846,7 +845,7 @@ async def _audit_many(actor: Actor, action: str, table, rows: list[dict[str, Any
     now = dt.datetime.now(dt.UTC)
     entries = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
                         table_name=table._meta.tablename, row_id=row["id"], before=None,
-                        after=json.dumps(_jsonable(row), ensure_ascii=False)) for row in rows]
+                        after=audit_json(row)) for row in rows]
     for chunk in _chunks(entries, 200):
         await AuditLog.insert(*chunk).run()
 

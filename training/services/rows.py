@@ -20,26 +20,32 @@ from training.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.i18n import N_
 from training.services import states, tokens
 from training.tables import ApiToken, Enrolment, Person, TrainingClass
-from training.validation import clean, mask_cccd
+from training.validation import MASKED_FIELDS, clean, mask_personal
 
-PERSONAL_FIELDS = {"citizen_id"}
+PERSONAL_FIELDS = set(MASKED_FIELDS)
 # Never written to the audit log at all: a password hash, an API token hash.
 SECRET_FIELDS = {"password", "token_hash"}
 
 
 def _jsonable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A row as the audit log stores it: personal fields masked (``validation.mask_personal``), no password."""
     if row is None:
         return None
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key in PERSONAL_FIELDS and value:
-            value = mask_cccd(value)
+            value = mask_personal(key, value)
         elif key in SECRET_FIELDS:
             continue
         elif isinstance(value, dt.datetime | dt.date | dt.time):
             value = value.isoformat()
         out[key] = value
     return out
+
+
+def audit_json(row: dict[str, Any]) -> str:
+    """The JSON text the audit log stores for a row's ``before`` or ``after``."""
+    return json.dumps(_jsonable(row), ensure_ascii=False)
 
 
 async def audit(actor: Actor, action: str, table: type[Table], row_id: int | None,
@@ -53,8 +59,8 @@ async def audit(actor: Actor, action: str, table: type[Table], row_id: int | Non
         action=action,
         table_name=table._meta.tablename,
         row_id=row_id,
-        before=json.dumps(_jsonable(before), ensure_ascii=False) if before is not None else None,
-        after=json.dumps(_jsonable(after), ensure_ascii=False) if after is not None else None,
+        before=audit_json(before) if before is not None else None,
+        after=audit_json(after) if after is not None else None,
     )).run()
 
 

@@ -32,6 +32,7 @@ from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.services import attendance
 from training.services.exporting import XlsxBook
+from training.services.privacy import record_access
 from training.services.roster import (
     Issue,
     _blank,
@@ -402,4 +403,6 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     for letter, width in zip("ABCDEFGH", (6, 30, 13, 36, 16, 8, 12, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
-    return book.to_bytes()
+    content = book.to_bytes()
+    await record_access(actor, "export", count=len(rows), export=f"class-results:{class_id}")
+    return content
