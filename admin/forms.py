@@ -8,7 +8,7 @@ from piccolo_admin.endpoints import FileResponse, FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from training.access import actor_for_user
+from training.access import Actor, actor_for_user, scope_where
 from training.errors import DomainError
 from training.i18n import N_, _
 
@@ -30,11 +30,16 @@ async def _service(call):
         raise ValueError(exc.text()) from exc
 
 
-async def _class_id(code: str) -> int:
+async def _class_id(code: str, actor: Actor) -> int:
+    """The id of the class with this code among those the actor may see: another province's class answers
+    exactly as a code that does not exist (no enumeration)."""
     from training.tables import TrainingClass
 
-    row = await TrainingClass.select(TrainingClass.id).where(
-        TrainingClass.code == code.strip().upper()).first().run()
+    query = TrainingClass.select(TrainingClass.id).where(TrainingClass.code == code.strip().upper())
+    where = scope_where(TrainingClass, actor)
+    if where is not None:
+        query = query.where(where)
+    row = await query.first().run()
     if row is None:
         raise ValueError(_("There is no class with code {code}.", code=code))
     return row["id"]
@@ -80,7 +85,7 @@ def build_forms() -> list[FormConfig]:
                 data.topic, None, data.venue)
         except DomainError as exc:
             raise ValueError(exc.text()) from exc
-        rows = await _service(scheduling.add_sessions(await _class_id(data.class_code), specs, actor))
+        rows = await _service(scheduling.add_sessions(await _class_id(data.class_code, actor), specs, actor))
         return _("{count} sessions scheduled, from {first} to {last}.", count=len(rows),
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
 
@@ -88,7 +93,7 @@ def build_forms() -> list[FormConfig]:
         from training.services.attendance import close_class
 
         actor = await _actor(request)
-        result = await _service(close_class(await _class_id(data.class_code), actor))
+        result = await _service(close_class(await _class_id(data.class_code, actor), actor))
         return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
                  failed=result["failed"])
 
@@ -96,7 +101,7 @@ def build_forms() -> list[FormConfig]:
         from training.services.attendance import reopen_class
 
         actor = await _actor(request)
-        row = await _service(reopen_class(await _class_id(data.class_code), actor))
+        row = await _service(reopen_class(await _class_id(data.class_code, actor), actor))
         return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
                  code=row["code"])
 
@@ -106,7 +111,7 @@ def build_forms() -> list[FormConfig]:
         from training.services.sheets import results_xlsx
 
         actor = await _actor(request)
-        content = await _service(results_xlsx(await _class_id(data.class_code), actor))
+        content = await _service(results_xlsx(await _class_id(data.class_code, actor), actor))
         safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in data.class_code.upper())
         return FileResponse(contents=io.BytesIO(content), file_name=f"ket-qua-{safe}.xlsx",
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

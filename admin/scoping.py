@@ -27,6 +27,7 @@ from training.i18n import N_, _
 from training.inputs import range_error
 from training.labels import field_label, table_label
 from training.services import rows
+from training.services.privacy import record_access
 from training.validation import in_int_range
 
 # Tables whose writes go through piccolo's own logic (password hashing), coordinator-only.
@@ -132,9 +133,23 @@ class ScopedCRUD(PiccoloCRUD):
             return refused
         token = _current_actor.set(actor)
         try:
-            return await super().get_all(request, params=params)
+            return self._without_secrets(await super().get_all(request, params=params))
         finally:
             _current_actor.reset(token)
+
+    def _without_secrets(self, response: Response) -> Response:
+        """piccolo selects every column, secret ones too, when no ``__visible_fields`` is asked for
+        (``exclude_secrets`` is ignored beside an explicit column list): drop them here (the API
+        token hash)."""
+        secrets = [c._meta.name for c in self.table._meta.columns if c._meta.secret]
+        if not secrets or response.status_code != 200:
+            return response
+        body = json.loads(response.body)
+        for row in body.get("rows", []) if isinstance(body, dict) else []:
+            for name in secrets:
+                row.pop(name, None)
+        return JSONResponse(body, headers={k: v for k, v in response.headers.items()
+                                           if k.lower() not in ("content-length", "content-type")})
 
     async def get_count(self, request: Request) -> Response:
         actor = await self._guarded(request)
@@ -220,7 +235,10 @@ class ScopedCRUD(PiccoloCRUD):
                 await rows.audit(actor, action, self.table, row_id, None, None)
             return response
         if request.method == "GET":
-            return await self.get_single(request, row_id)
+            response = await self.get_single(request, row_id)
+            if self.tablename == "person" and response.status_code == 200:
+                await record_access(actor, "view", person=row_id, export=f"person:{row_id}")
+            return response
         if request.method in ("PUT", "PATCH"):
             try:
                 data = await request.json()
@@ -289,12 +307,15 @@ class ScopedCRUD(PiccoloCRUD):
         ``__order`` column, a value longer than its column or past the INTEGER range): a 400 in
         our error shape instead of piccolo's plain-text 400 or a 500."""
         params = self._clean_data(self._parse_params(request.query_params))
+        secrets = {c._meta.name for c in self.table._meta.columns if c._meta.secret}
         for key in ("__order", "__visible_fields"):
             value = params.get(key)
             names = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
             for name in names:
                 try:
-                    self._get_column(column_name=str(name).removeprefix("-"))
+                    column = self._get_column(column_name=str(name).removeprefix("-"))
+                    if column._meta.secret:
+                        raise ValueError(name)
                 except ValueError:
                     return error_response(DomainError.single(
                         "unknown_column", N_("There is no column named {name}."), key, http_status=400, name=name))
@@ -305,7 +326,7 @@ class ScopedCRUD(PiccoloCRUD):
                                                      http_status=400, detail=str(exc)))
         if not (in_int_range(split.page) and in_int_range(split.page_size or 0)):
             return error_response(range_error("__page"))
-        unknown = [name for name in split.fields if name not in _names(self.table)]
+        unknown = [name for name in split.fields if name not in _names(self.table) or name in secrets]
         if unknown:
             return error_response(DomainError.single(
                 "unknown_column", N_("There is no column named {name}."), unknown[0], http_status=400, name=unknown[0]))

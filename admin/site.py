@@ -34,6 +34,7 @@ from training.tables import (
     LegacyProvince,
     Organisation,
     Person,
+    PersonalDataAccess,
     Province,
     Trainer,
     TrainerCourse,
@@ -109,6 +110,10 @@ def table_configs() -> list[TableConfig]:
                     visible_filters=[AuditLog.username, AuditLog.action, AuditLog.table_name,
                                      AuditLog.row_id],
                     order_by=[OrderBy(AuditLog.id, ascending=False)]),
+        TableConfig(PersonalDataAccess, menu_group=system,
+                    visible_filters=[PersonalDataAccess.person, PersonalDataAccess.username,
+                                     PersonalDataAccess.action],
+                    order_by=[OrderBy(PersonalDataAccess.id, ascending=False)]),
         TableConfig(BaseUser, menu_group=system),
         TableConfig(SessionsBase, menu_group=system),
     ]

@@ -36,7 +36,7 @@ def build_certificate_forms() -> list[FormConfig]:
 
     async def issue(request: Request, data: IssueForm) -> str:
         actor = await _actor(request)
-        result = await _service(service.issue_for_class(await _class_id(data.class_code), actor))
+        result = await _service(service.issue_for_class(await _class_id(data.class_code, actor), actor))
         return result.message()
 
     async def revoke(request: Request, data: ChangeForm) -> str:
@@ -53,7 +53,7 @@ def build_certificate_forms() -> list[FormConfig]:
 
     async def export(request: Request, data: ExportForm) -> FileResponse:
         actor = await _actor(request)
-        class_id = await _class_id(data.class_code)
+        class_id = await _class_id(data.class_code, actor)
         if data.format == "pdf":
             code, content = await _service(service.class_pdf(class_id, actor))
             media = "application/pdf"

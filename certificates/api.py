@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from litestar import Controller, Request, Router, get, post
-from litestar.datastructures import UploadFile
+from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -55,30 +55,35 @@ class CertificateOut(Struct):
     status: str
     status_label: str
     reason: str | None
+    verification_code: str | None  # XXXX-XXXX; null where the reader may not see it
 
 
-class VerificationOut(Struct):
+class VerificationOut(Struct, omit_defaults=True):
+    """``details`` false: only the number and its status (the other fields are absent). True (the
+    QR token or the verification code was given): everything printed but the birth date."""
+
     number: str
     status: str
     status_label: str
-    holder_name: str
-    course: str
-    course_en: str
-    course_code: str
-    level: str
-    level_label: str
-    hours: int
-    start_date: str | None
-    end_date: str | None
-    issued_on: str | None
-    expires_on: str | None
-    classification: str
-    register: str
-    issuer: str
-    issuer_parent: str
-    revoked_reason: str | None
-    replaced_by: str | None
+    details: bool
     signature_checked: bool
+    holder_name: str | None = None
+    course: str | None = None
+    course_en: str | None = None
+    course_code: str | None = None
+    level: str | None = None
+    level_label: str | None = None
+    hours: int | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    issued_on: str | None = None
+    expires_on: str | None = None
+    classification: str | None = None
+    register: str | None = None
+    issuer: str | None = None
+    issuer_parent: str | None = None
+    revoked_reason: str | None = None
+    replaced_by: str | None = None
 
 
 class PdfCheckOut(Struct):
@@ -138,12 +143,17 @@ TOKEN_FORMAT = ("base64url(payload) '.' base64url(Ed25519 signature over payload
                 "i issue date, x expiry date, kid signing key")
 
 
-@get("/api/verify/{number:str}", tags=["Verification"], summary="Is this certificate genuine and valid? (public)")
-async def verify_json(number: FromPath[str], t: FromQuery[str | None] = None) -> VerificationOut:
-    """Status (valid, revoked with reason, replaced by, expired), holder, course, issuer. ``t`` is the
-    token from the QR code: when given, its signature is checked and must match the certificate.
-    Never returns the citizen ID or the date of birth."""
-    return VerificationOut(**await service.verification(number, t))
+@get("/api/verify/{number:str}", tags=["Verification"], summary="Is this certificate genuine and valid? (public)",
+     cache_control=CacheControlHeader(no_store=True))
+async def verify_json(number: FromPath[str], t: FromQuery[str | None] = None,
+                      code: FromQuery[str | None] = None) -> VerificationOut:
+    """The number alone: whether the certificate exists and its status (valid, revoked, replaced,
+    expired), nothing else. With ``t`` (the token from the QR code: its signature is checked and
+    must match the certificate) or ``code`` (the verification code printed next to the number,
+    ``XXXX-XXXX``, any case, dashes and spaces ignored): also the holder, course, dates,
+    classification, issuer, revocation reason or replacement. A wrong code answers exactly as no
+    code. Never returns the citizen ID or the date of birth."""
+    return VerificationOut(**await service.verification(number, t, code))
 
 
 @post("/api/verify/pdf", tags=["Verification"], status_code=200, request_max_body_size=UPLOAD_LIMIT,
@@ -199,8 +209,7 @@ class CertificateController(Controller):
 
     @get("/classes/{class_id:int}/certificates", summary="The certificates of a class")
     async def of_class(self, class_id: FromPath[int], actor: NamedDependency[Actor]) -> list[CertificateOut]:
-        _cls, rows = await service.class_certificates(class_id, actor)
-        return [CertificateOut(**service._row_summary(r)) for r in rows]
+        return [CertificateOut(**r) for r in await service.class_summaries(class_id, actor)]
 
     @post("/classes/{class_id:int}/certificates", status_code=200,
           summary="Issue certificates to everyone who completed the class (or to one enrolment)")
@@ -242,13 +251,13 @@ class CertificateController(Controller):
     @post("/certificates/{cert_id:int}/revoke", status_code=200, summary="Revoke a certificate, with a reason")
     async def revoke(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                      data: JSONBody[ReasonIn]) -> CertificateOut:
-        return CertificateOut(**service._row_summary(await service.revoke(cert_id, data.reason, actor)))
+        return CertificateOut(**service.summary(await service.revoke(cert_id, data.reason, actor)))
 
     @post("/certificates/{cert_id:int}/reissue", status_code=201,
           summary="Re-issue a corrected certificate: new number, the old one marked replaced")
     async def reissue(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                       data: JSONBody[ReasonIn]) -> CertificateOut:
-        return CertificateOut(**service._row_summary(await service.reissue(cert_id, data.reason, actor)))
+        return CertificateOut(**service.summary(await service.reissue(cert_id, data.reason, actor)))
 
 
 def _ascii(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Request, Router, get, post
 from litestar.enums import RequestEncodingType
@@ -166,13 +167,16 @@ async def my_page(request: Request) -> Response:
         body.append(f"<p>{e(none)}</p>")
     else:
         head = "".join(f'<th scope="col">{e(t)}</th>' for t in (
-            _("Certificate No."), _("Course"), _("Date of issue"), _("Status"), _("Download")))
+            _("Certificate No."), _("Verification code"), _("Course"), _("Date of issue"), _("Status"),
+            _("Download")))
         lines = []
         for c in certificates:
             links = (f'<a href="/api/certificates/{c["id"]}/pdf">{e(_("PDF (Vietnamese)"))}</a> · '
                      f'<a href="/api/certificates/{c["id"]}/pdf?lang=en">{e(_("PDF (English)"))}</a>')
-            lines.append(f'<tr><td><a href="/verify/{e(c["number"])}">{e(c["number"])}</a></td>'
-                         f'<td>{e(c["course"])}</td><td>{e(dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"))}'
+            verify = f'/verify/{quote(c["number"])}?code={quote(c["verification_code"] or "")}'
+            lines.append(f'<tr><td><a href="{e(verify)}">{e(c["number"])}</a></td>'
+                         f'<td><strong>{e(c["verification_code"] or "")}</strong></td><td>{e(c["course"])}</td>'
+                         f'<td>{e(dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"))}'
                          f'</td><td>{e(c["status_label"])}</td><td>{links}</td></tr>')
         body.append(f'<div style="overflow-x:auto"><table><tr>{head}</tr>{"".join(lines)}</table></div>')
     body.append(f"<h2>{e(_('My classes'))}</h2>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import get, post
 from litestar.enums import RequestEncodingType
@@ -17,6 +18,8 @@ from litestar.response import Redirect, Response
 
 from certificates import service
 from certificates.api import UPLOAD_LIMIT, FileIn, _upload
+from certificates.codes import display as display_code
+from certificates.codes import normalize as normalize_code
 from training.errors import DomainError
 from training.i18n import N_, _, get_language
 
@@ -56,6 +59,10 @@ _IN_FSTRINGS = (
     N_('PDF file (at most 10 MB)'),
     N_('Check the file'),
     N_('Verify a certificate'),
+    N_('See the details'),
+    N_('Verification code (on the certificate, next to the number)'),
+    N_('Show the details'),
+    N_('Verification code (optional: shows the holder and the details)'),
 )
 
 
@@ -81,8 +88,11 @@ def _date(value: str | None) -> str:
 
 
 def certificate_card(v: dict[str, Any]) -> str:
+    """The verification answer: status only (``details`` false), or the full card."""
     e = html.escape
     status = v["status"]
+    if not v["details"]:
+        return _status_card(v)
     rows = [
         (_("Certificate No."), v["number"]), (_("Register No."), v["register"]),
         (_("Holder"), v["holder_name"]),
@@ -113,11 +123,46 @@ def certificate_card(v: dict[str, Any]) -> str:
             f'{"".join(notes)}<dl>{facts}</dl></div>')
 
 
+_STATUS_ONLY = {
+    "valid": N_("A certificate with this number was issued by this system and is valid."),
+    "revoked": N_("A certificate with this number was issued by this system and has been revoked."),
+    "replaced": N_("A certificate with this number was issued by this system and has been replaced by a newer "
+                   "certificate."),
+    "expired": N_("A certificate with this number was issued by this system and has expired."),
+}
+
+
+def _status_card(v: dict[str, Any]) -> str:
+    """The number alone (or with a wrong code, which answers the same): the status and how to see more."""
+    e = html.escape
+    status = v["status"]
+    css = "ok" if status == "valid" else "error"
+    hint = _("The holder's name and the details are shown to whoever scans the certificate's QR code or types "
+             "the verification code printed next to its number.")
+    return (f'<div class="card"><p><span class="badge {e(status)}">{e(v["status_label"])}</span></p>'
+            f'<p class="{css}" role="status">{e(_(_STATUS_ONLY[status]))}</p><p>{e(hint)}</p>'
+            f'<dl><dt>{e(_("Certificate No."))}</dt><dd>{e(v["number"])}</dd></dl></div>'
+            + _code_form(v["number"]))
+
+
+def _code_form(number: str) -> str:
+    e = html.escape
+    return f"""<div class="card"><h2>{e(_("See the details"))}</h2>
+<form method="get" action="/verify/go"><input type="hidden" name="number" value="{e(number)}">
+<label for="code">{e(_("Verification code (on the certificate, next to the number)"))}</label>
+<input id="code" name="code" type="text" required autocomplete="off" autocapitalize="characters"
+spellcheck="false" maxlength="20" placeholder="XXXX-XXXX">
+<button type="submit">{e(_("Show the details"))}</button></form></div>"""
+
+
 def _search_form(number: str = "") -> str:
     e = html.escape
     return f"""<div class="card"><h2>{e(_("Check a certificate number"))}</h2>
 <form method="get" action="/verify/go"><label for="number">{e(_("Certificate No."))}</label>
 <input id="number" name="number" type="text" value="{e(number)}" required autocomplete="off">
+<label for="code">{e(_("Verification code (optional: shows the holder and the details)"))}</label>
+<input id="code" name="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
+maxlength="20" placeholder="XXXX-XXXX">
 <button type="submit">{e(_("Check"))}</button></form></div>
 <div class="card"><h2>{e(_("Check a PDF file"))}</h2>
 <p>{e(_("Upload a certificate's PDF to learn whether it is an unmodified copy of the original."))}</p>
@@ -134,18 +179,19 @@ async def verify_home() -> Response:
 
 
 @get("/verify/go", include_in_schema=False)
-async def verify_go(number: FromQuery[str] = "") -> Redirect:
-    from urllib.parse import quote
-
-    return Redirect(f"/verify/{quote(service._clean_number(number) or '-')}")
+async def verify_go(number: FromQuery[str] = "", code: FromQuery[str] = "") -> Redirect:
+    target = f"/verify/{quote(service._clean_number(number) or '-')}"
+    typed = normalize_code(code)  # what cannot be a code is dropped: it would answer as no code anyway
+    return Redirect(f"{target}?code={display_code(typed)}" if typed else target)
 
 
 @get("/verify/{number:str}", include_in_schema=False)
-async def verify_page(number: FromPath[str], t: FromQuery[str | None] = None) -> Response:
+async def verify_page(number: FromPath[str], t: FromQuery[str | None] = None,
+                      code: FromQuery[str | None] = None) -> Response:
     title = _("Verify a certificate")
     head = f"<h1>{html.escape(title)}</h1>"
     try:
-        view = await service.verification(number, t)
+        view = await service.verification(number, t, code)
     except DomainError as exc:
         body = head + f'<div class="card"><p class="error" role="alert">{html.escape(exc.text())}</p></div>'
         return page(title, body + _search_form(number), status=exc.status)

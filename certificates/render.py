@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from certificates.codes import display as display_code
 from training.i18n import _
 
 PAGE = landscape(A4)
@@ -72,6 +74,7 @@ class CertificateView:
     issuer: dict = field(default_factory=dict)
     verify_url: str = ""
     language: str = "vi"
+    verification_code: str = ""  # as stored (no dash); printed grouped next to the number
 
 
 def nfc(text: str | None) -> str:
@@ -160,6 +163,7 @@ def _labels(view: CertificateView) -> dict[str, str]:
         "classification": _("Classification", language=lang),
         "number": _("Certificate No.", language=lang),
         "register": _("Register No.", language=lang),
+        "code": _("Verification code", language=lang),
         "expires": _("Valid until", language=lang),
         "scan": _("Scan to verify", language=lang),
     }
@@ -278,18 +282,28 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
         qr_path(canvas, view.verify_url, 52, 52, qr_size)
     tx = 52 + qr_size + 12
     canvas.setFillColor(DARK)
+    line_y = 134 if view.verification_code else 118
+    for label, value in ((labels["number"], view.number), (labels["code"], display_code(view.verification_code))):
+        if not value:
+            continue
+        canvas.setFont(font, 11)
+        canvas.drawString(tx, line_y, f"{label}: ")
+        canvas.setFont(bold, 11)
+        canvas.drawString(tx + canvas.stringWidth(f"{label}: ", font, 11), line_y, value)
+        line_y -= 16
     canvas.setFont(font, 11)
-    canvas.drawString(tx, 118, f"{labels['number']}: ")
-    canvas.setFont(bold, 11)
-    canvas.drawString(tx + canvas.stringWidth(f"{labels['number']}: ", font, 11), 118, view.number)
-    canvas.setFont(font, 11)
-    canvas.drawString(tx, 102, f"{labels['register']}: {view.register_label}")
-    line_y = 86
+    canvas.drawString(tx, line_y, f"{labels['register']}: {view.register_label}")
+    line_y -= 16
     if view.expires_on:
         canvas.drawString(tx, line_y, f"{labels['expires']}: {_date(view.expires_on, lang)}")
         line_y -= 16
     canvas.setFont(italic, 9)
     canvas.drawString(tx, line_y, labels["scan"])
+    if view.verification_code and "/verify/" in view.verify_url:
+        page = view.verify_url.split("/verify/", 1)[0] + "/verify"
+        text = _("or type the number and the code at {url}", language=lang, url=page)
+        canvas.setFont(italic, _fit(canvas, text, italic, 9, w - 215 - 125 - tx, 6.5))  # clear of the signer
+        canvas.drawString(tx, line_y - 11, text)
 
 
 def _new_canvas(buffer: io.BytesIO, title: str, language: str) -> Canvas:
@@ -341,5 +355,43 @@ def _render_many(views: Iterable[CertificateView], title: str) -> bytes:
 
 
 def issuer_snapshot(profile: dict) -> str:
-    keys = ("governing_body", "issuer_name", "signer_title", "signer_name", "place", "wording", "logo_path")
+    """The issuer as printed, frozen on the certificate; ``province``/``province_kind`` are the issuing
+    organisation's province (for ``issuer_display_name``)."""
+    keys = ("governing_body", "issuer_name", "signer_title", "signer_name", "place", "wording", "logo_path",
+            "province", "province_kind")
     return json.dumps({k: nfc(profile.get(k) or "") for k in keys}, ensure_ascii=False, sort_keys=True)
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # the five Vietnamese tone marks (combining)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a name compared as people read them: any case, tone mark wherever it sits
+    ("Hoà" = "Hòa" = "HOÀ"), but "Huệ" ≠ "Huế"."""
+    out = []
+    for word in re.findall(r"\w+", nfc(text).casefold()):
+        decomposed = unicodedata.normalize("NFD", word)
+        tones = "".join(ch for ch in decomposed if ch in _TONES)
+        base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+        out.append(base + "/" + tones)
+    return out
+
+
+def issuer_display_name(name: str, province: str = "", province_kind: str = "") -> str:
+    """The issuer's name as the public sees it: with its province, since "TRUNG TÂM CÔNG TÁC XÃ HỘI"
+    alone names no one ("TRUNG TÂM CÔNG TÁC XÃ HỘI TỈNH KHÁNH HÒA"). A name that already contains the
+    province (in any case or accent spelling) stays as it is; an upper-case name gets an upper-case
+    province."""
+    name, province, kind = nfc(name).strip(), nfc(province).strip(), nfc(province_kind).strip()
+    if not province:
+        return name
+    if not name:
+        return f"{kind} {province}".strip()
+    words, wanted = _words(name), _words(province)
+    if any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)):
+        return name
+    suffix = f"{kind.lower()} {province}".strip()
+    letters = [ch for ch in name if ch.isalpha()]
+    if letters and all(ch.isupper() for ch in letters):
+        suffix = suffix.upper()
+    return f"{name} {suffix}"

@@ -30,17 +30,19 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from certificates.render import issuer_snapshot, render_many
+from certificates import codes
+from certificates.render import issuer_display_name, issuer_snapshot, render_many
 from certificates.signing import keyring
 from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_entry_name
 from certificates.tables import Certificate, IssuerProfile
-from training.access import Actor, scope_where
+from training.access import Actor, own_people_where, scope_where
 from training.db import lock_row, write_transaction
 from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Role
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services import coverage
 from training.services.exporting import XlsxBook
+from training.services.privacy import record_access
 from training.services.rows import audit, is_integrity_error, visible_row
 from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
 from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
@@ -129,7 +131,10 @@ async def _issuer_profile(org_id: int | None, class_code: str) -> dict[str, Any]
         raise DomainError.single("no_issuer_profile", N_(
             "{name} has no issuer profile (name, signer, place) yet; add one under Issuer profiles first."),
             "institution", name=org["name"] if org else org_id)
-    return profile
+    province = await Organisation.select(
+        Organisation.province.name.as_alias("province"), Organisation.province.kind.as_alias("province_kind"),
+    ).where(Organisation.id == org_id).first().run()
+    return {**profile, **(province or {})}
 
 
 def _prefix(profile: dict[str, Any]) -> str:
@@ -193,7 +198,7 @@ async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshot
         row = {**snap, "enrolment": enrolment_id, "issuer": issuer_id,
                "number": f"{_prefix(profile)}-{year}-{register:06d}", "register_year": year,
                "register_number": register, "issued_on": issued_on, "expires_on": expires,
-               "status": CertificateStatus.valid, "created_at": now}
+               "status": CertificateStatus.valid, "created_at": now, "verification_code": codes.new_code()}
         row["token"], row["key_id"] = ring.sign(token_fields(row))
         rows.append(row)
     for chunk in _chunks(rows, 100):
@@ -378,29 +383,48 @@ def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
 async def _visible_certificate(cert_id: int, actor: Actor) -> dict[str, Any]:
     """The certificate if the actor may see it: coordinators all, departments their province,
     learners their own; otherwise 404 (never reveal someone else's certificate)."""
-    query = Certificate.select().where(Certificate.id == cert_id)
-    if actor.role == Role.learner:
-        if actor.person_id is None:
-            query = query.where(Certificate.id < 0)
-        else:
-            query = query.where(Certificate.enrolment.person == actor.person_id)
-    elif not actor.is_coordinator:
-        where = scope_where(Certificate, actor)
-        if where is not None:
-            query = query.where(where)
-    row = await query.first().run()
+    row = await _scoped(Certificate.select().where(Certificate.id == cert_id), actor).first().run()
     if row is None:
         raise NotFound.single("unknown_certificate", N_("There is no certificate with ID {id} that you may see."),
                               "certificate", id=cert_id)
     return row
 
 
+def _scoped(query, actor: Actor):
+    """Restrict a certificate query to what the actor may see: coordinators all, departments the
+    certificates of their province's learners, learners their own."""
+    if actor.role == Role.learner:
+        if actor.person_id is None:
+            return query.where(Certificate.id < 0)
+        return query.where(Certificate.enrolment.person == actor.person_id)
+    if not actor.is_coordinator:
+        where = scope_where(Certificate, actor)
+        if where is not None:
+            return query.where(where)
+    return query
+
+
+async def code_readers(cert_ids: list[int], actor: Actor) -> set[int]:
+    """Which of these certificates' verification codes the actor may read: the same rule as seeing
+    the certificate itself (the learner herself, coordinators, the department of her province); a
+    department hosting a class of another province's learners does not get theirs."""
+    if actor.is_coordinator:
+        return set(cert_ids)
+    out: set[int] = set()
+    for chunk in _chunks(cert_ids, 500):
+        rows = await _scoped(Certificate.select(Certificate.id).where(Certificate.id.is_in(chunk)), actor).run()
+        out |= {r["id"] for r in rows}
+    return out
+
+
 async def find_by_number(number: str, actor: Actor) -> dict[str, Any]:
-    row = await Certificate.select(Certificate.id).where(Certificate.number == _clean_number(number)).first().run()
+    """The certificate of this number if the actor may see it; one answer for "no such number" and
+    "another province's certificate" (no enumeration)."""
+    row = await _scoped(Certificate.select().where(Certificate.number == _clean_number(number)), actor).first().run()
     if row is None:
         raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
                               number=number)
-    return await _visible_certificate(row["id"], actor)
+    return row
 
 
 async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[dict[str, Any], bytes]:
@@ -408,7 +432,9 @@ async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[d
     row = await _visible_certificate(cert_id, actor)
     language = "en" if language == "en" else "vi"
     await ensure_pdfs([row], language=language)
-    return row, await _read_pdf(row, language)
+    content = await _read_pdf(row, language)
+    await record_access(actor, "export", count=1, export=f"certificate-pdf:{cert_id}")
+    return row, content
 
 
 async def _read_pdf(row: dict[str, Any], language: str = "vi") -> bytes:
@@ -425,7 +451,9 @@ def download_name(row: dict[str, Any], language: str = "vi") -> str:
     return f"chung-chi-{safe}{'' if language == 'vi' else '-en'}.pdf"
 
 
-def _row_summary(row: dict[str, Any]) -> dict[str, Any]:
+def summary(row: dict[str, Any], with_code: bool = True) -> dict[str, Any]:
+    """A certificate as listed to signed-in users; the verification code only ``with_code`` (see
+    ``code_readers``)."""
     from training.enums import LABELS, Level
 
     return {
@@ -437,6 +465,7 @@ def _row_summary(row: dict[str, Any]) -> dict[str, Any]:
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
         "status": effective_status(row), "status_label": _label(STATUS_LABELS[effective_status(row)]),
         "reason": row["revoked_reason"],
+        "verification_code": codes.display(row.get("verification_code")) if with_code else None,
     }
 
 
@@ -454,14 +483,26 @@ async def my_certificates(actor: Actor) -> list[dict[str, Any]]:
                                       N_("This page is for learners signed in with their own account."))
     rows = await Certificate.select().where(Certificate.enrolment.person == actor.person_id).order_by(
         Certificate.issued_on, ascending=False).order_by(Certificate.id, ascending=False).run()
-    return [_row_summary(r) for r in rows]
+    return [summary(r) for r in rows]
 
 
 async def class_certificates(class_id: int, actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The class and the certificates of its learners the actor may see: a department hosting the class sees
+    only those of its own province's learners (training.access.own_people_where)."""
     cls = await visible_row(TrainingClass, class_id, actor)
-    rows = await Certificate.select().where(Certificate.enrolment.training_class == class_id).order_by(
-        Certificate.register_year).order_by(Certificate.register_number).run()
+    query = Certificate.select().where(Certificate.enrolment.training_class == class_id)
+    where = own_people_where(actor, Certificate.enrolment.person.province)
+    if where is not None:
+        query = query.where(where)
+    rows = await query.order_by(Certificate.register_year).order_by(Certificate.register_number).run()
     return cls, rows
+
+
+async def class_summaries(class_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """The certificates of a class as listed, with the codes the actor may read."""
+    _cls, rows = await class_certificates(class_id, actor)
+    readable = await code_readers([r["id"] for r in rows], actor)
+    return [summary(r, with_code=r["id"] in readable) for r in rows]
 
 
 # --- verification ----------------------------------------------------------------------------------
@@ -470,10 +511,15 @@ def _clean_number(number: str) -> str:
     return (clean_text(number) or "").upper()[:40]
 
 
-async def verification(number: str, token: str | None = None) -> dict[str, Any]:
-    """What the public may know about a certificate: status, holder, course, issuer; no CCCD, no birth date.
+async def verification(number: str, token: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """What the public may know about a certificate; never the CCCD or the birth date.
 
-    With a token (from the QR code) the signature is checked and must match this certificate.
+    The number alone says only that the certificate exists and its status (valid, revoked, replaced,
+    expired): numbers are sequential, so anything more would make them a directory of holders. The
+    holder, course, dates, classification and issuer need proof of holding the certificate: the
+    token of its QR code (the signature is checked and must match this certificate; a bad one is an
+    error) or the verification code printed on it (``certificates.codes``). A wrong code answers
+    exactly as no code: it never tells whether it was close.
     """
     number = _clean_number(number)
     fields = None
@@ -492,12 +538,13 @@ async def verification(number: str, token: str | None = None) -> dict[str, Any]:
         raise DomainError.single("token_mismatch", N_(
             "The code in the QR does not belong to certificate {number}: the paper may have been altered."),
             "qr_token", http_status=400, number=number)
-    return public_view(row, token_checked=fields is not None)
+    details = fields is not None or codes.matches(row["verification_code"], code)
+    return public_view(row, details=details, token_checked=fields is not None)
 
 
 _PUBLIC_COLUMNS = ("id", "number", "status", "holder_name", "course_code", "course_name_vi", "course_name_en", "level",
                    "hours", "start_date", "end_date", "issued_on", "expires_on", "classification", "issuer_snapshot",
-                   "revoked_reason", "register_number", "register_year", "kind")
+                   "revoked_reason", "register_number", "register_year", "kind", "verification_code")
 _PUBLIC_SQL = ("SELECT " + ", ".join(f"c.{c}" for c in _PUBLIC_COLUMNS) + ", r.number AS replaced_by_number "
                "FROM certificate c LEFT JOIN certificate r ON r.id = c.replaced_by WHERE c.number = {}")
 _DATE_COLUMNS = ("start_date", "end_date", "issued_on", "expires_on")
@@ -537,13 +584,19 @@ async def _public_row(number: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def public_view(row: dict[str, Any], token_checked: bool = False) -> dict[str, Any]:
+def public_view(row: dict[str, Any], details: bool = False, token_checked: bool = False) -> dict[str, Any]:
+    """The public answer for a certificate row: status only, or (``details``) everything printed on
+    it but the birth date. The issuer is named with its province (``issuer_display_name``)."""
     from training.enums import LABELS, Level
 
     status = effective_status(row)
+    brief = {"number": row["number"], "status": status, "status_label": _label(STATUS_LABELS[status]),
+             "details": details, "signature_checked": token_checked}
+    if not details:
+        return brief
     issuer = json.loads(row["issuer_snapshot"] or "{}")
     return {
-        "number": row["number"], "status": status, "status_label": _label(STATUS_LABELS[status]),
+        **brief,
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_en": row["course_name_en"],
         "course_code": row["course_code"], "level": row["level"],
         "level_label": _label(LABELS[Level].get(row["level"], row["level"])), "hours": row["hours"],
@@ -551,10 +604,11 @@ def public_view(row: dict[str, Any], token_checked: bool = False) -> dict[str, A
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
         "classification": row["classification"],
         "register": f"{row['register_number']:06d}/{row['register_year']}",
-        "issuer": issuer.get("issuer_name", ""), "issuer_parent": issuer.get("governing_body", ""),
+        "issuer": issuer_display_name(issuer.get("issuer_name", ""), issuer.get("province", ""),
+                                      issuer.get("province_kind", "")),
+        "issuer_parent": issuer.get("governing_body", ""),
         "revoked_reason": row["revoked_reason"] if status == "revoked" else None,
         "replaced_by": row.get("replaced_by_number") if status == "replaced" else None,
-        "signature_checked": token_checked,
     }
 
 
@@ -567,13 +621,14 @@ async def check_pdf(content: bytes) -> dict[str, Any]:
         raise DomainError.single("not_pdf", N_("This file is not a PDF: upload the certificate's PDF file."),
                                  "file", http_status=415)
     digest = hashlib.sha256(content).hexdigest()
-    row = await Certificate.select(Certificate.number).where(
+    row = await Certificate.select(Certificate.number, Certificate.verification_code).where(
         (Certificate.pdf_sha256 == digest) | (Certificate.pdf_en_sha256 == digest)).first().run()
     if row is None:
         return {"genuine": False, "sha256": digest, "certificate": None,
                 "message": _("This PDF does not match any certificate issued by this system: it was changed "
                              "after issue or it was not issued here.")}
-    view = await verification(row["number"])
+    # Whoever holds the genuine file holds everything printed on it, code included: the details.
+    view = await verification(row["number"], code=row["verification_code"])
     return {"genuine": True, "sha256": digest, "certificate": view,
             "message": _("This PDF is an unmodified copy of certificate {number}.", number=row["number"])}
 
@@ -589,6 +644,7 @@ async def class_zip(class_id: int, actor: Actor) -> tuple[str, bytes]:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
         for r in rows:
             zf.writestr(zip_entry_name(r), await _read_pdf(r))
+    await record_access(actor, "export", count=len(rows), export=f"class-certificates-zip:{class_id}")
     return cls["code"], buffer.getvalue()
 
 
@@ -600,6 +656,7 @@ async def class_pdf(class_id: int, actor: Actor, language: str = "vi") -> tuple[
     views = [view_of(r, language) for r in rows]
     data = await asyncio.get_running_loop().run_in_executor(
         None, render_many, views, _("Certificates of class {code}", code=cls["code"]))
+    await record_access(actor, "export", count=len(rows), export=f"class-certificates-pdf:{class_id}")
     return cls["code"], data
 
 
@@ -616,10 +673,13 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     org = await visible_row(Organisation, organisation_id, actor)
     if not 2000 <= year <= 2100:
         raise DomainError.single("bad_year", N_("The year must be between 2000 and 2100."), "year")
-    rows = await Certificate.select(
+    query = Certificate.select(
         Certificate.all_columns(), Certificate.replaced_by.number.as_alias("replaced_by_number"),
-    ).where((Certificate.issuer == organisation_id) & (Certificate.register_year == year)).order_by(
-        Certificate.register_number).run()
+    ).where((Certificate.issuer == organisation_id) & (Certificate.register_year == year))
+    where = own_people_where(actor, Certificate.enrolment.person.province)  # other provinces' rows are theirs
+    if where is not None:
+        query = query.where(where)
+    rows = await query.order_by(Certificate.register_number).run()
     if not rows:
         raise NotFound.single("empty_register", N_("{name} issued no certificates in {year}."), "year",
                               name=org["name"], year=year)
@@ -629,7 +689,7 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     ws["A1"].font = Font(bold=True, size=13)
     headers = [_("No."), _("Register No."), _("Certificate No."), _("Full name"), _("Date of birth"), _("Sex"),
                _("Course"), _("Hours"), _("Class"), _("Classification"), _("Date of issue"), _("Valid until"),
-               _("Status"), _("Notes")]
+               _("Status"), _("Notes"), _("Verification code")]
     book.append([])
     book.append(headers)
     for cell in ws[3]:
@@ -637,6 +697,7 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     from training.enums import LABELS, Sex
 
+    readable = await code_readers([r["id"] for r in rows], actor)
     for i, r in enumerate(rows, 1):
         note = ""
         if r["status"] == CertificateStatus.revoked:
@@ -649,11 +710,14 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
                    r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
                    r["issued_on"].strftime("%d/%m/%Y"),
                    r["expires_on"].strftime("%d/%m/%Y") if r["expires_on"] else "",
-                   _label(STATUS_LABELS[effective_status(r)]), note])
-    for col, width in zip("ABCDEFGHIJKLMN", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40), strict=True):
+                   _label(STATUS_LABELS[effective_status(r)]), note,
+                   codes.display(r["verification_code"]) if r["id"] in readable else ""])
+    for col, width in zip("ABCDEFGHIJKLMNO", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40, 14), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
-    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", book.to_bytes()
+    content = book.to_bytes()
+    await record_access(actor, "export", count=len(rows), export=f"certificate-register:{organisation_id}:{year}")
+    return f"so-cap-chung-chi-{organisation_id}-{year}.xlsx", content
 
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -88,7 +88,8 @@ def view_of(row: dict[str, Any], language: str = "vi") -> CertificateView:
         course_name=(row["course_name_en"] or row["course_name_vi"]) if language == "en" else row["course_name_vi"],
         kind=row["kind"], hours=row["hours"], start_date=row["start_date"], end_date=row["end_date"],
         classification=row["classification"] or "", issued_on=row["issued_on"], expires_on=row["expires_on"],
-        issuer=issuer, verify_url=verify_url(row["number"], row["token"]), language=language)
+        issuer=issuer, verify_url=verify_url(row["number"], row["token"]), language=language,
+        verification_code=row.get("verification_code") or "")
 
 
 # --- rendering ----------------------------------------------------------------------------------------

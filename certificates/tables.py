@@ -11,6 +11,7 @@ from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamp
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
+from certificates.codes import new_code
 from training.enums import CertificateStatus
 from training.tables import Enrolment, Organisation
 
@@ -66,6 +67,9 @@ class Certificate(Table):
     token = Text(default="")  # the signed token in the QR code
     pdf_en_sha256 = Varchar(length=64, null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # Printed next to the number; with the number it shows the holder and details to the public
+    # (certificates.codes). A fresh CSPRNG code for every row; the database checks its format.
+    verification_code = Varchar(length=8, default=new_code)
 
     @classmethod
     def get_readable(cls) -> Readable:

@@ -34,10 +34,13 @@ async function list(cls){
     out.innerHTML = `<p>${esc(T.none)}</p>`; document.getElementById('downloads').innerHTML = ''; return;
   }
   links(cls);
-  const head = '<tr>' + [T.number, T.register, T.name, T.classification, T.status, T.file]
+  const head = '<tr>' + [T.number, T.code, T.register, T.name, T.classification, T.status, T.file]
     .map(t => `<th scope="col">${esc(t)}</th>`).join('') + '</tr>';
-  out.innerHTML = `<table>${head}${rows.map(r => `<tr><td><a href="/verify/${esc(r.number)}">${esc(r.number)}</a></td>
-    <td>${esc(r.register)}</td><td>${esc(r.holder_name)}</td><td>${esc(r.classification)}</td>
+  const verify = r => `/verify/${encodeURIComponent(r.number)}` +
+    (r.verification_code ? `?code=${encodeURIComponent(r.verification_code)}` : '');
+  out.innerHTML = `<table>${head}${rows.map(r => `<tr><td><a href="${esc(verify(r))}">${esc(r.number)}</a></td>
+    <td>${esc(r.verification_code || '')}</td><td>${esc(r.register)}</td><td>${esc(r.holder_name)}</td>
+    <td>${esc(r.classification)}</td>
     <td>${esc(r.status_label)}</td><td><a href="/api/certificates/${r.id}/pdf">PDF</a></td></tr>`).join('')}</table>`;
 }
 const select = document.getElementById('class');
@@ -121,7 +124,8 @@ async def certificates_page(request: Request) -> Response:
         "working": _("Issuing…"), "records": _("Numbering and signing: {done}/{total}"),
         "pdfs": _("Making PDFs: {done}/{total}"), "zip": _("Download all (ZIP)"),
         "pdf": _("Download all in one PDF for printing"), "none": _("This class has no certificates yet."),
-        "number": _("Certificate No."), "register": _("Register No."), "name": _("Full name"),
+        "number": _("Certificate No."), "code": _("Verification code"), "register": _("Register No."),
+        "name": _("Full name"),
         "classification": _("Classification"), "status": _("Status"), "file": _("File"),
     }
     if not options:

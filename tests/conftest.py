@@ -158,7 +158,7 @@ def as_khanhhoa(client):
 
 def token_for(username: str) -> dict[str, str]:
     """Bearer-token headers for API calls as one of the base accounts."""
-    from training.api.auth import create_token
+    from training.services.tokens import create_token
 
     return {"Authorization": f"Bearer {run(create_token(username))}"}
 

@@ -135,12 +135,13 @@ def test_department_cannot_create_rows_for_another_province(as_khanhhoa, two_pro
     response = as_khanhhoa.post("/tables/enrolment/", {
         "training_class": two_provinces[THAI_NGUYEN]["training_class"]["id"],
         "person": two_provinces[KHANH_HOA]["person"]["id"], "status": "registered"})
-    assert response.status_code == 403
+    assert response.status_code == 404  # as for a class that does not exist (no enumeration, issue 10)
     assert response.json()["error"]["field"] == "training_class"
     response = as_khanhhoa.post("/tables/enrolment/", {
         "training_class": two_provinces[KHANH_HOA]["training_class"]["id"],
         "person": two_provinces[THAI_NGUYEN]["person"]["id"], "status": "registered"})
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert response.json()["error"]["field"] == "person"
     assert (run(Person.count().run()), run(TrainingClass.count().run()), run(Enrolment.count().run())) == (
         people, classes, enrolments)
 

@@ -305,8 +305,9 @@ def test_the_public_page_shows_status_and_never_the_citizen_id_or_birth_date(cli
     page = client.get(f"/verify/{row['number']}", params={"t": row["token"]})
     assert page.status_code == 200
     assert "Còn hiệu lực" in page.text and "Nguyễn Thị Lan" in page.text and "khớp với hồ sơ" in page.text
-    api = client.get(f"/api/verify/{row['number']}").text
-    for text in (page.text, api):
+    api = client.get(f"/api/verify/{row['number']}", params={"code": row["verification_code"]})
+    assert api.json()["holder_name"] == "Nguyễn Thị Lan"
+    for text in (page.text, api.text):
         assert cccd not in text and "17/04/1990" not in text and "1990-04-17" not in text and "234" not in text
 
 
@@ -323,9 +324,10 @@ def test_revoke_needs_a_reason_and_then_verifies_as_revoked(client, coord):
     response = client.post(f"/api/certificates/{row['id']}/revoke", json={"reason": "Cấp nhầm người"},
                            headers=coord)
     assert response.status_code == 200 and response.json()["status"] == "revoked"
-    page = client.get(f"/verify/{row['number']}")
+    code = {"code": row["verification_code"]}
+    page = client.get(f"/verify/{row['number']}", params=code)
     assert "Đã thu hồi" in page.text and "Cấp nhầm người" in page.text
-    assert client.get(f"/api/verify/{row['number']}").json()["revoked_reason"] == "Cấp nhầm người"
+    assert client.get(f"/api/verify/{row['number']}", params=code).json()["revoked_reason"] == "Cấp nhầm người"
     again = client.post(f"/api/certificates/{row['id']}/revoke", json={"reason": "Cấp nhầm người"}, headers=coord)
     assert again.status_code == 409
     assert run(AuditLog.count().where((AuditLog.action == "revoke") & (AuditLog.row_id == row["id"])).run()) == 1
@@ -359,11 +361,15 @@ def test_reissue_gives_a_new_number_and_links_the_old_one(client, coord):
     assert response.status_code == 201, response.text
     new = response.json()
     assert new["number"] != old["number"] and new["holder_name"] == "Nguyễn Văn Sài" and new["status"] == "valid"
-    page = client.get(f"/verify/{old['number']}")
+    code = {"code": old["verification_code"]}
+    page = client.get(f"/verify/{old['number']}", params=code)
     assert "Đã được thay thế" in page.text and new["number"] in page.text
-    assert client.get(f"/api/verify/{old['number']}").json()["replaced_by"] == new["number"]
-    # the old certificate still says what it said
-    assert client.get(f"/api/verify/{old['number']}").json()["holder_name"] == "Nguyen Van Sai"
+    assert client.get(f"/api/verify/{old['number']}", params=code).json()["replaced_by"] == new["number"]
+    # the old certificate still says what it said; the new one has a code of its own
+    assert client.get(f"/api/verify/{old['number']}", params=code).json()["holder_name"] == "Nguyen Van Sai"
+    assert new["verification_code"] and new["verification_code"].replace("-", "") != old["verification_code"]
+    renewed = client.get(f"/api/verify/{new['number']}", params={"code": new["verification_code"]}).json()
+    assert renewed["holder_name"] == "Nguyễn Văn Sài"
 
 
 def test_expiry_from_the_course_validity(client):

@@ -8,7 +8,7 @@ from conftest import make_class, make_person, run, unique
 
 
 def test_fifty_simultaneous_enrolments_for_thirty_seats(live_server):
-    from training.api.auth import create_token
+    from training.services.tokens import create_token
     from training.tables import Enrolment
 
     token = run(create_token("coord"))

@@ -391,7 +391,7 @@ def test_pdf_workers_end_with_the_service_on_sigterm(database, tmp_path):
     """``training serve`` renders a big class in worker processes; SIGTERM ends them all."""
     import httpx
 
-    from training.api.auth import create_token
+    from training.services.tokens import create_token
 
     cls = closed_class([f"Dừng Dịch Vụ {i:02d}" for i in range(42)])
     port = free_port()

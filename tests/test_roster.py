@@ -368,7 +368,8 @@ def test_department_cannot_bring_people_of_another_province(client, khanhhoa):
                  xlsx([learner(full_name=name(), dob=dob, citizen_id=elsewhere["citizen_id"])]))
     row = dry.json()["rows"][0]
     assert row["status"] == "error" and row["person_id"] is None
-    assert [m["message"] for m in row["messages"]] == ["bạn chỉ được ghi danh người của tỉnh mình"]
+    assert [m["message"] for m in row["messages"]] == [
+        "số CCCD này không thể đăng ký từ đơn vị của bạn; hãy liên hệ cán bộ điều phối đào tạo"]
     assert elsewhere["full_name"] not in dry.text
     # A class of another province is not even visible to the department.
     other = make_class("19", status="open")

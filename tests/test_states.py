@@ -150,7 +150,7 @@ async def _timed(coro_factory, intervals):
 
 
 def test_simultaneous_withdrawals_of_one_learner_promote_one_person(two_workers):
-    from training.api.auth import create_token
+    from training.services.tokens import create_token
 
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}
     trials = []
@@ -192,7 +192,7 @@ async def _admin_client(base: str) -> httpx.AsyncClient:
 
 
 def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
-    from training.api.auth import create_token
+    from training.services.tokens import create_token
 
     rng = random.Random(20261130)
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}
@@ -254,7 +254,7 @@ def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
 # --- attendance: two saves of one session at once ----------------------------------------------
 
 def test_simultaneous_attendance_saves_of_one_session(two_workers):
-    from training.api.auth import create_token
+    from training.services.tokens import create_token
     from training.tables import Attendance
 
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}

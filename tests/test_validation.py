@@ -149,7 +149,7 @@ def test_changes_are_audited_with_masked_cccd():
                .order_by(AuditLog.id).run())
     assert [r["action"] for r in rows] == ["create", "update"]
     before, after = json.loads(rows[1]["before"]), json.loads(rows[1]["after"])
-    assert before["phone"] is None and after["phone"] == "0905123456"
+    assert before["phone"] is None and after["phone"] == "*******456"  # masked like the CCCD (PDPL)
     assert cccd not in rows[0]["after"] and after["citizen_id"].endswith(cccd[-3:])
 
 

@@ -20,7 +20,7 @@ from piccolo.columns import Column
 from piccolo.table import Table
 
 from training.enums import Role
-from training.errors import DomainError, PermissionDenied
+from training.errors import DomainError, FieldError, PermissionDenied
 from training.i18n import N_
 
 
@@ -79,11 +79,11 @@ def _scopes() -> dict[str, tuple[Callable[[], Column], bool]]:
 # Tables a department account may read but never change.
 READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite"}
 # Tables only coordinators may see.
-COORDINATOR_ONLY = {"account", "api_token", "audit_log", "piccolo_user", "sessions"}
+COORDINATOR_ONLY = {"account", "api_token", "audit_log", "personal_data_access", "piccolo_user", "sessions"}
 # Tables changed only by their services, never row by row (certificates are immutable once issued).
 SERVICE_ONLY = {"certificate"}
 # Tables only ever appended to by the services, never changed or deleted (database triggers back it).
-APPEND_ONLY = {"audit_log"}
+APPEND_ONLY = {"audit_log", "personal_data_access"}
 
 
 def scope_column(table: type[Table]) -> tuple[Column, bool] | None:
@@ -99,6 +99,10 @@ def check_table_access(table: type[Table], actor: Actor, write: bool) -> None:
     if write and name in SERVICE_ONLY:
         raise PermissionDenied.single("immutable", N_(
             "An issued certificate cannot be edited or deleted: re-issue it to correct it, or revoke it."))
+    if write and name == "personal_data_access":
+        raise DomainError.single("append_only", N_(
+            "The personal data access log is append-only: its entries are written by the system and cannot "
+            "be added, edited or deleted by hand."), http_status=405)
     if write and name in APPEND_ONLY:
         raise DomainError.single("append_only", N_(
             "The audit log is append-only: its entries are written by the system and cannot be added, edited "
@@ -130,6 +134,70 @@ def scope_where(table: type[Table], actor: Actor, write: bool = False):
     if shared_when_null and not write:
         return (column == actor.province_id) | column.is_null()
     return column == actor.province_id
+
+
+# --- personal data of people of a class ----------------------------------------------------------
+#
+# The rule (docs/decisions.md, "Issue 10 item 1"): a department hosting a class runs it for every
+# learner, whatever their province, so it sees their name, organisation and province, enrolment
+# status, attendance and results. Personal data beyond that (citizen ID, date of birth, phone,
+# email) and the certificates issued to them (PDF, register row) belong to the learner's own
+# province and the coordinators. Every listing, export and page that shows people of a class asks
+# these functions.
+
+PERSONAL_FIELDS = ("citizen_id", "date_of_birth", "phone", "email")
+
+
+def sees_personal_data(actor: Actor, person_province: int | None, person_id: int | None = None) -> bool:
+    """Whether the actor may see the personal fields (PERSONAL_FIELDS) of a person of this province:
+    coordinators always, a department for people of its own province, a learner for themself."""
+    if actor.is_coordinator:
+        return True
+    if actor.is_department:
+        return actor.province_id is not None and person_province == actor.province_id
+    return actor.person_id is not None and person_id == actor.person_id
+
+
+def visible_person_fields(actor: Actor, person_province: int | None, person_id: int | None = None,
+                          fields: tuple[str, ...] = PERSONAL_FIELDS) -> frozenset[str]:
+    """Which of ``fields`` (person column names) the actor may see for this person."""
+    if sees_personal_data(actor, person_province, person_id):
+        return frozenset(fields)
+    return frozenset(f for f in fields if f not in PERSONAL_FIELDS)
+
+
+def mask_personal(actor: Actor, row: dict, province_key: str = "person_province",
+                  aliases: dict[str, str] | None = None) -> dict:
+    """A copy of ``row`` (one person, or one enrolment with its person's columns) with the personal fields
+    the actor may not see set to None. ``aliases`` maps a person field to the key it has in the row
+    (e.g. {"date_of_birth": "dob"}); ``province_key`` names the key holding the person's province."""
+    shown = visible_person_fields(actor, row.get(province_key), row.get("person_id", row.get("person")))
+    keys = {**{f: f for f in PERSONAL_FIELDS}, **(aliases or {})}
+    hidden = {keys[f] for f in PERSONAL_FIELDS if f not in shown}
+    if not hidden:
+        return row
+    return {k: (None if k in hidden else v) for k, v in row.items()}
+
+
+def own_people_where(actor: Actor, person_province: Column):
+    """WHERE clause keeping rows about people whose personal data the actor may see (certificates,
+    register rows), given the column holding the person's province; None for a coordinator."""
+    if actor.is_coordinator:
+        return None
+    if actor.is_department and actor.province_id is not None:
+        return person_province == actor.province_id
+    return person_province.is_null() & person_province.is_not_null()  # matches nothing
+
+
+# --- no enumeration ------------------------------------------------------------------------------
+#
+# A department never learns that a value it typed exists in another province ("Issue 10 item 5").
+# A citizen ID held by someone the department cannot see is refused with this one message, the same
+# in the admin, the API and the imports; it names no province, person or organisation.
+
+def cccd_refused(field: str = "citizen_id") -> FieldError:
+    return FieldError("cccd_refused", N_(
+        "this citizen ID cannot be registered by your department; ask the training coordinator"), field)
 
 
 async def actor_for_user(user: BaseUser | dict | None) -> Actor | None:

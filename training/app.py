@@ -54,6 +54,26 @@ def language_middleware(app):
     return middleware
 
 
+def route_middleware(app):
+    """Names the request path for the personal data access log (``training.services.privacy``)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        from training.services.privacy import current_route, set_route
+
+        # raw_path: the path as sent (the admin's mount strips "/admin" from ``path``)
+        path = (scope.get("raw_path") or scope.get("path", "").encode()).decode("latin-1").split("?")[0]
+        token = set_route(f"{scope.get('method', '')} {path}")
+        try:
+            await app(scope, receive, send)
+        finally:
+            current_route.reset(token)
+
+    return middleware
+
+
 # --- errors: one JSON shape ----------------------------------------------------------------
 
 def _error(status: int, code: str, message: str, field: str | None = None,
@@ -248,6 +268,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from training.api.coverage import CoverageController
     from training.api.dashboard import national_dashboard, province_dashboard
     from training.api.pages import roster_page, roster_script, sheet_page, sheet_script, staff_page, staff_script
+    from training.api.privacy import PrivacyController
     from training.api.roster import RosterController
     from training.api.staff import StaffController
 
@@ -257,10 +278,10 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
                         sheet_script, staff_page, staff_script, health, CertificateController, public_router(),
                         learner_router(), certificates_page, certificates_script,
                         list_provinces, list_legacy_provinces, get_province, index, admin_labels, schema_asset,
-                        admin],
+                        admin, PrivacyController],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        middleware=[language_middleware, input_guard],
+        middleware=[language_middleware, route_middleware, input_guard],
         exception_handlers={
             DomainError: domain_error_handler,
             ValidationException: validation_error_handler,

@@ -8,8 +8,10 @@ import os
 import sys
 
 from certificates.cli import register as register_certificates
+from training.cli_people import register as register_people
 from training.cli_roster import register as register_roster
 from training.cli_staff import register as register_staff
+from training.cli_tokens import register as register_tokens
 from training.errors import DomainError
 from training.i18n import _
 
@@ -96,17 +98,6 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_create_token(args: argparse.Namespace) -> int:
-    from training.api.auth import create_token
-    from training.db import migrate
-
-    _run(migrate())
-    token = _run(create_token(args.username))
-    print(_("API token for {username} (shown once; send it as Authorization: Bearer …):", username=args.username))
-    print(token)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="training", description=_("Social work training and certification"))
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,10 +121,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset-password", action="store_true", help=_("update an existing account"))
     p.set_defaults(func=cmd_create_user)
 
-    p = sub.add_parser("create-token", help=_("Create a bearer token for scripted API calls"))
-    p.add_argument("username")
-    p.set_defaults(func=cmd_create_token)
-
     p = sub.add_parser("seed-demo", help=_("Load the demo data (safe to run again)"))
     p.add_argument("--no-certificates", action="store_true",
                    help=_("Do not issue certificates for the closed demo classes"))
@@ -142,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_roster(sub)
     register_certificates(sub)
     register_staff(sub)
+    register_tokens(sub)
+    register_people(sub)
     return parser
 
 

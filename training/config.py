@@ -116,3 +116,15 @@ def secret_key() -> str:
     if cache_key not in _SECRET_CACHE:
         _SECRET_CACHE[cache_key] = get_settings().secret_key
     return _SECRET_CACHE[cache_key]
+
+
+DEFAULT_TOKEN_DAYS = 90
+
+
+def token_days() -> int:
+    """TRAINING_TOKEN_DAYS: how many days a new API token works (default 90; at least 1)."""
+    raw = os.environ.get("TRAINING_TOKEN_DAYS", "")
+    try:
+        return max(1, int(raw)) if raw.strip() else DEFAULT_TOKEN_DAYS
+    except ValueError:
+        raise ValueError(f"TRAINING_TOKEN_DAYS must be a whole number of days, not {raw!r}") from None

@@ -226,12 +226,16 @@ class Account(Table):
 
 
 class ApiToken(Table):
-    """A bearer token for scripted API calls; only its SHA-256 is stored."""
+    """A bearer token for scripted API calls; only its SHA-256 is stored, and never shown (secret).
+    Created, listed and revoked by ``training.services.tokens``; it stops working at ``expires_at``."""
 
     user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, index=True)
-    token_hash = Varchar(length=64, unique=True)
+    token_hash = Varchar(length=64, unique=True, secret=True)
     created_at = Timestamptz()
     revoked = Boolean(default=False)
+    label = Varchar(length=100, default="")
+    expires_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
 
 
 class AuditLog(Table):
@@ -245,6 +249,23 @@ class AuditLog(Table):
     row_id = Integer(null=True, default=None, index=True)
     before = JSON(null=True, default=None)
     after = JSON(null=True, default=None)
+    # Set once when an erasure (PDPL) empties before/after of a person's rows; the only change the
+    # append-only triggers allow besides ON DELETE SET NULL of ``user``.
+    redacted_at = Timestamptz(null=True, default=None)
+
+
+class PersonalDataAccess(Table):
+    """Who read or exported personal data (PDPL): append-only, written by ``training.services.privacy``."""
+
+    created_at = Timestamptz(index=True)
+    user_id = Integer(null=True, default=None)  # no foreign key: the entry outlives the account
+    username = Varchar(length=100, default="")
+    role = Varchar(length=20, default="")
+    action = Varchar(length=20)  # view / export / data-export / erase
+    person = Integer(null=True, default=None, index=True)  # one person, or NULL for an export of many
+    person_count = Integer(default=0)
+    export = Varchar(length=120, default="")  # what was exported, e.g. "class-results:12"
+    route = Varchar(length=255, default="")  # the request path, or "cli …"
 
 
 class CompletionFact(Table):

@@ -27,17 +27,30 @@ from training.services.exporting import FORMULA_START
 CHECK_CLASHES: contextvars.ContextVar[bool] = contextvars.ContextVar("check_clashes", default=True)
 
 _SPACES = re.compile(r"\s+")
-# Zero-width and BOM characters arrive in names pasted from Word, Excel or web pages.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .\-]{8,15}$")
 
 
+def strip_controls(value: str) -> str:
+    """The text without control characters (NUL, ESC, DEL, C1 …) and invisible format characters
+    (zero-width, BOM, soft hyphen, bidirectional overrides that make a name read backwards on
+    screen and on a certificate). Tabs and line breaks become spaces in ``clean_text``."""
+    if value.isprintable():  # the common case, decided in C
+        return value
+    return "".join(ch for ch in value
+                   if ch in "\t\n\r" or unicodedata.category(ch) not in _UNSEEN_CATEGORIES)
+
+
+_UNSEEN_CATEGORIES = {"Cc", "Cf"}
+
+
 def clean_text(value: str | None) -> str | None:
-    """NFC, trimmed, inner whitespace collapsed to one space (names pasted from Excel or macOS)."""
+    """NFC, control and invisible characters removed, trimmed, inner whitespace collapsed to one
+    space (names pasted from Excel, Word or macOS). Every text column passes through here
+    (``clean``), as do imported cells and certificate fields."""
     if value is None:
         return None
-    return _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", value))).strip()
+    return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", value))).strip()
 
 
 _VI_ALPHABET = {ch: i for i, ch in enumerate(" aăâbcdđeêghijklmnoôơpqrstuưvwxyz")}
@@ -164,6 +177,27 @@ def mask_cccd(cccd: str | None) -> str:
     if not cccd:
         return ""
     return "*" * (len(cccd) - 3) + cccd[-3:]
+
+
+# Personal data never written in full to logs (the audit log's before/after): the CCCD and the phone keep
+# their last three digits, the birth date its year, the e-mail its first character and its domain.
+MASKED_FIELDS = ("citizen_id", "date_of_birth", "phone", "email")
+
+
+def mask_personal(field: str, value: Any) -> Any:
+    """``value`` of a personal ``field`` (one of ``MASKED_FIELDS``) as logs may show it; other fields unchanged."""
+    if field not in MASKED_FIELDS or value is None or value == "":
+        return value
+    if field == "citizen_id":
+        return mask_cccd(str(value))
+    if field == "phone":
+        text = str(value)
+        return mask_cccd(text) if len(text) > 6 else "*" * len(text)
+    if field == "date_of_birth":
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return text[:4] + "-**-**" if len(text) >= 4 and text[:4].isdigit() else "****-**-**"
+    local, _at, domain = str(value).partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
 
 
 # --- per-table rules -------------------------------------------------------------------------

@@ -8,10 +8,6 @@ calls need no CSRF token.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
-
 from litestar import Request
 from litestar.connection import ASGIConnection
 from piccolo.apps.user.tables import BaseUser
@@ -22,40 +18,17 @@ from training.enums import Role
 from training.errors import DomainError, PermissionDenied
 from training.i18n import N_
 from training.security import CSRF_HEADER, CSRF_MESSAGE, csrf_matches
+from training.services.tokens import user_id_for_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def create_token(username: str) -> str:
-    """A new bearer token for a user; only its hash is stored."""
-    from training.tables import ApiToken
-
-    user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first().run()
-    if user is None:
-        raise DomainError.single("unknown_user", N_("There is no user named {username}."), "username",
-                                 http_status=404, username=username)
-    token = "trn_" + secrets.token_urlsafe(32)
-    await ApiToken.insert(ApiToken(user=user["id"], token_hash=hash_token(token),
-                                   created_at=dt.datetime.now(dt.UTC))).run()
-    return token
-
-
 async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
-    from training.tables import ApiToken
-
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-        row = await ApiToken.select(ApiToken.user).where(
-            (ApiToken.token_hash == hash_token(token)) & (ApiToken.revoked == False)  # noqa: E712
-        ).first().run()
-        if row is None:
+        user_id = await user_id_for_token(header[7:].strip())
+        if user_id is None:
             return None
-        user_id = row["user"]
     else:
         session = request.cookies.get("id")
         if not session:

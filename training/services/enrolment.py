@@ -13,7 +13,7 @@ from typing import Any
 
 from training.access import Actor, scope_where
 from training.db import write_transaction
-from training.errors import Conflict, DomainError, NotFound
+from training.errors import Conflict, NotFound
 from training.i18n import N_
 from training.services import states
 from training.services.rows import audit, visible_row
@@ -26,10 +26,7 @@ async def _person_for(person_id: int, actor: Actor) -> dict[str, Any]:
     if where is not None:
         query = query.where(where)
     person = await query.first().run()
-    if person is None:
-        if await Person.exists().where(Person.id == person_id).run():
-            raise DomainError.single("person_other_province",
-                                     N_("you can only enrol people of your own province"), "person", http_status=403)
+    if person is None:  # another province's person answers as one that does not exist (no enumeration)
         raise NotFound.single("unknown_person", N_("There is no person with ID {id}."), "person", id=person_id)
     return person
 
@@ -50,12 +47,12 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
     """Enrol a person: confirmed while seats remain, otherwise waitlisted (decided on the class row read
     under its lock)."""
     person = await _person_for(person_id, actor)
-    if not await TrainingClass.exists().where(TrainingClass.id == class_id).run():
-        raise NotFound.single("unknown_class", N_("There is no class with ID {id}."), "training_class", id=class_id)
+    visible = TrainingClass.exists().where(TrainingClass.id == class_id)
     where = scope_where(TrainingClass, actor)
-    if where is not None and not await TrainingClass.exists().where((TrainingClass.id == class_id) & where).run():
-        raise DomainError.single("class_other_province", N_("you can only choose rows of your own province"),
-                                 "training_class", http_status=403)
+    if where is not None:
+        visible = visible.where(where)
+    if not await visible.run():  # another province's class answers as one that does not exist
+        raise NotFound.single("unknown_class", N_("There is no class with ID {id}."), "training_class", id=class_id)
     async with write_transaction():
         cls = await states.locked_class(class_id)
         if cls["status"] != "open":

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 import unicodedata
 import zipfile
@@ -24,14 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from training.access import Actor, check_table_access
+from training.access import Actor, cccd_refused, check_table_access
 from training.db import engine, lock_row, write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.labels import field_label
 from training.services import states
 from training.services.exporting import XlsxBook
-from training.services.rows import _jsonable, create_row, visible_row
+from training.services.rows import audit_json, create_row, visible_row
 from training.tables import (
     AuditLog,
     CoursePrerequisite,
@@ -752,7 +751,8 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         hidden = person is not None and actor.is_department and person["province"] != actor.province_id
         if hidden:
             # Someone of another province: say only that; their name and record are not the department's.
-            err("citizen_id", "person_other_province", N_("you can only enrol people of your own province"))
+            refused = cccd_refused()  # the same answer as the staff import and the admin (no enumeration)
+            err(refused.field, refused.code, refused.message)
             person = None
         elif person is not None:
             out.status = "existing"
@@ -845,7 +845,7 @@ async def _audit_many(actor: Actor, action: str, table, rows: list[dict[str, Any
     now = dt.datetime.now(dt.UTC)
     entries = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
                         table_name=table._meta.tablename, row_id=row["id"], before=None,
-                        after=json.dumps(_jsonable(row), ensure_ascii=False)) for row in rows]
+                        after=audit_json(row)) for row in rows]
     for chunk in _chunks(entries, 200):
         await AuditLog.insert(*chunk).run()
 

@@ -14,30 +14,38 @@ from typing import Any
 
 from piccolo.table import Table
 
-from training.access import Actor, check_table_access, scope_where
+from training.access import Actor, cccd_refused, check_table_access, scope_where
 from training.db import write_transaction
 from training.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.i18n import N_
-from training.services import states
-from training.tables import Enrolment, TrainingClass
-from training.validation import clean, mask_cccd
+from training.services import states, tokens
+from training.tables import ApiToken, Enrolment, Person, TrainingClass
+from training.validation import MASKED_FIELDS, clean, mask_personal
 
-PERSONAL_FIELDS = {"citizen_id"}
+PERSONAL_FIELDS = set(MASKED_FIELDS)
+# Never written to the audit log at all: a password hash, an API token hash.
+SECRET_FIELDS = {"password", "token_hash"}
 
 
 def _jsonable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A row as the audit log stores it: personal fields masked (``validation.mask_personal``), no password."""
     if row is None:
         return None
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key in PERSONAL_FIELDS and value:
-            value = mask_cccd(value)
-        elif key == "password":
+            value = mask_personal(key, value)
+        elif key in SECRET_FIELDS:
             continue
         elif isinstance(value, dt.datetime | dt.date | dt.time):
             value = value.isoformat()
         out[key] = value
     return out
+
+
+def audit_json(row: dict[str, Any]) -> str:
+    """The JSON text the audit log stores for a row's ``before`` or ``after``."""
+    return json.dumps(_jsonable(row), ensure_ascii=False)
 
 
 async def audit(actor: Actor, action: str, table: type[Table], row_id: int | None,
@@ -51,8 +59,8 @@ async def audit(actor: Actor, action: str, table: type[Table], row_id: int | Non
         action=action,
         table_name=table._meta.tablename,
         row_id=row_id,
-        before=json.dumps(_jsonable(before), ensure_ascii=False) if before is not None else None,
-        after=json.dumps(_jsonable(after), ensure_ascii=False) if after is not None else None,
+        before=audit_json(before) if before is not None else None,
+        after=audit_json(after) if after is not None else None,
     )).run()
 
 
@@ -121,14 +129,34 @@ def _known(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+async def _clean(table: type[Table], data: dict[str, Any], actor: Actor, row_id: int | None = None) -> dict[str, Any]:
+    """``validation.clean``, except that a department is never told that a citizen ID belongs to someone it
+    cannot see: that duplicate gets the one refusal of ``training.access.cccd_refused`` (no enumeration)."""
+    try:
+        return await clean(table, data, row_id=row_id)
+    except DomainError as exc:
+        if table is not Person or actor.is_coordinator or not any(e.code == "cccd_duplicate" for e in exc.errors):
+            raise
+        cccd = (data.get("citizen_id") or "").replace(" ", "")
+        mine = Person.exists().where((Person.citizen_id == cccd) & (Person.province == actor.province_id))
+        if row_id is not None:
+            mine = mine.where(Person.id != row_id)
+        if actor.province_id is not None and await mine.run():
+            raise  # someone of the department's own province: it may know
+        raise type(exc)([cccd_refused(e.field) if e.code == "cccd_duplicate" else e for e in exc.errors],
+                        status=exc.status) from None
+
+
 async def create_row(table: type[Table], values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     check_table_access(table, actor, write=True)
+    if table is ApiToken:
+        tokens.refuse_hand_made_token()
     pk = table._meta.primary_key._meta.name
     values = _known(table, {k: v for k, v in values.items() if k != pk})
     values = _default_province(table, values, actor)
     blank = table(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in table._meta.columns if c._meta.name != pk}
-    data = await clean(table, {**defaults, **values})
+    data = await _clean(table, {**defaults, **values}, actor)
     await _check_references(table, data, actor)
     if table is Enrolment:  # a new enrolment's status is decided by enrolment.enrol
         states.check_enrolment_move(None, data.get("status") or "registered", "create")
@@ -160,7 +188,7 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
         # Statuses and seats are decided on the current row, read with its class locked.
         await states.lock_class_of(table, row_id)
         before = await visible_row(table, row_id, actor, write=True)
-        data = await clean(table, {**before, **changes}, row_id=row_id)
+        data = await _clean(table, {**before, **changes}, actor, row_id=row_id)
         data.pop(pk, None)
         await _check_references(table, data, actor)
         changed = {k: v for k, v in data.items() if before.get(k) != v}
@@ -192,6 +220,8 @@ async def _check_rules(table: type[Table], before: dict[str, Any], changed: dict
             raise DomainError.single("enrolment_fixed", N_(
                 "The class and the learner of an enrolment cannot be changed: withdraw the enrolment and enrol "
                 "the learner again."), fixed[0], http_status=409)
+    if table is ApiToken:
+        tokens.check_token_edit(before, changed)
     if table is TrainingClass:
         if "status" in changed:
             states.check_class_move(before["code"], before["status"], changed["status"], "edit")

@@ -26,12 +26,13 @@ import re
 import unicodedata
 from typing import Any
 
-from training.access import Actor
+from training.access import Actor, mask_personal, sees_personal_data
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.services import attendance
 from training.services.exporting import XlsxBook
+from training.services.privacy import record_access
 from training.services.roster import (
     Issue,
     _blank,
@@ -190,7 +191,15 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
     enrolments = await Enrolment.select(
         Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name"),
         Enrolment.person.citizen_id.as_alias("cccd"), Enrolment.person.date_of_birth.as_alias("dob"),
+        Enrolment.person, Enrolment.person.province.as_alias("person_province"),
     ).where(Enrolment.training_class == class_id).run()
+    # A sheet may match a learner of another province by name only: their citizen ID and date of birth
+    # are not the department's to confirm (training.access).
+    # A row whose citizen ID matches none of the others falls back to its name among these learners,
+    # so the answer is the same whether or not the ID typed is theirs.
+    hidden = {e["id"] for e in enrolments if not sees_personal_data(actor, e["person_province"], e["person"])}
+    enrolments = [mask_personal(actor, e, aliases={"citizen_id": "cccd", "date_of_birth": "dob"})
+                  for e in enrolments]
     by_cccd = {e["cccd"]: e for e in enrolments if e["cccd"]}
     by_name: dict[str, list[dict]] = {}
     for e in enrolments:
@@ -215,6 +224,9 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
         enrolment = None
         if cccd:
             enrolment = by_cccd.get(cccd)
+            if enrolment is None and hidden:
+                same_name = [c for c in by_name.get(name.casefold(), []) if c["id"] in hidden]
+                enrolment = same_name[0] if len(same_name) == 1 else None
             if enrolment is None:
                 issues.append((number, Issue("error", "sheet_unknown_cccd", N_(
                     "no learner of this class has the citizen ID {value}"), {"value": mask_cccd(cccd)},
@@ -348,8 +360,11 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     rows = await Enrolment.select(
         Enrolment.id, Enrolment.status, Enrolment.score, Enrolment.classification,
         Enrolment.person.full_name.as_alias("name"), Enrolment.person.date_of_birth.as_alias("dob"),
-        Enrolment.person.organisation.name.as_alias("organisation"),
+        Enrolment.person.organisation.name.as_alias("organisation"), Enrolment.person,
+        Enrolment.person.province.as_alias("person_province"),
     ).where((Enrolment.training_class == class_id) & Enrolment.status.is_in(attendance.MARKABLE)).run()
+    # Learners of another province: name, organisation and results only (training.access).
+    rows = [mask_personal(actor, r, aliases={"date_of_birth": "dob"}) for r in rows]
     rows.sort(key=lambda r: vietnamese_name_key(r["name"]))
     shares = await attendance.attended_shares(class_id)
 
@@ -388,4 +403,6 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     for letter, width in zip("ABCDEFGH", (6, 30, 13, 36, 16, 8, 12, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
-    return book.to_bytes()
+    content = book.to_bytes()
+    await record_access(actor, "export", count=len(rows), export=f"class-results:{class_id}")
+    return content

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from training.access import Actor, check_table_access
+from training.access import Actor, cccd_refused, check_table_access
 from training.db import engine, write_transaction
 from training.errors import DomainError, PermissionDenied
 from training.i18n import N_, _
@@ -307,7 +307,8 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
             by_name.get((rs._name_key(values.get("full_name")), dob, province)) if dob and province else None)
         if person is not None and province is not None and person["province"] != province:
             if actor.is_department:
-                err("citizen_id", "person_other_province", N_("this person is recorded in another province"))
+                refused = cccd_refused()  # says nothing of where the ID is recorded (no enumeration)
+                err(refused.field, refused.code, refused.message)
             elif _overlap(start, end, person["active_from"], person["active_to"]):
                 err("province", "active_elsewhere", N_(
                     "{name} is active in {province} ({period}): a person cannot work in two provinces at once; "
