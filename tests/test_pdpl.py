@@ -164,7 +164,9 @@ def _learner_client(client, person_id: int) -> str:
 
     username = unique("hocvien")
     run(create_account(username, "learner", PASSWORD, person_id=person_id))
-    response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    client.get("/login")  # the form's CSRF cookie
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrftoken": client.cookies.get("csrftoken")}, follow_redirects=False)
     assert response.status_code == 303
     return username
 

@@ -225,8 +225,9 @@ def test_the_code_is_shown_to_the_learner_her_department_and_coordinators_only(c
 
     username = unique("hocvien.ma")
     run(create_account(username, "learner", PASSWORD, person_id=cls["people"][0]["id"]))
-    login = client.post("/login", data={"username": username, "password": PASSWORD},
-                        follow_redirects=False)
+    client.get("/login")  # the form's CSRF cookie
+    login = client.post("/login", data={"username": username, "password": PASSWORD,
+                                        "csrftoken": client.cookies.get("csrftoken")}, follow_redirects=False)
     assert login.status_code == 303
     try:
         mine = client.get("/api/me/certificates").json()
