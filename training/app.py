@@ -18,6 +18,7 @@ from msgspec import Struct
 from training.errors import DomainError, ErrorBody, FieldError
 from training.i18n import N_, _, negotiate, reset_language, set_language
 from training.inputs import input_guard
+from training.logs import install as install_log_masking
 from training.openapi_ui import SelfHostedSwagger, schema_asset
 from training.security import security_middleware
 
@@ -230,6 +231,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from certificates.signing import check_signing_keys
     from training.db import engine, migrate
 
+    install_log_masking()
     admin_app = guard_admin_login(build_admin())
 
     @asgi("/admin", is_mount=True, copy_scope=True)

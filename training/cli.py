@@ -14,6 +14,7 @@ from training.cli_staff import register as register_staff
 from training.cli_tokens import register as register_tokens
 from training.errors import DomainError
 from training.i18n import _
+from training.logs import install as install_log_masking
 
 
 def _run(coro):
@@ -135,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_log_masking()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
