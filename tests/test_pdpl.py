@@ -246,6 +246,9 @@ def test_erasure_removes_every_personal_value_from_the_whole_database(client, co
                                      note=f"gọi {person['phone']}")).run())
     username = _learner_client(client, person["id"])
     values.append(username)
+    mistyped = client.post("/login", data={"username": username, "password": "sai mật khẩu",
+                                           "csrftoken": client.cookies.get("csrftoken")}, follow_redirects=False)
+    assert mistyped.status_code == 401  # a failed sign-in is kept for the lock-out window, with the username
     assert client.get(f"/api/people/{person['id']}/data-export", headers=coord).status_code == 200
     assert run(CompletionFact.count().where(CompletionFact.person == person["id"]).run()) == 1
 

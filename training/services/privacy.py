@@ -29,12 +29,14 @@ from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services.exporting import XlsxBook
 from training.services.rows import audit, visible_row
+from training.services.signin import normalise_username
 from training.tables import (
     Account,
     ApiToken,
     Attendance,
     AuditLog,
     Enrolment,
+    LoginFailure,
     Person,
     PersonalDataAccess,
     Trainer,
@@ -280,6 +282,9 @@ async def _anonymise(person_id: int, enrolment_ids: list[int], trainer_ids: list
     if trainer_ids:
         await Trainer.update({Trainer.qualifications: ""}).where(Trainer.id.is_in(trainer_ids)).run()
     for user_id in user_ids:  # the account can no longer sign in and says nothing about who it was
+        old = await BaseUser.select(BaseUser.username).where(BaseUser.id == user_id).first().run()
+        if old is not None:  # failed sign-ins kept for the lock-out window name the account
+            await LoginFailure.delete().where(LoginFailure.username == normalise_username(old["username"])).run()
         await BaseUser.update({
             BaseUser.username: f"erased-{user_id}", BaseUser.email: f"erased-{user_id}@example.invalid",
             BaseUser.first_name: "", BaseUser.last_name: "", BaseUser.active: False,
