@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from training.access import Actor, actor_for_user, check_table_access, scope_where
-from training.enums import LABELS
+from training.enums import labels
 from training.errors import DomainError, FieldError, PermissionDenied
 from training.i18n import N_, _
 from training.inputs import range_error
@@ -206,12 +206,11 @@ class ScopedCRUD(PiccoloCRUD):
             prop["title"] = field_label(name)
             choices = (prop.get("extra") or {}).get("choices")
             column = self.table._meta.get_column_by_name(name) if name in _names(self.table) else None
-            if choices and column is not None and column._meta.choices in LABELS:
-                labels = LABELS[column._meta.choices]
+            if choices and column is not None and column._meta.choices is not None:
+                known = labels(column._meta.choices)
                 for choice in choices.values():
-                    msgid = labels.get(str(choice["value"]))
-                    if msgid:
-                        choice["display_name"] = _(msgid)
+                    if str(choice["value"]) in known:
+                        choice["display_name"] = known[str(choice["value"])]
         schema["title"] = table_label(self.tablename)
         return JSONResponse(schema)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -22,18 +21,13 @@ from msgspec import Meta, Struct
 from certificates import service
 from training.access import Actor
 from training.api.auth import provide_actor
+from training.config import public_rate_limit
 from training.errors import DomainError
 from training.i18n import N_
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_LIMIT = service.MAX_UPLOAD_BYTES + 1024 * 1024
-
-
-def public_rate_limit() -> int:
-    """Requests per minute and client address on the public verification endpoints
-    (TRAINING_PUBLIC_RATE_LIMIT, default 120; 0 turns the limit off, e.g. for a load test)."""
-    return int(os.environ.get("TRAINING_PUBLIC_RATE_LIMIT", "120"))
 
 
 # --- models ----------------------------------------------------------------------------------------

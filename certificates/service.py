@@ -37,7 +37,7 @@ from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_e
 from certificates.tables import Certificate, IssuerProfile
 from training.access import Actor, own_people_where, scope_where
 from training.db import lock_row, write_transaction
-from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Role
+from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Level, Role, Sex, label
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services import coverage
@@ -48,19 +48,6 @@ from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingC
 from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-STATUS_LABELS = {
-    "valid": N_("Valid"),
-    "revoked": N_("Revoked"),
-    "replaced": N_("Replaced"),
-    "expired": N_("Expired"),
-}
-
-
-def _label(msgid: str) -> str:
-    """Translate a msgid held in a variable (kept out of message extraction)."""
-    return _(msgid)
-
 
 def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
@@ -317,7 +304,7 @@ def _must_be_valid(row: dict[str, Any]) -> None:
     if row["status"] != CertificateStatus.valid:
         raise Conflict.single("not_valid", N_(
             "Certificate {number} is already {status}; only a valid certificate can be changed."), "certificate",
-            number=row["number"], status=_label(STATUS_LABELS[row["status"]]).lower())
+            number=row["number"], status=label(CertificateStatus, row["status"]).lower())
 
 
 async def revoke(cert_id: int, reason: str | None, actor: Actor) -> dict[str, Any]:
@@ -454,16 +441,14 @@ def download_name(row: dict[str, Any], language: str = "vi") -> str:
 def summary(row: dict[str, Any], with_code: bool = True) -> dict[str, Any]:
     """A certificate as listed to signed-in users; the verification code only ``with_code`` (see
     ``code_readers``)."""
-    from training.enums import LABELS, Level
-
     return {
         "id": row["id"], "number": row["number"],
         "register": f"{row['register_number']:06d}/{row['register_year']}",
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_code": row["course_code"],
-        "level": row["level"], "level_label": _label(LABELS[Level].get(row["level"], row["level"])),
+        "level": row["level"], "level_label": label(Level, row["level"]),
         "hours": row["hours"], "class_code": row["class_code"], "classification": row["classification"],
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
-        "status": effective_status(row), "status_label": _label(STATUS_LABELS[effective_status(row)]),
+        "status": effective_status(row), "status_label": label(CertificateStatus, effective_status(row)),
         "reason": row["revoked_reason"],
         "verification_code": codes.display(row.get("verification_code")) if with_code else None,
     }
@@ -587,10 +572,8 @@ async def _public_row(number: str) -> dict[str, Any] | None:
 def public_view(row: dict[str, Any], details: bool = False, token_checked: bool = False) -> dict[str, Any]:
     """The public answer for a certificate row: status only, or (``details``) everything printed on
     it but the birth date. The issuer is named with its province (``issuer_display_name``)."""
-    from training.enums import LABELS, Level
-
     status = effective_status(row)
-    brief = {"number": row["number"], "status": status, "status_label": _label(STATUS_LABELS[status]),
+    brief = {"number": row["number"], "status": status, "status_label": label(CertificateStatus, status),
              "details": details, "signature_checked": token_checked}
     if not details:
         return brief
@@ -599,7 +582,7 @@ def public_view(row: dict[str, Any], details: bool = False, token_checked: bool 
         **brief,
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_en": row["course_name_en"],
         "course_code": row["course_code"], "level": row["level"],
-        "level_label": _label(LABELS[Level].get(row["level"], row["level"])), "hours": row["hours"],
+        "level_label": label(Level, row["level"]), "hours": row["hours"],
         "start_date": _iso(row["start_date"]), "end_date": _iso(row["end_date"]),
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
         "classification": row["classification"],
@@ -695,8 +678,6 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    from training.enums import LABELS, Sex
-
     readable = await code_readers([r["id"] for r in rows], actor)
     for i, r in enumerate(rows, 1):
         note = ""
@@ -706,11 +687,11 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
             note = _("Replaced by {number}: {reason}", number=r["replaced_by_number"], reason=r["revoked_reason"] or "")
         book.append([i, r["register_number"], r["number"], r["holder_name"],
                    r["holder_birth_date"].strftime("%d/%m/%Y") if r["holder_birth_date"] else "",
-                   _label(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
+                   label(Sex, r["holder_sex"]),
                    r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
                    r["issued_on"].strftime("%d/%m/%Y"),
                    r["expires_on"].strftime("%d/%m/%Y") if r["expires_on"] else "",
-                   _label(STATUS_LABELS[effective_status(r)]), note,
+                   label(CertificateStatus, effective_status(r)), note,
                    codes.display(r["verification_code"]) if r["id"] in readable else ""])
     for col, width in zip("ABCDEFGHIJKLMNO", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40, 14), strict=True):
         ws.column_dimensions[col].width = width
@@ -722,7 +703,6 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The signed-in learner, and their classes with enrolment status and attended share."""
-    from training.enums import LABELS
     from training.services.attendance import attended_shares
     from training.tables import Person
 
@@ -741,7 +721,7 @@ async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str,
         share = shares.get(r["id"], {}).get("share")
         out.append({"code": r["code"], "course": r["course"], "start": r["start"].strftime("%d/%m/%Y"),
                     "end": r["end"].strftime("%d/%m/%Y"),
-                    "status": _label(LABELS[EnrolmentStatus].get(r["status"], r["status"])),
+                    "status": label(EnrolmentStatus, r["status"]),
                     "attendance": f"{round(share * 100)}%" if share is not None else "—"})
     return person, out
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from certificates.render import CertificateView, render_pdf
 from certificates.tables import Certificate
-from training.config import get_settings
+from training.config import get_settings, pdf_workers
 from training.db import write_transaction
 from training.enums import CertificateStatus
 from training.errors import DomainError
@@ -131,11 +131,6 @@ def _render_to_file(view: CertificateView, path: str) -> str:
 
 
 _pool: ProcessPoolExecutor | None = None
-
-
-def pdf_workers() -> int:
-    """How many worker processes render big batches (TRAINING_PDF_WORKERS, default min(2, CPUs))."""
-    return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
 
 
 _writing: Path | None = None  # the temporary file this process is writing, if any

@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 
-from training.config import get_settings
+from training.config import get_settings, use_piccolo_conf
 
-os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+use_piccolo_conf()
 
 
 def make_engine() -> Engine:

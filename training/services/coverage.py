@@ -38,7 +38,7 @@ from typing import Any
 
 from training.access import Actor
 from training.db import engine
-from training.enums import Level, StaffCategory
+from training.enums import Level, StaffCategory, label
 from training.errors import DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 
@@ -611,19 +611,15 @@ def by_unit(report: CoverageReport) -> dict[str | None, dict[tuple[str | None, s
 # --- labels and tables -------------------------------------------------------------------------
 
 def category_label(category: str | None, language: str | None = None) -> str:
-    from training.enums import LABELS
-
     if category is None:
         return _(N_("All categories"), language=language)
-    return _(LABELS[StaffCategory][category], language=language)
+    return label(StaffCategory, category, language)
 
 
 def level_label(level: str | None, language: str | None = None) -> str:
-    from training.enums import LABELS
-
     if level is None:
         return _(N_("Any level"), language=language)
-    return _(LABELS[Level][level], language=language)
+    return label(Level, level, language)
 
 
 def report_table(report: CoverageReport, language: str | None = None) -> tuple[list[str], list[list[Any]], list[int]]:

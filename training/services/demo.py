@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 
+from training import policy
 from training.enums import (
     AttendanceStatus,
     CertificateKind,
@@ -48,7 +49,6 @@ SEED = 2025
 MORNING = (dt.time(8, 0), dt.time(11, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(17, 0))
 _CHUNK = 200
-MIN_ATTENDANCE_SHARE = 0.8
 
 # --- static reference data --------------------------------------------------------------------
 
@@ -274,18 +274,6 @@ def _next_weekday(d: dt.date) -> dt.date:
     while d.weekday() >= 5:
         d += dt.timedelta(days=1)
     return d
-
-
-def _classification(score: float) -> str | None:
-    if score >= 9:
-        return "Xuất sắc"
-    if score >= 8:
-        return "Giỏi"
-    if score >= 6.5:
-        return "Khá"
-    if score >= 5:
-        return "Trung bình"
-    return None
 
 
 class _Planner:
@@ -630,16 +618,15 @@ class _Planner:
                                                                    "Nghỉ việc gia đình, có báo trước"]),
                     }.get(mark, "")
                     self.plan.attendance[(c.code, i, p.ref)] = (mark, note)
-                    if mark in (AttendanceStatus.present, AttendanceStatus.late) or (
-                            excused_ok and mark == AttendanceStatus.excused):
+                    if mark in policy.attended_marks(excused_ok):
                         attended += 1
                 if final is None:  # a closed class: completed or not, from attendance and score
-                    ok = not past or attended / len(past) >= MIN_ATTENDANCE_SHARE
+                    ok = not past or policy.attends_enough(attended / len(past), None)
                     if pass_mark is not None:
                         mean = 4.2 if weak else (7.9 if course.level == Level.refresher else 7.2)
                         score = round(min(9.8, max(3.0, self.rng.gauss(mean, 1.0))), 1)
-                        ok = ok and score >= pass_mark
-                        classification = _classification(score) if ok else None
+                        ok = ok and policy.passes_score(score, pass_mark)
+                        classification = policy.classify(score) if ok else None
                     final = EnrolmentStatus.completed if ok else EnrolmentStatus.failed
             e = EnrolmentPlan(c.code, p.ref, final, score, classification, enrolled_at)
             self.plan.enrolments.append(e)
@@ -883,7 +870,8 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
     existing = {r["code"] for r in await _select_in(Course, Course.code, course_codes, Course.code)}
     await w.insert(Course, [
         {"code": code, "name_vi": vi, "name_en": en, "level": level, "hours": hours, "certificate_kind": kind,
-         "min_attendance_share": MIN_ATTENDANCE_SHARE, "excused_counts_as_present": excused, "pass_mark": pass_mark,
+         "min_attendance_share": policy.DEFAULT_MIN_ATTENDANCE_SHARE, "excused_counts_as_present": excused,
+         "pass_mark": pass_mark,
          "validity_months": validity}
         for code, vi, en, level, hours, kind, pass_mark, validity, excused in COURSES if code not in existing])
     course = {r["code"]: r["id"] for r in await _select_in(Course, Course.code, course_codes, Course.id, Course.code)}

@@ -25,6 +25,7 @@ from typing import Any
 
 from training.access import Actor, cccd_refused, check_table_access
 from training.db import engine, lock_row, write_transaction
+from training.enums import EnrolmentStatus, OrganisationKind, label
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.labels import field_label
@@ -381,12 +382,6 @@ ROW_STATUSES = {
 }
 
 
-def _enrolment_label(status: str | None, language: str | None = None) -> str | None:
-    from training.enums import LABELS, EnrolmentStatus
-
-    return _(LABELS[EnrolmentStatus][status], language=language) if status else None
-
-
 @dataclass
 class Issue:
     level: str  # "error" or "warning"
@@ -436,7 +431,7 @@ class RowOutcome:
             "status_label": _(ROW_STATUSES[self.status], language=language),
             "person_id": self.person_id,
             "enrolment_status": self.enrolment_status,
-            "enrolment_label": _enrolment_label(self.enrolment_status, language),
+            "enrolment_label": label(EnrolmentStatus, self.enrolment_status, language) or None,
             "messages": [{"level": i.level, "code": i.code, "field": i.field, "column": i.column,
                           "message": i.reason(language), "text": i.text(self.row, language)}
                          for i in self.issues],
@@ -636,8 +631,6 @@ def _guess_kind(name: str) -> str:
 async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, str], actor: Actor,
                 progress: Progress | None) -> list[RowOutcome]:
     """Decide every row's outcome (reads only)."""
-    from training.enums import LABELS, OrganisationKind
-
     provinces = await Province.select(Province.id, Province.name).run()
     legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
     pindex = province_index(provinces, legacy)
@@ -698,7 +691,6 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
 
     blank = Person(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
-    kinds = LABELS[OrganisationKind]
 
     outcomes: list[RowOutcome] = []
     seen_cccd: dict[str, int] = {}
@@ -801,7 +793,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                     kind = _guess_kind(item.org_name)
                     warn("organisation", "organisation_new", N_(
                         "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-                        "check it afterwards"), name=item.org_name, kind=_(kinds[kind]))
+                        "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, kind))
                 out.new_org, out.new_org_name = key, new_orgs[key]
                 for e in formula_errors(item.org_name, "organisation"):
                     err("organisation", e.code, e.message, **e.params)

@@ -20,6 +20,7 @@ from typing import Any
 
 from training.access import Actor, cccd_refused, check_table_access
 from training.db import engine, write_transaction
+from training.enums import OrganisationKind, label
 from training.errors import DomainError, PermissionDenied
 from training.i18n import N_, _
 from training.labels import field_label
@@ -197,8 +198,6 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
 
 async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: Progress | None
                       ) -> tuple[list[ImportRow], dict[tuple[int, str], str]]:
-    from training.enums import LABELS, OrganisationKind
-
     provinces = await Province.select(Province.id, Province.name).run()
     legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
     pindex = rs.province_index(provinces, legacy)
@@ -234,7 +233,6 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
 
     blank = Person(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
-    kinds = LABELS[OrganisationKind]
     seen: dict[str, tuple[int, int, dt.date | None, dt.date | None]] = {}  # person key -> row, province, period
     new_orgs: dict[tuple[int, str], str] = {}
     out: list[ImportRow] = []
@@ -327,7 +325,8 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
                 new_orgs[(province, okey)] = item.org_name
                 warn("organisation", "organisation_new", N_(
                     "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-                    "check it afterwards"), name=item.org_name, kind=_(kinds[rs._guess_kind(item.org_name)]))
+                    "check it afterwards"), name=item.org_name,
+                    kind=label(OrganisationKind, rs._guess_kind(item.org_name)))
             if org_id is None:
                 row.changes["_new_org"] = (province, okey)
                 for e in formula_errors(item.org_name, "organisation"):
