@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from training.access import Actor, actor_for_user, check_table_access, scope_where
+from training.audit import audit
 from training.enums import labels
 from training.errors import DomainError, FieldError, PermissionDenied
 from training.i18n import N_, _
@@ -231,7 +232,7 @@ class ScopedCRUD(PiccoloCRUD):
             response = await super().detail(request)
             if request.method != "GET" and response.status_code < 300:
                 action = "delete" if request.method == "DELETE" else "update"
-                await rows.audit(actor, action, self.table, row_id, None, None)
+                await audit(actor, action, self.table, row_id, None, None)
             return response
         if request.method == "GET":
             response = await self.get_single(request, row_id)
@@ -270,7 +271,7 @@ class ScopedCRUD(PiccoloCRUD):
             if response.status_code < 300:
                 created = json.loads(response.body)
                 row_id = created.get("id") if isinstance(created, dict) else None
-                await rows.audit(actor, "create", self.table, row_id, None, None)
+                await audit(actor, "create", self.table, row_id, None, None)
             return response
         values = self._coerce(data, partial=False)
         if isinstance(values, Response):

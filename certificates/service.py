@@ -36,15 +36,16 @@ from certificates.signing import keyring
 from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_entry_name
 from certificates.tables import Certificate, IssuerProfile
 from training.access import Actor, own_people_where, scope_where
-from training.db import lock_row, write_transaction
+from training.audit import audit, audit_many
+from training.db import chunks, lock_row, write_transaction
 from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Level, Role, Sex, label
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services import coverage
 from training.services.exporting import XlsxBook
 from training.services.privacy import record_access
-from training.services.rows import audit, is_integrity_error, visible_row
-from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
+from training.services.rows import is_integrity_error, visible_row
+from training.tables import Course, Enrolment, Organisation, TrainingClass
 from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -73,11 +74,6 @@ def token_fields(row: dict[str, Any]) -> dict[str, Any]:
         "s": _iso(row["start_date"]), "e": _iso(row["end_date"]),
         "i": _iso(row["issued_on"]), "x": _iso(row.get("expires_on")),
     }
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 # --- issuing ---------------------------------------------------------------------------------------
@@ -145,7 +141,7 @@ async def _completed_enrolments(class_id: int) -> list[dict[str, Any]]:
 
 async def _enrolments_with_certificate(enrolment_ids: list[int]) -> set[int]:
     out: set[int] = set()
-    for chunk in _chunks(enrolment_ids, 500):
+    for chunk in chunks(enrolment_ids, 500):
         rows = await Certificate.select(Certificate.enrolment).where(Certificate.enrolment.is_in(chunk)).run()
         out |= {r["enrolment"] for r in rows}
     return out
@@ -188,20 +184,16 @@ async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshot
                "status": CertificateStatus.valid, "created_at": now, "verification_code": codes.new_code()}
         row["token"], row["key_id"] = ring.sign(token_fields(row))
         rows.append(row)
-    for chunk in _chunks(rows, 100):
+    for chunk in chunks(rows, 100):
         await Certificate.insert(*[Certificate(**r) for r in chunk]).run()
     numbers = [r["number"] for r in rows]
     saved: list[dict[str, Any]] = []
-    for chunk in _chunks(numbers, 500):
+    for chunk in chunks(numbers, 500):
         saved += await Certificate.select().where(Certificate.number.is_in(chunk)).run()
     saved.sort(key=lambda r: r["register_number"])
-    audits = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
-                       table_name="certificate", row_id=r["id"], before=None,
-                       after=json.dumps({"number": r["number"], "enrolment": r["enrolment"],
-                                         "register": f"{r['register_number']}/{r['register_year']}"},
-                                        ensure_ascii=False)) for r in saved]
-    for chunk in _chunks(audits, 200):
-        await AuditLog.insert(*chunk).run()
+    await audit_many(actor, action, Certificate, [
+        (r["id"], None, {"number": r["number"], "enrolment": r["enrolment"],
+                         "register": f"{r['register_number']}/{r['register_year']}"}) for r in saved])
     return saved
 
 
@@ -398,7 +390,7 @@ async def code_readers(cert_ids: list[int], actor: Actor) -> set[int]:
     if actor.is_coordinator:
         return set(cert_ids)
     out: set[int] = set()
-    for chunk in _chunks(cert_ids, 500):
+    for chunk in chunks(cert_ids, 500):
         rows = await _scoped(Certificate.select(Certificate.id).where(Certificate.id.is_in(chunk)), actor).run()
         out |= {r["id"] for r in rows}
     return out

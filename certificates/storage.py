@@ -16,7 +16,6 @@ process that started it ends, even by kill -9, and the service stops the pool on
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import errno
 import hashlib
 import json
@@ -35,12 +34,12 @@ from typing import Any
 
 from certificates.render import CertificateView, render_pdf
 from certificates.tables import Certificate
+from training.audit import audit
 from training.config import get_settings, pdf_workers
 from training.db import write_transaction
 from training.enums import CertificateStatus
 from training.errors import DomainError
 from training.i18n import N_
-from training.tables import AuditLog
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM = 40  # render in worker processes from this many certificates on
@@ -266,6 +265,5 @@ async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None 
 
 
 async def audit_pdf_change(cert_id: int, before: str, after: str, column: str) -> None:
-    await AuditLog.insert(AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system",
-                                   action="rerender", table_name="certificate", row_id=cert_id,
-                                   before=json.dumps({column: before}), after=json.dumps({column: after}))).run()
+    """Record that a certificate's PDF was rendered again with a different hash (user ``system``)."""
+    await audit(None, "rerender", Certificate, cert_id, {column: before}, {column: after})

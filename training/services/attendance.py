@@ -8,12 +8,13 @@ from typing import Any
 
 from training import policy
 from training.access import Actor
+from training.audit import audit
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError, NotFound
 from training.i18n import N_
 from training.services import states
 from training.services.coverage import class_changed
-from training.services.rows import audit, visible_row
+from training.services.rows import visible_row
 from training.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
 from training.validation import clean_text, formula_errors
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.access import Actor
-from training.db import engine
+from training.db import chunks, engine
 from training.enums import Level, StaffCategory, label
 from training.errors import DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
@@ -91,8 +91,8 @@ async def _execute(sql: str) -> None:
 async def refresh_people(person_ids: Iterable[int]) -> None:
     """Recompute the derived rows of these people (after any change to what they completed or who they are)."""
     ids = sorted({int(i) for i in person_ids if i is not None})
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ",".join(str(i) for i in ids[start:start + _CHUNK])
+    for part in chunks(ids, _CHUNK):
+        chunk = ",".join(str(i) for i in part)
         await _execute(f"DELETE FROM coverage_fact WHERE person IN ({chunk})")
         await _execute(f"DELETE FROM completion_fact WHERE person IN ({chunk})")
         await _execute(_COMPLETION_INSERT.format(where=f"AND e.person IN ({chunk})"))

@@ -16,7 +16,6 @@ the same rules as user input. The whole seeding runs in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import unicodedata
 from collections import defaultdict
@@ -27,6 +26,8 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 
 from training import policy
+from training.audit import audit
+from training.db import chunks
 from training.enums import (
     AttendanceStatus,
     CertificateKind,
@@ -791,18 +792,14 @@ class _Writer:
         pk = table._meta.primary_key._meta.name
         defaults = {c._meta.name: c.get_default_value() for c in table._meta.columns if c._meta.name != pk}
         cleaned = [await clean(table, {**defaults, **row}) for row in rows]
-        for i in range(0, len(cleaned), _CHUNK):
-            await table.insert(*[table(**row) for row in cleaned[i:i + _CHUNK]]).run()
+        for part in chunks(cleaned, _CHUNK):
+            await table.insert(*[table(**row) for row in part]).run()
         self.added[table._meta.tablename] += len(rows)
-
-
-def _in_chunks(values: list, size: int = 500) -> list[list]:
-    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 async def _select_in(table: type[Table], column, values: list, *columns) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for chunk in _in_chunks(sorted(set(values), key=str)):
+    for chunk in chunks(sorted(set(values), key=str), 500):
         if chunk:
             out.extend(await table.select(*columns).where(column.is_in(chunk)).run())
     return out
@@ -1051,14 +1048,9 @@ async def _account_is_current(username: str, role: str, province_id: int | None,
 
 async def _audit_summary(added: dict[str, int]) -> None:
     """One audit entry per table the demo added rows to (not one per row)."""
-    from training.tables import AuditLog
-
-    rows = [AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system", action="seed-demo",
-                     table_name=name, row_id=None, before=None,
-                     after=json.dumps({"rows": count, "source": "training seed-demo"}))
-            for name, count in sorted(added.items()) if count]
-    if rows:
-        await AuditLog.insert(*rows).run()
+    for name, count in sorted(added.items()):
+        if count:
+            await audit(None, "seed-demo", name, None, None, {"rows": count, "source": "training seed-demo"})
 
 
 async def seed_demo(password: str | None = None) -> list[str]:

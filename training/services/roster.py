@@ -19,21 +19,21 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from training.access import Actor, cccd_refused, check_table_access
-from training.db import engine, lock_row, write_transaction
+from training.audit import audit_rows
+from training.db import chunks, engine, lock_row, write_transaction
 from training.enums import EnrolmentStatus, OrganisationKind, label
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.labels import field_label
 from training.services import states
 from training.services.exporting import XlsxBook
-from training.services.rows import audit_json, create_row, visible_row
+from training.services.rows import create_row, visible_row
 from training.tables import (
-    AuditLog,
     CoursePrerequisite,
     Enrolment,
     LegacyProvince,
@@ -46,7 +46,6 @@ from training.validation import cccd_errors, clean, clean_text, formula_errors, 
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MB = 10
-CHUNK = 400  # rows per multi-row INSERT / IN (...) list: well under SQLite's bound-parameter limit
 
 Progress = Callable[[str, int, int], None]
 
@@ -611,11 +610,6 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
     return _Parsed(number, values, issues, values.pop("organisation"), values.pop("province"))
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _name_key(name: str | None) -> str:
     return (clean_text(name) or "").casefold()
 
@@ -662,13 +656,13 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                    Person.province)
     cccds = sorted({p.values["citizen_id"] for p in parsed if p.values.get("citizen_id")})
     by_cccd: dict[str, dict] = {}
-    for chunk in _chunks(cccds):
+    for chunk in chunks(cccds):
         for person in await Person.select(*person_cols).where(Person.citizen_id.is_in(chunk)).run():
             by_cccd[person["citizen_id"]] = person
     names = sorted({n for p in parsed if p.values.get("full_name") and p.values.get("date_of_birth")
                     for n in (p.values["full_name"], p.values["full_name"].title())})
     by_name_dob: dict[tuple[str, dt.date], list[dict]] = {}
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         query = Person.select(*person_cols).where(Person.full_name.is_in(chunk) & Person.date_of_birth.is_not_null())
         if actor.is_department:
             query = query.where(Person.province == actor.province_id)
@@ -684,7 +678,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
     completed: dict[int, set[int]] = {}
     if required:
         known = sorted({p["id"] for p in by_cccd.values()} | {p["id"] for ps in by_name_dob.values() for p in ps})
-        for chunk in _chunks(known):
+        for chunk in chunks(known):
             for r in await Enrolment.select(Enrolment.person, Enrolment.training_class.course.as_alias("course")).where(
                     Enrolment.person.is_in(chunk) & (Enrolment.status == "completed")).run():
                 completed.setdefault(r["person"], set()).add(r["course"])
@@ -832,20 +826,10 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
     return outcomes
 
 
-async def _audit_many(actor: Actor, action: str, table, rows: list[dict[str, Any]]) -> None:
-    """The audit entries of ``training.services.rows.audit``, inserted many at a time."""
-    now = dt.datetime.now(dt.UTC)
-    entries = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
-                        table_name=table._meta.tablename, row_id=row["id"], before=None,
-                        after=audit_json(row)) for row in rows]
-    for chunk in _chunks(entries, 200):
-        await AuditLog.insert(*chunk).run()
-
-
 async def _insert(table, objects: list, progress: Progress | None, stage: str) -> list[int]:
     """Insert rows many at a time; their new ids in the order given."""
     ids: list[int] = []
-    for chunk in _chunks(objects):
+    for chunk in chunks(objects):
         try:
             returned = await table.insert(*chunk).returning(table._meta.primary_key).run()
         except Exception as exc:
@@ -879,7 +863,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
     for o, person_id, data in zip(new, ids, people, strict=True):
         o.person_id = person_id
         data["id"] = person_id
-    await _audit_many(actor, "create", Person, people)
+    await audit_rows(actor, "create", Person, people)
 
     start = dt.datetime.now(dt.UTC)
     enrolments = []
@@ -891,9 +875,9 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
     ids = await _insert(Enrolment, [Enrolment(**e) for e in enrolments], progress, "enrolments")
     for data, enrolment_id in zip(enrolments, ids, strict=True):
         data["id"] = enrolment_id
-    await _audit_many(actor, "create", Enrolment, enrolments)
+    await audit_rows(actor, "create", Enrolment, enrolments)
     counts = result.counts
-    await _audit_many(actor, "import", TrainingClass, [{
+    await audit_rows(actor, "import", TrainingClass, [{
         "id": cls["id"], "file": result.filename, "rows": counts["total"], "new_people": counts["new"],
         "existing_people": counts["existing"] + counts["possible_duplicate"],
         "confirmed": counts["confirmed"], "waitlisted": counts["waitlisted"],

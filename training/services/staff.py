@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.access import Actor, cccd_refused, check_table_access
-from training.db import engine, write_transaction
+from training.audit import audit_rows
+from training.db import chunks, engine, write_transaction
 from training.enums import OrganisationKind, label
 from training.errors import DomainError, PermissionDenied
 from training.i18n import N_, _
@@ -221,13 +222,13 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
             Person.phone, Person.email, Person.legacy_province)
     cccds = sorted({i.values["citizen_id"] for i, _x in parsed if i.values.get("citizen_id")})
     by_cccd: dict[str, dict] = {}
-    for chunk in rs._chunks(cccds):
+    for chunk in chunks(cccds):
         for p in await Person.select(*cols).where(Person.citizen_id.is_in(chunk)).run():
             by_cccd[p["citizen_id"]] = p
     plain = sorted({i.values["full_name"] for i, _x in parsed if i.values.get("full_name")
                     and not i.values.get("citizen_id") and i.values.get("date_of_birth")})
     by_name: dict[tuple[str, dt.date, int], dict] = {}
-    for chunk in rs._chunks(plain):
+    for chunk in chunks(plain):
         for p in await Person.select(*cols).where(Person.full_name.is_in(chunk) & Person.citizen_id.is_null()).run():
             by_name.setdefault((rs._name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
 
@@ -388,14 +389,14 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
     for r, person_id, data in zip(new, ids, people, strict=True):
         r.record_id = person_id
         data["id"] = person_id
-    await rs._audit_many(actor, "create", Person, people)
+    await audit_rows(actor, "create", Person, people)
     updated = [r for r in result.rows if r.status == "updated"]
     for position, r in enumerate(updated, start=1):
         await Person.update({getattr(Person, k): v for k, v in r.changes.items()}).where(
             Person.id == r.record_id).run()
         if progress and (position % 1000 == 0 or position == len(updated)):
             progress("updates", position, len(updated))
-    await rs._audit_many(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
+    await audit_rows(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
     await coverage.refresh_people(r.record_id for r in updated)
 
 
@@ -512,11 +513,11 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
         ids = await rs._insert(Commune, [Commune(**r.values) for r in new], progress, "communes")
         for r, commune_id in zip(new, ids, strict=True):
             r.record_id = commune_id
-        await rs._audit_many(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
+        await audit_rows(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
         for r in (r for r in result.rows if r.status == "updated"):
             await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
                 Commune.id == r.record_id).run()
-        await rs._audit_many(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
+        await audit_rows(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
                                                         if r.status == "updated"])
     result.committed = True
     return result
