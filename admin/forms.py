@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from training.access import Actor, actor_for_user, scope_where
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_, _
 
 TRAINING_GROUP = N_("Training")
@@ -112,8 +113,8 @@ def build_forms() -> list[FormConfig]:
 
         actor = await _actor(request)
         content = await _service(results_xlsx(await _class_id(data.class_code, actor), actor))
-        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in data.class_code.upper())
-        return FileResponse(contents=io.BytesIO(content), file_name=f"ket-qua-{safe}.xlsx",
+        name = f"ket-qua-{safe_filename(data.class_code.upper())}.xlsx"
+        return FileResponse(contents=io.BytesIO(content), file_name=name,
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     from certificates.admin_forms import build_certificate_forms

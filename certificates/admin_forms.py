@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from admin.forms import _actor, _class_id, _service
+from training.filenames import safe_filename
 from training.i18n import N_, _
 
 CERTIFICATION_GROUP = N_("Certification")
@@ -60,8 +61,7 @@ def build_certificate_forms() -> list[FormConfig]:
         else:
             code, content = await _service(service.class_zip(class_id, actor))
             media = "application/zip"
-        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in code)
-        return FileResponse(contents=io.BytesIO(content), file_name=f"chung-chi-{safe}.{data.format}",
+        return FileResponse(contents=io.BytesIO(content), file_name=f"chung-chi-{safe_filename(code)}.{data.format}",
                             media_type=media)
 
     group = _(CERTIFICATION_GROUP)

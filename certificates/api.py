@@ -23,6 +23,7 @@ from training.access import Actor
 from training.api.auth import provide_actor
 from training.config import public_rate_limit
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_
 
 PDF = "application/pdf"
@@ -229,11 +230,11 @@ class CertificateController(Controller):
                      format: FromQuery[str] = "zip", lang: FromQuery[str] = "vi") -> Response:
         if format == "pdf":
             code, content = await service.class_pdf(class_id, actor, lang)
-            return _file_response(content, f"chung-chi-{_ascii(code)}.pdf", PDF)
+            return _file_response(content, f"chung-chi-{safe_filename(code)}.pdf", PDF)
         if format != "zip":
             raise DomainError.single("bad_format", N_("The format must be zip or pdf."), "format")
         code, content = await service.class_zip(class_id, actor)
-        return _file_response(content, f"chung-chi-{_ascii(code)}.zip", "application/zip")
+        return _file_response(content, f"chung-chi-{safe_filename(code)}.zip", "application/zip")
 
     @get("/certificates/register", summary="The register book (sổ cấp chứng chỉ) of an issuer and year, XLSX",
          media_type=XLSX)
@@ -252,10 +253,6 @@ class CertificateController(Controller):
     async def reissue(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                       data: JSONBody[ReasonIn]) -> CertificateOut:
         return CertificateOut(**service.summary(await service.reissue(cert_id, data.reason, actor)))
-
-
-def _ascii(text: str) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in text)
 
 
 async def _stream_issue(run) -> Response:

@@ -40,6 +40,7 @@ from training.audit import audit, audit_many
 from training.db import chunks, lock_row, write_transaction
 from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Level, Role, Sex, label
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
+from training.filenames import safe_filename
 from training.i18n import N_, _
 from training.services import coverage
 from training.services.exporting import XlsxBook
@@ -426,8 +427,8 @@ async def _read_pdf(row: dict[str, Any], language: str = "vi") -> bytes:
 
 
 def download_name(row: dict[str, Any], language: str = "vi") -> str:
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in row["number"])
-    return f"chung-chi-{safe}{'' if language == 'vi' else '-en'}.pdf"
+    """The name a certificate's PDF is downloaded under: chung-chi-<number>[-en].pdf."""
+    return f"chung-chi-{safe_filename(row['number'])}{'' if language == 'vi' else '-en'}.pdf"
 
 
 def summary(row: dict[str, Any], with_code: bool = True) -> dict[str, Any]:

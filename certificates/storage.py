@@ -39,6 +39,7 @@ from training.config import get_settings, pdf_workers
 from training.db import write_transaction
 from training.enums import CertificateStatus
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_
 
 Progress = Callable[[str, int, int], None]
@@ -51,9 +52,10 @@ def storage_root() -> Path:
     return get_settings().data_dir / "certificates"
 
 
-def safe_file_stem(number: str) -> str:
-    """A certificate number as a plain file name: ASCII letters, digits and hyphens only."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", number)[:60] or "_"
+def _stem(number: str) -> str:
+    """A certificate number (or status) as a stored file's stem: ``safe_filename`` with ``_`` for anything
+    unsafe, as the PDFs already stored are named."""
+    return safe_filename(number, replacement="_", max_length=60)
 
 
 def pdf_path(number: str, year: int, language: str = "vi") -> Path:
@@ -61,7 +63,7 @@ def pdf_path(number: str, year: int, language: str = "vi") -> Path:
     whatever the number says (a number is data; it never chooses a directory)."""
     root = storage_root().resolve()
     suffix = "" if language == "vi" else f".{'en' if language == 'en' else 'x'}"
-    path = (root / str(int(year)) / f"{safe_file_stem(number)}{suffix}.pdf").resolve()
+    path = (root / str(int(year)) / f"{_stem(number)}{suffix}.pdf").resolve()
     if not path.is_relative_to(root):  # cannot happen with a safe stem; kept as the last line of defence
         raise DomainError.single("unsafe_path", N_("Certificate {number} cannot be stored safely."), "number",
                                  http_status=400, number=number)
@@ -70,8 +72,8 @@ def pdf_path(number: str, year: int, language: str = "vi") -> Path:
 
 def zip_entry_name(row: dict[str, Any]) -> str:
     """A plain file name (no folder, no ``..``) for a certificate inside a ZIP."""
-    status = "" if row["status"] == CertificateStatus.valid else f"-{safe_file_stem(row['status'])}"
-    return f"{safe_file_stem(row['number'])}{status}.pdf"
+    status = "" if row["status"] == CertificateStatus.valid else f"-{_stem(row['status'])}"
+    return f"{_stem(row['number'])}{status}.pdf"
 
 
 def verify_url(number: str, token: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
@@ -16,6 +15,7 @@ from msgspec import Struct
 from training.access import Actor
 from training.api.auth import provide_actor
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_
 from training.services import roster, sheets
 
@@ -97,9 +97,9 @@ def _roster_out(result: roster.RosterResult) -> RosterOut:
     return RosterOut(**data)
 
 
-def _ascii(text: str) -> str:
-    """An ASCII file name part (class codes may hold anything)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", roster.fold(text).upper() if text else "").strip("-") or "lop"
+def _code(class_code: str) -> str:
+    """A class code as part of a download name (class codes may hold anything)."""
+    return safe_filename(class_code.upper(), fallback="lop")
 
 
 def _too_large(_request: Request, exc: HTTPException) -> Response:
@@ -141,7 +141,7 @@ class RosterController(Controller):
         result = await roster.import_roster(class_id, filename, content, actor, commit=not dry_run)
         if dry_run and format == "xlsx":
             return Response(roster.errors_xlsx(result), media_type=XLSX, headers={
-                "Content-Disposition": f'attachment; filename="loi-danh-sach-{_ascii(result.class_code)}.xlsx"'})
+                "Content-Disposition": f'attachment; filename="loi-danh-sach-{_code(result.class_code)}.xlsx"'})
         return Response(_roster_out(result), status_code=200 if dry_run else 201)
 
     @post("/classes/{class_id:int}/attendance-sheet", summary="Import a sign-in sheet (XLSX): all or nothing",
@@ -167,4 +167,4 @@ class RosterController(Controller):
         cls = await visible_row(TrainingClass, class_id, actor)
         content = await sheets.results_xlsx(class_id, actor)
         return Response(content, media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="ket-qua-{_ascii(cls["code"])}.xlsx"'})
+            "Content-Disposition": f'attachment; filename="ket-qua-{_code(cls["code"])}.xlsx"'})

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -40,6 +39,7 @@ from training.enums import (
     Sex,
     StaffCategory,
 )
+from training.filenames import ascii_text
 from training.i18n import _
 from training.validation import cccd_for, clean
 
@@ -245,11 +245,6 @@ class Plan:
     issuers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _ascii(text: str) -> str:
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
 def _unit(kind: str, name: str) -> str:
     """"tỉnh Khánh Hòa" / "thành phố Quảng Ninh": the kind is data (changes by resolution)."""
     return f"{kind} {name}"
@@ -388,10 +383,10 @@ class _Planner:
         return self.rng.choice(["09", "09", "09", "03", "08"]) + f"{self.rng.randrange(10**8):08d}"
 
     def email(self, name: str, dob: dt.date, province: str, category: str) -> str:
-        parts = _ascii(name).lower().split()
+        parts = ascii_text(name).lower().split()
         local = f"{parts[-1]}.{''.join(p[0] for p in parts[:-1])}{dob.year % 100:02d}"
         if category in (StaffCategory.civil_servant, StaffCategory.civil_servant_cadre) and province != "01":
-            domain = _ascii(self.prov[province]["name"]).lower().replace(" ", "") + ".gov.vn"
+            domain = ascii_text(self.prov[province]["name"]).lower().replace(" ", "") + ".gov.vn"
         else:
             domain = "gmail.com"
         address, n = f"{local}@{domain}", 1

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from training.access import Actor, mask_personal, sees_personal_data
+from training.collation import vi_name_key
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
@@ -315,41 +315,6 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
 
 # --- results ---------------------------------------------------------------------------------
 
-_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
-
-
-def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    letters: list[int] = []
-    tones: list[int] = []
-    for ch in unicodedata.normalize("NFC", word.lower()):
-        parts = unicodedata.normalize("NFD", ch)
-        base = parts[0]
-        tone = 0
-        for mark in parts[1:]:
-            if mark in _TONES:
-                tone = _TONES[mark]
-            elif mark == "\u0306":
-                base = "ă"
-            elif mark == "\u0302":
-                base = {"a": "â", "e": "ê", "o": "ô"}.get(base, base)
-            elif mark == "\u031b":
-                base = {"o": "ơ", "u": "ư"}.get(base, base)
-        index = _ALPHABET.find(base)
-        letters.append(index if index >= 0 else 100 + ord(base))
-        tones.append(tone)
-    return tuple(letters), tuple(tones)
-
-
-def vietnamese_name_key(name: str) -> tuple:
-    """Sort key for Vietnamese full names: given name first, then family and middle names, in the order of
-    the Vietnamese alphabet (a ă â b c d đ e ê …), tones only breaking ties."""
-    words = (clean_text(name) or "").split(" ")
-    given, rest = words[-1], words[:-1]
-    keys = [_word_key(given)] + [_word_key(w) for w in rest]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
-
-
 async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     """The results of a class as an Excel workbook: title, then STT, Họ và tên, Ngày sinh, Đơn vị,
     Tỷ lệ chuyên cần, Điểm, Xếp loại, Kết quả (learners sorted the Vietnamese way)."""
@@ -365,7 +330,7 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     ).where((Enrolment.training_class == class_id) & Enrolment.status.is_in(attendance.MARKABLE)).run()
     # Learners of another province: name, organisation and results only (training.access).
     rows = [mask_personal(actor, r, aliases={"date_of_birth": "dob"}) for r in rows]
-    rows.sort(key=lambda r: vietnamese_name_key(r["name"]))
+    rows.sort(key=lambda r: vi_name_key(r["name"]))
     shares = await attendance.attended_shares(class_id)
 
     book = XlsxBook(_(N_("Results")))
