@@ -154,13 +154,14 @@ async def verify_json(number: FromPath[str], t: FromQuery[str | None] = None,
 @post("/api/verify/pdf", tags=["Verification"], status_code=200, request_max_body_size=UPLOAD_LIMIT,
       summary="Is this PDF an unmodified copy of a certificate we issued? (public)")
 async def verify_pdf(data: Annotated[FileIn, Body(media_type=RequestEncodingType.MULTI_PART)]) -> PdfCheckOut:
-    content = await _upload(data)
+    content = await upload_bytes(data)
     result = await service.check_pdf(content)
     cert = result.pop("certificate")
     return PdfCheckOut(**result, certificate=VerificationOut(**cert) if cert else None)
 
 
-async def _upload(data: FileIn) -> bytes:
+async def upload_bytes(data: FileIn) -> bytes:
+    """The uploaded file's bytes; no file is a 400 in the one error shape (field ``file``)."""
     if data.file is None:
         raise DomainError.single("file_missing", N_("Choose a file to upload (form field \"file\")."),
                                  "file", http_status=400)

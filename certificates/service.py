@@ -400,7 +400,7 @@ async def code_readers(cert_ids: list[int], actor: Actor) -> set[int]:
 async def find_by_number(number: str, actor: Actor) -> dict[str, Any]:
     """The certificate of this number if the actor may see it; one answer for "no such number" and
     "another province's certificate" (no enumeration)."""
-    row = await _scoped(Certificate.select().where(Certificate.number == _clean_number(number)), actor).first().run()
+    row = await _scoped(Certificate.select().where(Certificate.number == clean_number(number)), actor).first().run()
     if row is None:
         raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
                               number=number)
@@ -485,7 +485,8 @@ async def class_summaries(class_id: int, actor: Actor) -> list[dict[str, Any]]:
 
 # --- verification ----------------------------------------------------------------------------------
 
-def _clean_number(number: str) -> str:
+def clean_number(number: str) -> str:
+    """A certificate number as typed, cleaned for lookup: upper case, at most 40 characters."""
     return (clean_text(number) or "").upper()[:40]
 
 
@@ -499,7 +500,7 @@ async def verification(number: str, token: str | None = None, code: str | None =
     error) or the verification code printed on it (``certificates.codes``). A wrong code answers
     exactly as no code: it never tells whether it was close.
     """
-    number = _clean_number(number)
+    number = clean_number(number)
     fields = None
     if token:
         fields = keyring().verify(token)

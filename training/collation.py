@@ -27,7 +27,7 @@ def _rank(ch: str) -> int:
         return _ALPHABET[ch]
     if ch.isspace():
         return 0
-    if ch.isdigit() and ch.isascii():
+    if "0" <= ch <= "9":
         return 1 + int(ch)  # 1–10: digits before letters
     return 100 + ord(ch)  # anything else after the alphabet, in code point order
 

@@ -121,7 +121,8 @@ _SECRET_CACHE: dict = {}
 
 
 def secret_key() -> str:
-    """TRAINING_SECRET_KEY (or the key generated into the data folder), read once per value."""
+    """TRAINING_SECRET_KEY (or the key generated into the data folder, TRAINING_DATA_DIR), read once per
+    value."""
     cache_key = (os.environ.get("TRAINING_SECRET_KEY"), os.environ.get("TRAINING_DATA_DIR"))
     if cache_key not in _SECRET_CACHE:
         _SECRET_CACHE[cache_key] = get_settings().secret_key

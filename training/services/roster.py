@@ -180,7 +180,7 @@ def _read_xlsx(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
         out = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = list(values)
-            while cells and _blank(cells[-1]):
+            while cells and is_blank(cells[-1]):
                 cells.pop()
             out.append((number, cells))
         return out
@@ -211,7 +211,7 @@ def _read_csv(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
     try:
         for number, values in enumerate(reader, start=1):
             cells: list[Any] = [v if v.strip() else None for v in values]
-            while cells and _blank(cells[-1]):
+            while cells and is_blank(cells[-1]):
                 cells.pop()
             out.append((number, cells))
     except csv.Error as exc:
@@ -221,7 +221,8 @@ def _read_csv(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
     return out
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: None, or text of nothing but spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -231,7 +232,7 @@ def find_header(rows: list[tuple[int, list[Any]]], matcher: Callable[[Any], str 
     (its index in ``rows``, its cells, field -> column index). Title rows above it are skipped."""
     seen = 0
     for index, (_number, cells) in enumerate(rows):
-        if all(_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             continue
         seen += 1
         if seen > scan:
@@ -262,7 +263,7 @@ class CellError(Exception):
 
 def parse_date(value: Any) -> dt.date | None:
     """A date from an Excel date cell, an Excel serial number, dd/mm/yyyy, d/m/yyyy or yyyy-mm-dd."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -309,8 +310,9 @@ def _serial(number: float, text: str) -> dt.date:
     return from_excel(number).date()
 
 
-def _text(value: Any) -> str | None:
-    if _blank(value):
+def cell_text(value: Any) -> str | None:
+    """A cell as clean text (whole-number floats without ".0"); None for a blank cell."""
+    if is_blank(value):
         return None
     if isinstance(value, float) and value == int(value):
         value = int(value)
@@ -319,9 +321,9 @@ def _text(value: Any) -> str | None:
     return clean_text(str(value)) or None
 
 
-def _digits_cell(value: Any) -> tuple[str | None, bool]:
+def digits_cell(value: Any) -> tuple[str | None, bool]:
     """A CCCD or phone cell as text; True when Excel turned it into a number (leading zero lost)."""
-    if _blank(value):
+    if is_blank(value):
         return None, False
     if isinstance(value, bool):
         return str(value), False
@@ -513,7 +515,8 @@ class _Parsed:
     province_text: str | None = None
 
 
-def _column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
+def column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
+    """Field → how its column is named in messages: "C (Họ và tên)"."""
     names = {name: f"{column_letter(col)} ({clean_text(str(header[col]))})" for name, col in mapping.items()}
     if "full_name" not in mapping and "family_middle" in mapping and "given_name" in mapping:
         a, b = mapping["family_middle"], mapping["given_name"]
@@ -522,8 +525,9 @@ def _column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
     return names
 
 
-def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
+def parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
                all_columns: dict[int, str]) -> _Parsed:
+    """One roster row read into field values and its issues (errors and warnings), without the database."""
     issues: list[Issue] = []
 
     def err(fld: str | None, code: str, msgid: str, /, column: str | None = None, **params) -> None:
@@ -548,25 +552,25 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
 
     values: dict[str, Any] = {}
     if "full_name" in mapping:
-        values["full_name"] = _text(cell("full_name"))
+        values["full_name"] = cell_text(cell("full_name"))
     else:  # "Họ và tên đệm" + "Tên"
         values["full_name"] = clean_text(" ".join(
-            t for t in (_text(cell("family_middle")), _text(cell("given_name"))) if t)) or None
+            t for t in (cell_text(cell("family_middle")), cell_text(cell("given_name"))) if t)) or None
     for name in ("organisation", "province", "email"):
-        values[name] = _text(cell(name))
+        values[name] = cell_text(cell(name))
     try:
         values["date_of_birth"] = parse_date(cell("date_of_birth"))
     except CellError as exc:
         values["date_of_birth"] = None
         err("date_of_birth", exc.code, exc.msgid, **exc.params)
 
-    raw_sex = _text(cell("sex"))
+    raw_sex = cell_text(cell("sex"))
     values["sex"] = None
     if raw_sex:
         values["sex"] = SEX_VALUES.get(fold(raw_sex))
         if values["sex"] is None:
             err("sex", "sex_unknown", N_("\"{value}\" is not a sex; write Nam or Nữ"), value=raw_sex)
-    raw_category = _text(cell("staff_category"))
+    raw_category = cell_text(cell("staff_category"))
     values["staff_category"] = None
     if raw_category:
         values["staff_category"] = CATEGORY_VALUES.get(fold(raw_category))
@@ -579,7 +583,7 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
             err(name, "required", N_("is required"))
 
     try:
-        cccd, was_number = _digits_cell(cell("citizen_id"))
+        cccd, was_number = digits_cell(cell("citizen_id"))
     except CellError as exc:
         cccd, was_number = None, False
         err("citizen_id", exc.code, exc.msgid, **exc.params)
@@ -597,7 +601,7 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
             err("date_of_birth", "dob_required_with_cccd", N_("is required when a citizen ID is given"))
 
     try:
-        phone, was_number = _digits_cell(cell("phone")) if mapping.get("phone") is not None else (None, False)
+        phone, was_number = digits_cell(cell("phone")) if mapping.get("phone") is not None else (None, False)
     except CellError as exc:
         phone, was_number = None, False
         err("phone", exc.code, exc.msgid, **exc.params)
@@ -610,11 +614,13 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
     return _Parsed(number, values, issues, values.pop("organisation"), values.pop("province"))
 
 
-def _name_key(name: str | None) -> str:
+def person_name_key(name: str | None) -> str:
+    """A full name as compared when matching people: cleaned, case-folded (marks kept)."""
     return (clean_text(name) or "").casefold()
 
 
-def _guess_kind(name: str) -> str:
+def guess_kind(name: str) -> str:
+    """The organisation kind an organisation's name suggests ("UBND xã …" → commune committee)."""
     folded = fold(name) + " "
     for words, kind in ORG_KIND_WORDS:
         if folded.startswith(words) or f" {words}" in f" {folded}":
@@ -635,11 +641,11 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         org_query = org_query.where((Organisation.province == actor.province_id) | Organisation.province.is_null())
     orgs_by_name: dict[str, list[dict]] = {}
     for org in await org_query.run():
-        orgs_by_name.setdefault(_name_key(org["name"]), []).append(org)
+        orgs_by_name.setdefault(person_name_key(org["name"]), []).append(org)
         orgs_by_name.setdefault("~" + fold(org["name"]), []).append(org)
 
     def find_org(name: str, province: int | None) -> int | None:
-        for key in (_name_key(name), "~" + fold(name)):
+        for key in (person_name_key(name), "~" + fold(name)):
             found = orgs_by_name.get(key) or []
             if not found:
                 continue
@@ -667,7 +673,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         if actor.is_department:
             query = query.where(Person.province == actor.province_id)
         for person in await query.run():
-            by_name_dob.setdefault((_name_key(person["full_name"]), person["date_of_birth"]), []).append(person)
+            by_name_dob.setdefault((person_name_key(person["full_name"]), person["date_of_birth"]), []).append(person)
 
     enrolled = {r["person"]: r["status"] for r in await Enrolment.select(Enrolment.person, Enrolment.status).where(
         Enrolment.training_class == cls["id"]).run()}
@@ -718,7 +724,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
 
         # In-file duplicates.
         cccd = values.get("citizen_id")
-        name_key = _name_key(values.get("full_name"))
+        name_key = person_name_key(values.get("full_name"))
         dob = values.get("date_of_birth")
         if cccd and cccd in seen_cccd:
             err("citizen_id", "duplicate_in_file",
@@ -742,7 +748,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
             person = None
         elif person is not None:
             out.status = "existing"
-            if _name_key(person["full_name"]) != name_key and name_key:
+            if person_name_key(person["full_name"]) != name_key and name_key:
                 warn("full_name", "name_differs", N_(
                     "this citizen ID belongs to {name} in the system; the name in the file differs and is not "
                     "changed"), name=person["full_name"])
@@ -784,7 +790,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                 key = fold(item.org_name)
                 if key not in new_orgs:
                     new_orgs[key] = item.org_name
-                    kind = _guess_kind(item.org_name)
+                    kind = guess_kind(item.org_name)
                     warn("organisation", "organisation_new", N_(
                         "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
                         "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, kind))
@@ -794,7 +800,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
             if not out.has_error:
                 # Every rule of validation.clean applies, except the two that cost queries per row and
                 # that this import has already checked for the whole file at once: the citizen ID
-                # (structure with cccd_errors in _parse_row, uniqueness with the batch lookup above:
+                # (structure with cccd_errors in parse_row, uniqueness with the batch lookup above:
                 # a known ID makes the row "existing") and the legacy province (the 2025 province was
                 # taken from the same mapping). They are put back after cleaning.
                 data = {**defaults, **values, "province": province, "organisation": org_id,
@@ -826,7 +832,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
     return outcomes
 
 
-async def _insert(table, objects: list, progress: Progress | None, stage: str) -> list[int]:
+async def insert_many(table, objects: list, progress: Progress | None, stage: str) -> list[int]:
     """Insert rows many at a time; their new ids in the order given."""
     ids: list[int] = []
     for chunk in chunks(objects):
@@ -850,7 +856,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
     org_ids: dict[str, int] = {}
     for key, name in org_names.items():
         row = next(o for o in outcomes if o.new_org == key and o.status == "new")
-        org = await create_row(Organisation, {"name": name, "kind": _guess_kind(name),
+        org = await create_row(Organisation, {"name": name, "kind": guess_kind(name),
                                               "province": row.values["province"]}, actor)
         org_ids[key] = org["id"]
         result.new_organisations.append(name)
@@ -859,7 +865,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
         if o.new_org:
             o.values["organisation"] = org_ids[o.new_org]
     people = [{k: v for k, v in o.values.items() if k != "id"} for o in new]
-    ids = await _insert(Person, [Person(**p) for p in people], progress, "people")
+    ids = await insert_many(Person, [Person(**p) for p in people], progress, "people")
     for o, person_id, data in zip(new, ids, people, strict=True):
         o.person_id = person_id
         data["id"] = person_id
@@ -872,7 +878,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
                            "score": None, "classification": None,
                            # one microsecond apart: the waitlist keeps the order of the file
                            "enrolled_at": start + dt.timedelta(microseconds=position)})
-    ids = await _insert(Enrolment, [Enrolment(**e) for e in enrolments], progress, "enrolments")
+    ids = await insert_many(Enrolment, [Enrolment(**e) for e in enrolments], progress, "enrolments")
     for data, enrolment_id in zip(enrolments, ids, strict=True):
         data["id"] = enrolment_id
     await audit_rows(actor, "create", Enrolment, enrolments)
@@ -895,7 +901,7 @@ async def import_roster(class_id: int, filename: str, content: bytes, actor: Act
     rows = read_rows(filename, content)
     found = find_header(rows, header_field, ("full_name", "given_name"))
     if found is None:
-        first = next(((n, c) for n, c in rows if not all(_blank(x) for x in c)), None)
+        first = next(((n, c) for n, c in rows if not all(is_blank(x) for x in c)), None)
         if first is None:
             raise _file_error("file_empty", N_("The file {name} is empty."), 422, name=filename)
         mapping = {}
@@ -916,18 +922,18 @@ async def import_roster(class_id: int, filename: str, content: bytes, actor: Act
             N_("The file lacks the required column(s): {columns} (header row {row}). Required: {required}."),
             http_status=422, columns=", ".join(field_label(n) for n in missing), row=header_row,
             required=", ".join(field_label(n) for n in REQUIRED))
-    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(_blank(x) for x in c)]
+    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(is_blank(x) for x in c)]
     if not data_rows:
         raise DomainError.single("roster_no_rows", N_(
             "The file has a header row (row {row}) but no learners under it."), http_status=422,
             row=header_row)
 
-    columns = _column_names(header_cells, mapping)
-    all_columns = {col: f"{column_letter(col)} ({clean_text(str(v))})" if not _blank(v) else column_letter(col)
+    columns = column_names(header_cells, mapping)
+    all_columns = {col: f"{column_letter(col)} ({clean_text(str(v))})" if not is_blank(v) else column_letter(col)
                    for col, v in enumerate(header_cells)}
     ignored = [clean_text(str(v)) for col, v in enumerate(header_cells)
-               if not _blank(v) and col not in mapping.values() and fold(v) not in ("stt", "tt", "so tt", "ghi chu")]
-    parsed = [_parse_row(n, c, mapping, columns, all_columns) for n, c in data_rows]
+               if not is_blank(v) and col not in mapping.values() and fold(v) not in ("stt", "tt", "so tt", "ghi chu")]
+    parsed = [parse_row(n, c, mapping, columns, all_columns) for n, c in data_rows]
     result = RosterResult(class_id=class_id, class_code=cls["code"], filename=filename, header_row=header_row,
                           ignored_columns=[c for c in ignored if c])
 

@@ -35,12 +35,12 @@ from training.services.exporting import XlsxBook
 from training.services.privacy import record_access
 from training.services.roster import (
     Issue,
-    _blank,
-    _digits_cell,
     column_letter,
+    digits_cell,
     find_header,
     fold,
     header_field,
+    is_blank,
     parse_date,
     read_rows,
 )
@@ -66,7 +66,7 @@ _TIME = re.compile(r"\b(\d{1,2})(?:\s*[hg]\s*|\s+)?(\d{2})?\b")
 
 def _status_of(value: Any) -> str | None:
     """The attendance status of a cell, ABSENT for an empty one, None for an unknown code."""
-    if _blank(value):
+    if is_blank(value):
         return ABSENT
     if isinstance(value, bool):
         return PRESENT if value else ABSENT
@@ -205,7 +205,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
     for e in enrolments:
         by_name.setdefault((clean_text(e["name"]) or "").casefold(), []).append(e)
 
-    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(_blank(x) for x in c)]
+    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(is_blank(x) for x in c)]
     filled = {col: False for col in session_cols}
     matched: dict[int, tuple[int, dict, list[Any]]] = {}  # enrolment id -> (row, enrolment, cells)
     for number, cells in data_rows:
@@ -214,7 +214,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
 
         name = clean_text(str(cell(mapping.get("full_name")) or "")) or ""
         try:
-            cccd, _number = _digits_cell(cell(mapping.get("citizen_id")))
+            cccd, _number = digits_cell(cell(mapping.get("citizen_id")))
         except Exception:
             cccd = None
         if cccd and len(cccd) == 11 and cccd.isdigit() and not cccd.startswith("0"):
@@ -257,7 +257,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
             continue
         matched[enrolment["id"]] = (number, enrolment, cells)
         for col in session_cols:
-            if not _blank(cell(col)):
+            if not is_blank(cell(col)):
                 filled[col] = True
 
     today = on or attendance.today()
@@ -284,7 +284,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
                     "\"{value}\" is not an attendance code; use {codes}"),
                     {"value": clean_text(str(value)), "codes": CODES_HELP}, None, name_of(col))))
             elif not markable:
-                if not _blank(value):
+                if not is_blank(value):
                     issues.append((number, Issue("error", "not_markable", N_(
                         "{name} is {status}; no attendance is taken"),
                         {"name": enrolment["name"], "status": status_label(enrolment["status"])}, None, name_of(col))))
