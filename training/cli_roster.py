@@ -12,11 +12,11 @@ import asyncio
 import sys
 from pathlib import Path
 
+from training.enums import EnrolmentStatus, label
 from training.i18n import N_, _
 
 
 def _print_result(result, stream=sys.stdout) -> None:
-    from training.enums import EnrolmentStatus, label
     from training.services.roster import ROW_STATUSES
 
     for row in result.rows:
