@@ -10,19 +10,21 @@ from starlette.requests import Request
 
 from training.access import Actor, actor_for_user, scope_where
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_, _
 
 TRAINING_GROUP = N_("Training")
 
 
-async def _actor(request: Request):
+async def form_actor(request: Request):
+    """The signed-in admin user's actor; a user without a role gets the form's error message."""
     actor = await actor_for_user(getattr(request.user, "user", None))
     if actor is None:
         raise ValueError(_("Your account has no role in this system."))
     return actor
 
 
-async def _service(call):
+async def form_call(call):
     """Await a service call; its DomainError becomes the ValueError piccolo-admin shows on the form."""
     try:
         return await call
@@ -30,7 +32,7 @@ async def _service(call):
         raise ValueError(exc.text()) from exc
 
 
-async def _class_id(code: str, actor: Actor) -> int:
+async def form_class_id(code: str, actor: Actor) -> int:
     """The id of the class with this code among those the actor may see: another province's class answers
     exactly as a code that does not exist (no enumeration)."""
     from training.tables import TrainingClass
@@ -78,30 +80,30 @@ def build_forms() -> list[FormConfig]:
     async def schedule(request: Request, data: ScheduleForm) -> str:
         from training.services import scheduling
 
-        actor = await _actor(request)
+        actor = await form_actor(request)
         try:
             specs = scheduling.sessions_from_pattern(
                 data.start_date, data.count, data.start_time, data.end_time, _weekdays(data.weekdays),
                 data.topic, None, data.venue)
         except DomainError as exc:
             raise ValueError(exc.text()) from exc
-        rows = await _service(scheduling.add_sessions(await _class_id(data.class_code, actor), specs, actor))
+        rows = await form_call(scheduling.add_sessions(await form_class_id(data.class_code, actor), specs, actor))
         return _("{count} sessions scheduled, from {first} to {last}.", count=len(rows),
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
 
     async def close(request: Request, data: ClassCodeForm) -> str:
         from training.services.attendance import close_class
 
-        actor = await _actor(request)
-        result = await _service(close_class(await _class_id(data.class_code, actor), actor))
+        actor = await form_actor(request)
+        result = await form_call(close_class(await form_class_id(data.class_code, actor), actor))
         return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
                  failed=result["failed"])
 
     async def reopen(request: Request, data: ClassCodeForm) -> str:
         from training.services.attendance import reopen_class
 
-        actor = await _actor(request)
-        row = await _service(reopen_class(await _class_id(data.class_code, actor), actor))
+        actor = await form_actor(request)
+        row = await form_call(reopen_class(await form_class_id(data.class_code, actor), actor))
         return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
                  code=row["code"])
 
@@ -110,10 +112,10 @@ def build_forms() -> list[FormConfig]:
 
         from training.services.sheets import results_xlsx
 
-        actor = await _actor(request)
-        content = await _service(results_xlsx(await _class_id(data.class_code, actor), actor))
-        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in data.class_code.upper())
-        return FileResponse(contents=io.BytesIO(content), file_name=f"ket-qua-{safe}.xlsx",
+        actor = await form_actor(request)
+        content = await form_call(results_xlsx(await form_class_id(data.class_code, actor), actor))
+        name = f"ket-qua-{safe_filename(data.class_code.upper())}.xlsx"
+        return FileResponse(contents=io.BytesIO(content), file_name=name,
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     from certificates.admin_forms import build_certificate_forms

@@ -21,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from training.access import Actor, actor_for_user, check_table_access, scope_where
-from training.enums import LABELS
+from training.audit import audit
+from training.enums import labels
 from training.errors import DomainError, FieldError, PermissionDenied
 from training.i18n import N_, _
 from training.inputs import range_error
@@ -206,12 +207,11 @@ class ScopedCRUD(PiccoloCRUD):
             prop["title"] = field_label(name)
             choices = (prop.get("extra") or {}).get("choices")
             column = self.table._meta.get_column_by_name(name) if name in _names(self.table) else None
-            if choices and column is not None and column._meta.choices in LABELS:
-                labels = LABELS[column._meta.choices]
+            if choices and column is not None and column._meta.choices is not None:
+                known = labels(column._meta.choices)
                 for choice in choices.values():
-                    msgid = labels.get(str(choice["value"]))
-                    if msgid:
-                        choice["display_name"] = _(msgid)
+                    if str(choice["value"]) in known:
+                        choice["display_name"] = known[str(choice["value"])]
         schema["title"] = table_label(self.tablename)
         return JSONResponse(schema)
 
@@ -232,7 +232,7 @@ class ScopedCRUD(PiccoloCRUD):
             response = await super().detail(request)
             if request.method != "GET" and response.status_code < 300:
                 action = "delete" if request.method == "DELETE" else "update"
-                await rows.audit(actor, action, self.table, row_id, None, None)
+                await audit(actor, action, self.table, row_id, None, None)
             return response
         if request.method == "GET":
             response = await self.get_single(request, row_id)
@@ -271,7 +271,7 @@ class ScopedCRUD(PiccoloCRUD):
             if response.status_code < 300:
                 created = json.loads(response.body)
                 row_id = created.get("id") if isinstance(created, dict) else None
-                await rows.audit(actor, "create", self.table, row_id, None, None)
+                await audit(actor, "create", self.table, row_id, None, None)
             return response
         values = self._coerce(data, partial=False)
         if isinstance(values, Response):

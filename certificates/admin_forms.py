@@ -13,7 +13,8 @@ from piccolo_admin.endpoints import FileResponse, FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from admin.forms import _actor, _class_id, _service
+from admin.forms import form_actor, form_call, form_class_id
+from training.filenames import safe_filename
 from training.i18n import N_, _
 
 CERTIFICATION_GROUP = N_("Certification")
@@ -35,33 +36,32 @@ def build_certificate_forms() -> list[FormConfig]:
                                                               "for printing)"))
 
     async def issue(request: Request, data: IssueForm) -> str:
-        actor = await _actor(request)
-        result = await _service(service.issue_for_class(await _class_id(data.class_code, actor), actor))
+        actor = await form_actor(request)
+        result = await form_call(service.issue_for_class(await form_class_id(data.class_code, actor), actor))
         return result.message()
 
     async def revoke(request: Request, data: ChangeForm) -> str:
-        actor = await _actor(request)
-        row = await _service(service.find_by_number(data.number, actor))
-        row = await _service(service.revoke(row["id"], data.reason, actor))
+        actor = await form_actor(request)
+        row = await form_call(service.find_by_number(data.number, actor))
+        row = await form_call(service.revoke(row["id"], data.reason, actor))
         return _("Certificate {number} is revoked.", number=row["number"])
 
     async def reissue(request: Request, data: ChangeForm) -> str:
-        actor = await _actor(request)
-        old = await _service(service.find_by_number(data.number, actor))
-        new = await _service(service.reissue(old["id"], data.reason, actor))
+        actor = await form_actor(request)
+        old = await form_call(service.find_by_number(data.number, actor))
+        new = await form_call(service.reissue(old["id"], data.reason, actor))
         return _("Certificate {old} is replaced by {new}.", old=old["number"], new=new["number"])
 
     async def export(request: Request, data: ExportForm) -> FileResponse:
-        actor = await _actor(request)
-        class_id = await _class_id(data.class_code, actor)
+        actor = await form_actor(request)
+        class_id = await form_class_id(data.class_code, actor)
         if data.format == "pdf":
-            code, content = await _service(service.class_pdf(class_id, actor))
+            code, content = await form_call(service.class_pdf(class_id, actor))
             media = "application/pdf"
         else:
-            code, content = await _service(service.class_zip(class_id, actor))
+            code, content = await form_call(service.class_zip(class_id, actor))
             media = "application/zip"
-        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in code)
-        return FileResponse(contents=io.BytesIO(content), file_name=f"chung-chi-{safe}.{data.format}",
+        return FileResponse(contents=io.BytesIO(content), file_name=f"chung-chi-{safe_filename(code)}.{data.format}",
                             media_type=media)
 
     group = _(CERTIFICATION_GROUP)

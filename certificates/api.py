@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -22,18 +21,14 @@ from msgspec import Meta, Struct
 from certificates import service
 from training.access import Actor
 from training.api.auth import provide_actor
+from training.config import public_rate_limit
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_LIMIT = service.MAX_UPLOAD_BYTES + 1024 * 1024
-
-
-def public_rate_limit() -> int:
-    """Requests per minute and client address on the public verification endpoints
-    (TRAINING_PUBLIC_RATE_LIMIT, default 120; 0 turns the limit off, e.g. for a load test)."""
-    return int(os.environ.get("TRAINING_PUBLIC_RATE_LIMIT", "120"))
 
 
 # --- models ----------------------------------------------------------------------------------------
@@ -159,13 +154,14 @@ async def verify_json(number: FromPath[str], t: FromQuery[str | None] = None,
 @post("/api/verify/pdf", tags=["Verification"], status_code=200, request_max_body_size=UPLOAD_LIMIT,
       summary="Is this PDF an unmodified copy of a certificate we issued? (public)")
 async def verify_pdf(data: Annotated[FileIn, Body(media_type=RequestEncodingType.MULTI_PART)]) -> PdfCheckOut:
-    content = await _upload(data)
+    content = await upload_bytes(data)
     result = await service.check_pdf(content)
     cert = result.pop("certificate")
     return PdfCheckOut(**result, certificate=VerificationOut(**cert) if cert else None)
 
 
-async def _upload(data: FileIn) -> bytes:
+async def upload_bytes(data: FileIn) -> bytes:
+    """The uploaded file's bytes; no file is a 400 in the one error shape (field ``file``)."""
     if data.file is None:
         raise DomainError.single("file_missing", N_("Choose a file to upload (form field \"file\")."),
                                  "file", http_status=400)
@@ -235,11 +231,11 @@ class CertificateController(Controller):
                      format: FromQuery[str] = "zip", lang: FromQuery[str] = "vi") -> Response:
         if format == "pdf":
             code, content = await service.class_pdf(class_id, actor, lang)
-            return _file_response(content, f"chung-chi-{_ascii(code)}.pdf", PDF)
+            return _file_response(content, f"chung-chi-{safe_filename(code)}.pdf", PDF)
         if format != "zip":
             raise DomainError.single("bad_format", N_("The format must be zip or pdf."), "format")
         code, content = await service.class_zip(class_id, actor)
-        return _file_response(content, f"chung-chi-{_ascii(code)}.zip", "application/zip")
+        return _file_response(content, f"chung-chi-{safe_filename(code)}.zip", "application/zip")
 
     @get("/certificates/register", summary="The register book (sổ cấp chứng chỉ) of an issuer and year, XLSX",
          media_type=XLSX)
@@ -258,10 +254,6 @@ class CertificateController(Controller):
     async def reissue(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                       data: JSONBody[ReasonIn]) -> CertificateOut:
         return CertificateOut(**service.summary(await service.reissue(cert_id, data.reason, actor)))
-
-
-def _ascii(text: str) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in text)
 
 
 async def _stream_issue(run) -> Response:

@@ -17,7 +17,8 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from certificates import service
-from certificates.api import UPLOAD_LIMIT, FileIn, _upload
+from certificates.api import UPLOAD_LIMIT, FileIn
+from certificates.api import upload_bytes as _upload
 from certificates.codes import display as display_code
 from certificates.codes import normalize as normalize_code
 from training.errors import DomainError
@@ -180,7 +181,7 @@ async def verify_home() -> Response:
 
 @get("/verify/go", include_in_schema=False)
 async def verify_go(number: FromQuery[str] = "", code: FromQuery[str] = "") -> Redirect:
-    target = f"/verify/{quote(service._clean_number(number) or '-')}"
+    target = f"/verify/{quote(service.clean_number(number) or '-')}"
     typed = normalize_code(code)  # what cannot be a code is dropped: it would answer as no code anyway
     return Redirect(f"{target}?code={display_code(typed)}" if typed else target)
 

@@ -36,31 +36,20 @@ from certificates.signing import keyring
 from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_entry_name
 from certificates.tables import Certificate, IssuerProfile
 from training.access import Actor, own_people_where, scope_where
-from training.db import lock_row, write_transaction
-from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Role
+from training.audit import audit, audit_many
+from training.db import chunks, lock_row, write_transaction
+from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Level, Role, Sex, label
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
+from training.filenames import safe_filename
 from training.i18n import N_, _
 from training.services import coverage
 from training.services.exporting import XlsxBook
 from training.services.privacy import record_access
-from training.services.rows import audit, is_integrity_error, visible_row
-from training.tables import AuditLog, Course, Enrolment, Organisation, TrainingClass
+from training.services.rows import is_integrity_error, visible_row
+from training.tables import Course, Enrolment, Organisation, TrainingClass
 from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-STATUS_LABELS = {
-    "valid": N_("Valid"),
-    "revoked": N_("Revoked"),
-    "replaced": N_("Replaced"),
-    "expired": N_("Expired"),
-}
-
-
-def _label(msgid: str) -> str:
-    """Translate a msgid held in a variable (kept out of message extraction)."""
-    return _(msgid)
-
 
 def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
@@ -86,11 +75,6 @@ def token_fields(row: dict[str, Any]) -> dict[str, Any]:
         "s": _iso(row["start_date"]), "e": _iso(row["end_date"]),
         "i": _iso(row["issued_on"]), "x": _iso(row.get("expires_on")),
     }
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 # --- issuing ---------------------------------------------------------------------------------------
@@ -158,7 +142,7 @@ async def _completed_enrolments(class_id: int) -> list[dict[str, Any]]:
 
 async def _enrolments_with_certificate(enrolment_ids: list[int]) -> set[int]:
     out: set[int] = set()
-    for chunk in _chunks(enrolment_ids, 500):
+    for chunk in chunks(enrolment_ids, 500):
         rows = await Certificate.select(Certificate.enrolment).where(Certificate.enrolment.is_in(chunk)).run()
         out |= {r["enrolment"] for r in rows}
     return out
@@ -201,20 +185,16 @@ async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshot
                "status": CertificateStatus.valid, "created_at": now, "verification_code": codes.new_code()}
         row["token"], row["key_id"] = ring.sign(token_fields(row))
         rows.append(row)
-    for chunk in _chunks(rows, 100):
+    for chunk in chunks(rows, 100):
         await Certificate.insert(*[Certificate(**r) for r in chunk]).run()
     numbers = [r["number"] for r in rows]
     saved: list[dict[str, Any]] = []
-    for chunk in _chunks(numbers, 500):
+    for chunk in chunks(numbers, 500):
         saved += await Certificate.select().where(Certificate.number.is_in(chunk)).run()
     saved.sort(key=lambda r: r["register_number"])
-    audits = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
-                       table_name="certificate", row_id=r["id"], before=None,
-                       after=json.dumps({"number": r["number"], "enrolment": r["enrolment"],
-                                         "register": f"{r['register_number']}/{r['register_year']}"},
-                                        ensure_ascii=False)) for r in saved]
-    for chunk in _chunks(audits, 200):
-        await AuditLog.insert(*chunk).run()
+    await audit_many(actor, action, Certificate, [
+        (r["id"], None, {"number": r["number"], "enrolment": r["enrolment"],
+                         "register": f"{r['register_number']}/{r['register_year']}"}) for r in saved])
     return saved
 
 
@@ -317,7 +297,7 @@ def _must_be_valid(row: dict[str, Any]) -> None:
     if row["status"] != CertificateStatus.valid:
         raise Conflict.single("not_valid", N_(
             "Certificate {number} is already {status}; only a valid certificate can be changed."), "certificate",
-            number=row["number"], status=_label(STATUS_LABELS[row["status"]]).lower())
+            number=row["number"], status=label(CertificateStatus, row["status"]).lower())
 
 
 async def revoke(cert_id: int, reason: str | None, actor: Actor) -> dict[str, Any]:
@@ -411,7 +391,7 @@ async def code_readers(cert_ids: list[int], actor: Actor) -> set[int]:
     if actor.is_coordinator:
         return set(cert_ids)
     out: set[int] = set()
-    for chunk in _chunks(cert_ids, 500):
+    for chunk in chunks(cert_ids, 500):
         rows = await _scoped(Certificate.select(Certificate.id).where(Certificate.id.is_in(chunk)), actor).run()
         out |= {r["id"] for r in rows}
     return out
@@ -420,7 +400,7 @@ async def code_readers(cert_ids: list[int], actor: Actor) -> set[int]:
 async def find_by_number(number: str, actor: Actor) -> dict[str, Any]:
     """The certificate of this number if the actor may see it; one answer for "no such number" and
     "another province's certificate" (no enumeration)."""
-    row = await _scoped(Certificate.select().where(Certificate.number == _clean_number(number)), actor).first().run()
+    row = await _scoped(Certificate.select().where(Certificate.number == clean_number(number)), actor).first().run()
     if row is None:
         raise NotFound.single("unknown_number", N_("There is no certificate numbered {number}."), "number",
                               number=number)
@@ -447,23 +427,21 @@ async def _read_pdf(row: dict[str, Any], language: str = "vi") -> bytes:
 
 
 def download_name(row: dict[str, Any], language: str = "vi") -> str:
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in row["number"])
-    return f"chung-chi-{safe}{'' if language == 'vi' else '-en'}.pdf"
+    """The name a certificate's PDF is downloaded under: chung-chi-<number>[-en].pdf."""
+    return f"chung-chi-{safe_filename(row['number'])}{'' if language == 'vi' else '-en'}.pdf"
 
 
 def summary(row: dict[str, Any], with_code: bool = True) -> dict[str, Any]:
     """A certificate as listed to signed-in users; the verification code only ``with_code`` (see
     ``code_readers``)."""
-    from training.enums import LABELS, Level
-
     return {
         "id": row["id"], "number": row["number"],
         "register": f"{row['register_number']:06d}/{row['register_year']}",
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_code": row["course_code"],
-        "level": row["level"], "level_label": _label(LABELS[Level].get(row["level"], row["level"])),
+        "level": row["level"], "level_label": label(Level, row["level"]),
         "hours": row["hours"], "class_code": row["class_code"], "classification": row["classification"],
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
-        "status": effective_status(row), "status_label": _label(STATUS_LABELS[effective_status(row)]),
+        "status": effective_status(row), "status_label": label(CertificateStatus, effective_status(row)),
         "reason": row["revoked_reason"],
         "verification_code": codes.display(row.get("verification_code")) if with_code else None,
     }
@@ -507,7 +485,8 @@ async def class_summaries(class_id: int, actor: Actor) -> list[dict[str, Any]]:
 
 # --- verification ----------------------------------------------------------------------------------
 
-def _clean_number(number: str) -> str:
+def clean_number(number: str) -> str:
+    """A certificate number as typed, cleaned for lookup: upper case, at most 40 characters."""
     return (clean_text(number) or "").upper()[:40]
 
 
@@ -521,7 +500,7 @@ async def verification(number: str, token: str | None = None, code: str | None =
     error) or the verification code printed on it (``certificates.codes``). A wrong code answers
     exactly as no code: it never tells whether it was close.
     """
-    number = _clean_number(number)
+    number = clean_number(number)
     fields = None
     if token:
         fields = keyring().verify(token)
@@ -587,10 +566,8 @@ async def _public_row(number: str) -> dict[str, Any] | None:
 def public_view(row: dict[str, Any], details: bool = False, token_checked: bool = False) -> dict[str, Any]:
     """The public answer for a certificate row: status only, or (``details``) everything printed on
     it but the birth date. The issuer is named with its province (``issuer_display_name``)."""
-    from training.enums import LABELS, Level
-
     status = effective_status(row)
-    brief = {"number": row["number"], "status": status, "status_label": _label(STATUS_LABELS[status]),
+    brief = {"number": row["number"], "status": status, "status_label": label(CertificateStatus, status),
              "details": details, "signature_checked": token_checked}
     if not details:
         return brief
@@ -599,7 +576,7 @@ def public_view(row: dict[str, Any], details: bool = False, token_checked: bool 
         **brief,
         "holder_name": row["holder_name"], "course": row["course_name_vi"], "course_en": row["course_name_en"],
         "course_code": row["course_code"], "level": row["level"],
-        "level_label": _label(LABELS[Level].get(row["level"], row["level"])), "hours": row["hours"],
+        "level_label": label(Level, row["level"]), "hours": row["hours"],
         "start_date": _iso(row["start_date"]), "end_date": _iso(row["end_date"]),
         "issued_on": _iso(row["issued_on"]), "expires_on": _iso(row["expires_on"]),
         "classification": row["classification"],
@@ -695,8 +672,6 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    from training.enums import LABELS, Sex
-
     readable = await code_readers([r["id"] for r in rows], actor)
     for i, r in enumerate(rows, 1):
         note = ""
@@ -706,11 +681,11 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
             note = _("Replaced by {number}: {reason}", number=r["replaced_by_number"], reason=r["revoked_reason"] or "")
         book.append([i, r["register_number"], r["number"], r["holder_name"],
                    r["holder_birth_date"].strftime("%d/%m/%Y") if r["holder_birth_date"] else "",
-                   _label(LABELS[Sex][r["holder_sex"]]) if r["holder_sex"] in LABELS[Sex] else "",
+                   label(Sex, r["holder_sex"]),
                    r["course_name_vi"], r["hours"], r["class_code"], r["classification"],
                    r["issued_on"].strftime("%d/%m/%Y"),
                    r["expires_on"].strftime("%d/%m/%Y") if r["expires_on"] else "",
-                   _label(STATUS_LABELS[effective_status(r)]), note,
+                   label(CertificateStatus, effective_status(r)), note,
                    codes.display(r["verification_code"]) if r["id"] in readable else ""])
     for col, width in zip("ABCDEFGHIJKLMNO", (6, 10, 24, 28, 12, 8, 40, 8, 18, 14, 12, 12, 12, 40, 14), strict=True):
         ws.column_dimensions[col].width = width
@@ -722,7 +697,6 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The signed-in learner, and their classes with enrolment status and attended share."""
-    from training.enums import LABELS
     from training.services.attendance import attended_shares
     from training.tables import Person
 
@@ -741,7 +715,7 @@ async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str,
         share = shares.get(r["id"], {}).get("share")
         out.append({"code": r["code"], "course": r["course"], "start": r["start"].strftime("%d/%m/%Y"),
                     "end": r["end"].strftime("%d/%m/%Y"),
-                    "status": _label(LABELS[EnrolmentStatus].get(r["status"], r["status"])),
+                    "status": label(EnrolmentStatus, r["status"]),
                     "attendance": f"{round(share * 100)}%" if share is not None else "—"})
     return person, out
 

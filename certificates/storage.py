@@ -16,7 +16,6 @@ process that started it ends, even by kill -9, and the service stops the pool on
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import errno
 import hashlib
 import json
@@ -35,12 +34,13 @@ from typing import Any
 
 from certificates.render import CertificateView, render_pdf
 from certificates.tables import Certificate
-from training.config import get_settings
+from training.audit import audit
+from training.config import get_settings, pdf_workers
 from training.db import write_transaction
 from training.enums import CertificateStatus
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_
-from training.tables import AuditLog
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM = 40  # render in worker processes from this many certificates on
@@ -52,9 +52,10 @@ def storage_root() -> Path:
     return get_settings().data_dir / "certificates"
 
 
-def safe_file_stem(number: str) -> str:
-    """A certificate number as a plain file name: ASCII letters, digits and hyphens only."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", number)[:60] or "_"
+def _stem(number: str) -> str:
+    """A certificate number (or status) as a stored file's stem: ``safe_filename`` with ``_`` for anything
+    unsafe, as the PDFs already stored are named."""
+    return safe_filename(number, replacement="_", max_length=60)
 
 
 def pdf_path(number: str, year: int, language: str = "vi") -> Path:
@@ -62,7 +63,7 @@ def pdf_path(number: str, year: int, language: str = "vi") -> Path:
     whatever the number says (a number is data; it never chooses a directory)."""
     root = storage_root().resolve()
     suffix = "" if language == "vi" else f".{'en' if language == 'en' else 'x'}"
-    path = (root / str(int(year)) / f"{safe_file_stem(number)}{suffix}.pdf").resolve()
+    path = (root / str(int(year)) / f"{_stem(number)}{suffix}.pdf").resolve()
     if not path.is_relative_to(root):  # cannot happen with a safe stem; kept as the last line of defence
         raise DomainError.single("unsafe_path", N_("Certificate {number} cannot be stored safely."), "number",
                                  http_status=400, number=number)
@@ -71,8 +72,8 @@ def pdf_path(number: str, year: int, language: str = "vi") -> Path:
 
 def zip_entry_name(row: dict[str, Any]) -> str:
     """A plain file name (no folder, no ``..``) for a certificate inside a ZIP."""
-    status = "" if row["status"] == CertificateStatus.valid else f"-{safe_file_stem(row['status'])}"
-    return f"{safe_file_stem(row['number'])}{status}.pdf"
+    status = "" if row["status"] == CertificateStatus.valid else f"-{_stem(row['status'])}"
+    return f"{_stem(row['number'])}{status}.pdf"
 
 
 def verify_url(number: str, token: str) -> str:
@@ -131,11 +132,6 @@ def _render_to_file(view: CertificateView, path: str) -> str:
 
 
 _pool: ProcessPoolExecutor | None = None
-
-
-def pdf_workers() -> int:
-    """How many worker processes render big batches (TRAINING_PDF_WORKERS, default min(2, CPUs))."""
-    return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
 
 
 _writing: Path | None = None  # the temporary file this process is writing, if any
@@ -271,6 +267,5 @@ async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None 
 
 
 async def audit_pdf_change(cert_id: int, before: str, after: str, column: str) -> None:
-    await AuditLog.insert(AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system",
-                                   action="rerender", table_name="certificate", row_id=cert_id,
-                                   before=json.dumps({column: before}), after=json.dumps({column: after}))).run()
+    """Record that a certificate's PDF was rendered again with a different hash (user ``system``)."""
+    await audit(None, "rerender", Certificate, cert_id, {column: before}, {column: after})

@@ -202,7 +202,7 @@ def test_closing_decides_completion_and_classification_then_reopen_is_audited(cl
 
 
 def test_classification_thresholds():
-    from training.services.attendance import classify
+    from training.policy import classify
 
     assert [classify(s) for s in (9, 8.99, 8, 6.5, 6.4, 5, 4.9, None)] == [
         "Xuất sắc", "Giỏi", "Giỏi", "Khá", "Trung bình", "Trung bình", None, None]

@@ -375,7 +375,7 @@ def test_coverage_api_is_documented_in_the_schema(client):
 
 
 def test_provinces_with_equal_shares_are_sorted_the_vietnamese_way():
-    from training.validation import vi_sort_key
+    from training.collation import vi_sort_key
 
     names = ["Đồng Tháp", "Điện Biên", "Đà Nẵng", "Cao Bằng", "Cà Mau", "Cần Thơ", "Gia Lai", "Hưng Yên", "Huế"]
     assert sorted(names, key=vi_sort_key) == ["Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Điện Biên", "Đồng Tháp",

@@ -184,7 +184,7 @@ def test_results_of_another_province_are_hidden(client):
 
 
 def test_vietnamese_name_order():
-    from training.services.sheets import vietnamese_name_key
+    from training.collation import vi_name_key as vietnamese_name_key
 
     names = ["Trần Thị Em", "Nguyễn Văn Đức", "Lê Văn Dũng", "Phạm Ánh", "Đỗ An", "Vũ Ân", "Hồ Ăn"]
     assert sorted(names, key=vietnamese_name_key) == [

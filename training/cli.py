@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 
 from certificates.cli import register as register_certificates
@@ -37,7 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from certificates.signing import check_signing_keys
-    from training.config import get_settings
+    from training.config import access_log, get_settings
     from training.db import migrate
 
     _run(migrate())
@@ -51,7 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the client
     # address is decided by training.security, from TRAINING_TRUSTED_PROXIES only.
     uvicorn.run("training.asgi:app", host=args.host, port=args.port, log_level="info",
-                access_log=os.environ.get("TRAINING_ACCESS_LOG") == "1", proxy_headers=False,
+                access_log=access_log(), proxy_headers=False,
                 workers=args.workers if args.workers > 1 else None)
     return 0
 

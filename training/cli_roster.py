@@ -12,18 +12,19 @@ import asyncio
 import sys
 from pathlib import Path
 
+from training.enums import EnrolmentStatus, label
 from training.i18n import N_, _
 
 
 def _print_result(result, stream=sys.stdout) -> None:
-    from training.services.roster import ROW_STATUSES, _enrolment_label
+    from training.services.roster import ROW_STATUSES
 
     for row in result.rows:
         line = _("Row {row}: {name} — {status}", row=row.row, name=row.full_name or "?",
                  status=_(ROW_STATUSES[row.status]))
         if row.enrolment_status:
-            label = _enrolment_label(row.enrolment_status)
-            line += " — " + (label if result.committed else _("would be: {status}", status=label))
+            status = label(EnrolmentStatus, row.enrolment_status)
+            line += " — " + (status if result.committed else _("would be: {status}", status=status))
         print(line, file=stream)
         for issue in row.issues:
             prefix = _("error") if issue.level == "error" else _("warning")

@@ -1,6 +1,9 @@
-"""Configuration from environment variables, with safe defaults.
+"""Every setting of the service, read from environment variables with safe defaults: the one place.
 
-Every variable is documented in README.md ("Configuration").
+Each setting is one function (or a field of ``Settings``) whose docstring names the variable and its
+default. No other module of ``training``, ``certificates`` or ``admin`` reads ``os.environ``; every
+variable is listed in README.md ("Configuration"), and ``tests/test_one_place.py`` fails when the two
+drift apart.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def get_settings() -> Settings:
+    """DATABASE_URL (default ``sqlite:///<data folder>/training.sqlite``), TRAINING_DATA_DIR (default
+    ``./data``), TRAINING_SECRET_KEY, TRAINING_BASE_URL and TRAINING_DEFAULT_LANGUAGE (default ``vi``)."""
     # TRAINING_DATA_DIR, or ./data under the working directory: never inside the installed package,
     # where an upgrade or a reinstall would delete the database, the keys and the PDFs.
     data_dir = Path(os.environ.get("TRAINING_DATA_DIR") or Path.cwd() / "data").resolve()
@@ -48,12 +53,17 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         secret_key=_secret_key(data_dir),
-        base_url=os.environ.get("TRAINING_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        default_language=os.environ.get("TRAINING_DEFAULT_LANGUAGE", "vi"),
+        base_url=base_url(),
+        default_language=default_language(),
     )
 
 
 # --- security settings (one function each; read at every use, so tests and restarts see changes) ---
+
+def default_language() -> str:
+    """TRAINING_DEFAULT_LANGUAGE: the language when the request names none (default ``vi``)."""
+    return os.environ.get("TRAINING_DEFAULT_LANGUAGE", "vi")
+
 
 def base_url() -> str:
     """TRAINING_BASE_URL: the address users reach the service at (default http://127.0.0.1:8000).
@@ -111,7 +121,8 @@ _SECRET_CACHE: dict = {}
 
 
 def secret_key() -> str:
-    """TRAINING_SECRET_KEY (or the key generated into the data folder), read once per value."""
+    """TRAINING_SECRET_KEY (or the key generated into the data folder, TRAINING_DATA_DIR), read once per
+    value."""
     cache_key = (os.environ.get("TRAINING_SECRET_KEY"), os.environ.get("TRAINING_DATA_DIR"))
     if cache_key not in _SECRET_CACHE:
         _SECRET_CACHE[cache_key] = get_settings().secret_key
@@ -128,3 +139,35 @@ def token_days() -> int:
         return max(1, int(raw)) if raw.strip() else DEFAULT_TOKEN_DAYS
     except ValueError:
         raise ValueError(f"TRAINING_TOKEN_DAYS must be a whole number of days, not {raw!r}") from None
+
+
+# --- service settings ---
+
+def access_log() -> bool:
+    """TRAINING_ACCESS_LOG: ``1`` logs every request line (default off: verification URLs carry the QR
+    token, which includes the holder's name, and the log costs ~15% of the public page's throughput)."""
+    return os.environ.get("TRAINING_ACCESS_LOG") == "1"
+
+
+def public_rate_limit() -> int:
+    """TRAINING_PUBLIC_RATE_LIMIT: requests per minute and client address on the public verification
+    endpoints (default 120; 0 turns the limit off, e.g. for a load test)."""
+    return int(os.environ.get("TRAINING_PUBLIC_RATE_LIMIT", "120"))
+
+
+def pdf_workers() -> int:
+    """TRAINING_PDF_WORKERS: worker processes that render big batches of certificate PDFs
+    (default min(2, CPUs); at least 1)."""
+    return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
+
+
+def classification() -> str:
+    """TRAINING_CLASSIFICATION: the score thresholds of Xuất sắc, Giỏi, Khá, Trung bình on the 10-point
+    scale, comma-separated (default ``9,8,6.5,5``); ``training.policy`` parses and applies them."""
+    return os.environ.get("TRAINING_CLASSIFICATION", "9,8,6.5,5")
+
+
+def use_piccolo_conf() -> None:
+    """Point Piccolo at ``piccolo_conf`` (PICCOLO_CONF) unless the environment names another module:
+    Piccolo's own variable, not a setting of the service."""
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")

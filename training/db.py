@@ -6,13 +6,17 @@ import asyncio
 import contextlib
 import io
 import os
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 
-from training.config import get_settings
+from training.config import get_settings, use_piccolo_conf
 
-os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+use_piccolo_conf()
+
+T = TypeVar("T")
 
 
 def make_engine() -> Engine:
@@ -39,6 +43,16 @@ def make_engine() -> Engine:
         return SQLiteEngine(path=path, timeout=30)
     scheme = url.split(":")[0]
     raise SystemExit(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {scheme}:...)")
+
+
+CHUNK_SIZE = 400  # rows per multi-row INSERT / IN (...) list: well under SQLite's bound-parameter limit
+
+
+def chunks(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
+    """``items`` in consecutive lists of at most ``size``: the one way to batch a multi-row INSERT or an
+    ``IN (...)`` list so that no statement passes the database's parameter limit."""
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
 
 
 def engine() -> Engine:

@@ -2,13 +2,15 @@
 
 Values are stable English codes stored in the database; labels are gettext msgids
 (translated through ``training.i18n``), so the admin and the API show Vietnamese by default.
+Every label is read through ``label`` (one value) or ``labels`` (all values of an enum).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum, StrEnum
 
-from training.i18n import N_
+from training.i18n import N_, _
 
 
 class OrganisationKind(StrEnum):
@@ -160,5 +162,26 @@ LABELS: dict[type[Enum], dict[str, str]] = {
         "valid": N_("Valid"),
         "revoked": N_("Revoked"),
         "replaced": N_("Replaced"),
+        "expired": N_("Expired"),  # never stored: a valid certificate past its expiry date, as shown
     },
 }
+
+
+def label(kind: type[Enum] | Iterable[type[Enum]], value: str | Enum | None, language: str | None = None) -> str:
+    """The user-facing label of an enum value in ``language`` (default: the request's language): the one
+    way to turn a stored code into words. ``kind`` is the enum, or several enums tried in order (a
+    "status" that may be a class's or an enrolment's). An empty value gives ``""``; a value no enum
+    knows is returned as it is."""
+    if value is None or value == "":
+        return ""
+    code = str(value.value if isinstance(value, Enum) else value)
+    for enum in ((kind,) if isinstance(kind, type) else kind):
+        msgid = LABELS.get(enum, {}).get(code)
+        if msgid:
+            return _(msgid, language=language)
+    return code
+
+
+def labels(kind: type[Enum], language: str | None = None) -> dict[str, str]:
+    """Every value of an enum with its label (``label``), in the enum's order: for choices and legends."""
+    return {code: label(kind, code, language) for code in LABELS.get(kind, {})}

@@ -36,6 +36,7 @@ from training.enums import (
     Sex,
     StaffCategory,
 )
+from training.policy import DEFAULT_MIN_ATTENDANCE_SHARE
 
 
 class Province(Table):
@@ -116,7 +117,7 @@ class Course(Table):
     level = Varchar(length=30, choices=Level, index=True)
     hours = Integer(default=0)
     certificate_kind = Varchar(length=20, choices=CertificateKind)
-    min_attendance_share = DoublePrecision(default=0.8)
+    min_attendance_share = DoublePrecision(default=DEFAULT_MIN_ATTENDANCE_SHARE)
     excused_counts_as_present = Boolean(default=False)
     pass_mark = DoublePrecision(null=True, default=None)
     validity_months = Integer(null=True, default=None)

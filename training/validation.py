@@ -53,27 +53,6 @@ def clean_text(value: str | None) -> str | None:
     return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", value))).strip()
 
 
-_VI_ALPHABET = {ch: i for i, ch in enumerate(" aăâbcdđeêghijklmnoôơpqrstuưvwxyz")}
-_VI_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
-_VI_TONES = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}  # huyền, sắc, hỏi, ngã, nặng
-
-
-def vi_sort_key(text: str) -> tuple:
-    """Sort Vietnamese text the Vietnamese way: a < ă < â < b … d < đ < e < ê …, then by tone."""
-    letters, tones = [], []
-    for ch in unicodedata.normalize("NFD", (text or "").lower()):
-        if ch in _VI_TONES:
-            if tones:
-                tones[-1] = _VI_TONES[ch]
-        elif ch in _VI_LETTER_MARKS and letters:
-            base = unicodedata.normalize("NFC", letters[-1][1] + ch)
-            letters[-1] = (_VI_ALPHABET.get(base, 100 + ord(base[0])), base)
-        else:
-            letters.append((_VI_ALPHABET.get(ch, 100 + ord(ch)), ch))
-            tones.append(0)
-    return tuple(i for i, _c in letters), tuple(tones)
-
-
 def clean_multiline(value: str | None) -> str | None:
     if value is None:
         return None

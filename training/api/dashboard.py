@@ -21,11 +21,12 @@ from litestar.response import Redirect, Response
 
 from training.access import Actor
 from training.api.auth import provide_actor
+from training.collation import vi_sort_key
 from training.errors import DomainError
 from training.i18n import N_, _, get_language
 from training.services import coverage as cov
-from training.services.charts import Bar, _fraction, column_chart, hbar_chart, scrollable
-from training.validation import vi_sort_key
+from training.services.charts import Bar, column_chart, hbar_chart, scrollable
+from training.services.charts import fraction as _fraction
 
 
 def _e(value: Any) -> str:

@@ -188,7 +188,7 @@ async def sheet_script() -> str:
 
 @get("/tools/attendance-sheet", include_in_schema=False, guards=[refuse_learners])
 async def sheet_page(request: Request) -> Response:
-    from training.enums import LABELS, AttendanceStatus
+    from training.enums import AttendanceStatus, labels
 
     try:
         options = await _class_options(request, ["open", "running"])
@@ -199,7 +199,7 @@ async def sheet_page(request: Request) -> Response:
         "saved": _("Attendance saved for {count} session(s)."), "session": _("Session"), "column": _("Column"),
         "marked": _("Learners marked"), "counts": _("Marks"),
         "skipped": _("Column {column} is empty and was skipped."),
-        "status": {k: _(v) for k, v in LABELS[AttendanceStatus].items()},
+        "status": labels(AttendanceStatus),
     }
     intro = html.escape(_("One row per learner (matched by citizen ID, else by name), one column per session headed "
                           "by its date (dd/mm/yyyy, optionally sáng/chiều or a start time). Codes: x or có = "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
@@ -16,12 +15,13 @@ from msgspec import Struct
 from training.access import Actor
 from training.api.auth import provide_actor
 from training.errors import DomainError
+from training.filenames import safe_filename
 from training.i18n import N_
 from training.services import roster, sheets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The service refuses files over 10 MB with its own message; the body limit leaves room for the
-# multipart envelope, and anything larger is refused before it is read (see _too_large).
+# multipart envelope, and anything larger is refused before it is read (see upload_too_large).
 BODY_LIMIT = 12 * 1024 * 1024
 
 
@@ -29,7 +29,8 @@ class FileIn(Struct):
     file: UploadFile | None = None
 
 
-async def _content(data: FileIn) -> tuple[str, bytes]:
+async def upload_content(data: FileIn) -> tuple[str, bytes]:
+    """The uploaded file's name and bytes; no file is a 400 in the one error shape."""
     if data.file is None:
         raise DomainError.single("file_missing", N_("Choose a file to upload (form field \"file\")."),
                                  http_status=400)
@@ -97,12 +98,12 @@ def _roster_out(result: roster.RosterResult) -> RosterOut:
     return RosterOut(**data)
 
 
-def _ascii(text: str) -> str:
-    """An ASCII file name part (class codes may hold anything)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", roster.fold(text).upper() if text else "").strip("-") or "lop"
+def _code(class_code: str) -> str:
+    """A class code as part of a download name (class codes may hold anything)."""
+    return safe_filename(class_code.upper(), fallback="lop")
 
 
-def _too_large(_request: Request, exc: HTTPException) -> Response:
+def upload_too_large(_request: Request, exc: HTTPException) -> Response:
     """Uploads over the body limit: the same Vietnamese message and shape as the service's own refusal."""
     if exc.status_code != 413 and "Entity Too Large" not in str(exc.detail):
         from training.app import http_error_handler
@@ -122,7 +123,7 @@ class RosterController(Controller):
     path = "/api"
     tags = ["Classes"]
     dependencies = {"actor": Provide(provide_actor)}
-    exception_handlers = {HTTPException: _too_large}
+    exception_handlers = {HTTPException: upload_too_large}
 
     @post("/classes/{class_id:int}/roster", summary="Import a roster file (XLSX or CSV): dry run or commit",
           status_code=200, request_max_body_size=BODY_LIMIT,
@@ -137,11 +138,11 @@ class RosterController(Controller):
                             format: Annotated[Literal["json", "xlsx"], QueryParameter(
                                 description="xlsx: the errors as an Excel file (dry run)")] = "json",
                             ) -> Response:
-        filename, content = await _content(data)
+        filename, content = await upload_content(data)
         result = await roster.import_roster(class_id, filename, content, actor, commit=not dry_run)
         if dry_run and format == "xlsx":
             return Response(roster.errors_xlsx(result), media_type=XLSX, headers={
-                "Content-Disposition": f'attachment; filename="loi-danh-sach-{_ascii(result.class_code)}.xlsx"'})
+                "Content-Disposition": f'attachment; filename="loi-danh-sach-{_code(result.class_code)}.xlsx"'})
         return Response(_roster_out(result), status_code=200 if dry_run else 201)
 
     @post("/classes/{class_id:int}/attendance-sheet", summary="Import a sign-in sheet (XLSX): all or nothing",
@@ -152,7 +153,7 @@ class RosterController(Controller):
                       "or empty = absent. A column left entirely empty is skipped. Every session is saved, or "
                       "none.")
     async def attendance_sheet(self, class_id: ClassId, data: Upload, actor: ActorDep) -> SheetOut:
-        filename, content = await _content(data)
+        filename, content = await upload_content(data)
         result = await sheets.import_attendance_sheet(class_id, filename, content, actor)
         return SheetOut(training_class=class_id,
                         sessions=[SessionMarksOut(**s) for s in result["sessions"]],
@@ -167,4 +168,4 @@ class RosterController(Controller):
         cls = await visible_row(TrainingClass, class_id, actor)
         content = await sheets.results_xlsx(class_id, actor)
         return Response(content, media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="ket-qua-{_ascii(cls["code"])}.xlsx"'})
+            "Content-Disposition": f'attachment; filename="ket-qua-{_code(cls["code"])}.xlsx"'})

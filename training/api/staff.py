@@ -12,7 +12,7 @@ from msgspec import Struct
 
 from training.access import Actor
 from training.api.auth import provide_actor
-from training.api.roster import BODY_LIMIT, Upload, _content, _too_large
+from training.api.roster import BODY_LIMIT, Upload, upload_content, upload_too_large
 from training.services import staff
 
 ActorDep = NamedDependency[Actor]
@@ -65,7 +65,7 @@ class StaffController(Controller):
     path = "/api"
     tags = ["Staff registry"]
     dependencies = {"actor": Provide(provide_actor)}
-    exception_handlers = {HTTPException: _too_large}
+    exception_handlers = {HTTPException: upload_too_large}
 
     @post("/staff/import", summary="Import a staff list (XLSX or CSV): dry run or commit", status_code=200,
           request_max_body_size=BODY_LIMIT,
@@ -76,7 +76,7 @@ class StaffController(Controller):
                       "`dry_run=true` (default) reports every row; `dry_run=false` saves all rows or none (422 "
                       "listing the rows). A department imports only its own province's staff.")
     async def import_staff(self, data: Upload, actor: ActorDep, dry_run: DryRun = True) -> Response[ImportOut]:
-        filename, content = await _content(data)
+        filename, content = await upload_content(data)
         result = await staff.import_staff(filename, content, actor, commit=not dry_run)
         return Response(_out(result), status_code=200 if dry_run else 201)
 
@@ -86,6 +86,6 @@ class StaffController(Controller):
                       "(name) or Mã tỉnh (2025 code). New codes are added, changed names or provinces updated; all "
                       "rows or none.")
     async def import_communes(self, data: Upload, actor: ActorDep, dry_run: DryRun = True) -> Response[ImportOut]:
-        filename, content = await _content(data)
+        filename, content = await upload_content(data)
         result = await staff.import_communes(filename, content, actor, commit=not dry_run)
         return Response(_out(result), status_code=200 if dry_run else 201)

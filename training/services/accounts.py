@@ -7,11 +7,11 @@ import secrets
 from piccolo.apps.user.tables import BaseUser
 
 from training.access import SYSTEM, Actor
+from training.audit import audit
 from training.enums import Role
 from training.errors import DomainError
 from training.i18n import N_
 from training.services.provinces import province_by_code
-from training.services.rows import audit
 from training.tables import Account, Person
 
 

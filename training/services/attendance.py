@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import Any
 
+from training import policy
 from training.access import Actor
+from training.audit import audit
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError, NotFound
 from training.i18n import N_
 from training.services import states
 from training.services.coverage import class_changed
-from training.services.rows import audit, visible_row
+from training.services.rows import visible_row
 from training.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
 from training.validation import clean_text, formula_errors
 
@@ -113,7 +114,7 @@ async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
     course = await TrainingClass.select(
         TrainingClass.course.excused_counts_as_present.as_alias("excused_counts_as_present")
     ).where(TrainingClass.id == class_id).first().run()
-    counted = {"present", "late"} | ({"excused"} if course and course["excused_counts_as_present"] else set())
+    counted = policy.attended_marks(course and course["excused_counts_as_present"])
     total = await ClassSession.count().where(ClassSession.training_class == class_id).run()
     marks = await Attendance.select(Attendance.enrolment, Attendance.status).where(
         Attendance.session.training_class == class_id).run()
@@ -125,25 +126,8 @@ async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
         if entry is not None and mark["status"] in counted:
             entry["attended"] += 1
     for entry in out.values():
-        entry["share"] = round(entry["attended"] / total, 4) if total else 0.0
+        entry["share"] = policy.attended_share(entry["attended"], total)
     return out
-
-
-def classification_thresholds() -> list[tuple[float, str]]:
-    """Score thresholds on a 10-point scale, configurable with TRAINING_CLASSIFICATION="9,8,6.5,5"."""
-    raw = os.environ.get("TRAINING_CLASSIFICATION", "9,8,6.5,5")
-    values = [float(v) for v in raw.split(",")]
-    names = ["Xuất sắc", "Giỏi", "Khá", "Trung bình"]
-    return list(zip(values, names, strict=True))
-
-
-def classify(score: float | None) -> str | None:
-    if score is None:
-        return None
-    for threshold, name in classification_thresholds():
-        if score >= threshold - 1e-9:
-            return name
-    return None
 
 
 async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
@@ -158,17 +142,15 @@ async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
         states.check_class_move(cls["code"], cls["status"], "closed", "close")
         course = await Course.select().where(Course.id == cls["course"]).first().run()
         shares = await attended_shares(class_id)
-        minimum = course["min_attendance_share"] if course["min_attendance_share"] is not None else 0.8
         results = {"completed": 0, "failed": 0}
         rows = await Enrolment.select().where(
             (Enrolment.training_class == class_id) & Enrolment.status.is_in(["registered", "confirmed"])).run()
         for row in rows:
             share = shares.get(row["id"], {}).get("share", 0.0)
-            passed_score = course["pass_mark"] is None or (row["score"] is not None
-                                                           and row["score"] >= course["pass_mark"] - 1e-9)
-            status = "completed" if share >= minimum - 1e-9 and passed_score else "failed"
+            passed = policy.completes(share, row["score"], course["min_attendance_share"], course["pass_mark"])
+            status = "completed" if passed else "failed"
             states.check_enrolment_move(row["status"], status, "close")
-            classification = classify(row["score"]) if status == "completed" else None
+            classification = policy.classify(row["score"]) if status == "completed" else None
             await Enrolment.update({Enrolment.status: status, Enrolment.classification: classification}).where(
                 Enrolment.id == row["id"]).run()
             results[status] += 1

@@ -66,7 +66,7 @@ def hbar_chart(chart_id: str, title: str, desc: str, bars: list[Bar], target: fl
         colour = BAR_MISSED if goal is not None and bar.value is not None and bar.value + 1e-9 < goal else BAR
         w = max(0.0, min(1.0, value)) * plot_w
         attrs = " ".join(f'data-{_e(k)}="{_e(v)}"' for k, v in bar.extra.items())
-        out.append(f'<g class="bar" data-key="{_e(bar.key)}" data-value="{_fraction(bar.value)}"'
+        out.append(f'<g class="bar" data-key="{_e(bar.key)}" data-value="{fraction(bar.value)}"'
                    f' data-label="{_e(bar.label)}" {attrs}>')
         out.append(f'<title>{_e(bar.tooltip)}</title>')
         out.append(f'<text x="{x0 - 6}" y="{y + row_h * 0.68:.1f}" text-anchor="end" fill="{TEXT}">'
@@ -112,7 +112,7 @@ def column_chart(chart_id: str, title: str, desc: str, bars: list[Bar], target: 
         value = max(0.0, min(1.0, bar.value or 0.0))
         h = plot_h * value
         attrs = " ".join(f'data-{_e(k)}="{_e(v)}"' for k, v in bar.extra.items())
-        out.append(f'<g class="bar" data-key="{_e(bar.key)}" data-value="{_fraction(bar.value)}"'
+        out.append(f'<g class="bar" data-key="{_e(bar.key)}" data-value="{fraction(bar.value)}"'
                    f' data-label="{_e(bar.label)}" {attrs}><title>{_e(bar.tooltip)}</title>')
         out.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{col_w}" height="{h:.1f}" fill="{BAR}" rx="2" />')
         out.append(f'<text x="{x + col_w / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle" fill="{TEXT}" '
@@ -132,7 +132,8 @@ def column_chart(chart_id: str, title: str, desc: str, bars: list[Bar], target: 
     return "".join(out)
 
 
-def _fraction(value: float | None) -> str:
+def fraction(value: float | None) -> str:
+    """A share as the ``data-`` attribute value charts and tables sort by ("" for none)."""
     return "" if value is None else f"{value:.6f}"
 
 

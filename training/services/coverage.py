@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.access import Actor
-from training.db import engine
-from training.enums import Level, StaffCategory
+from training.db import chunks, engine
+from training.enums import Level, StaffCategory, label
 from training.errors import DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 
@@ -91,8 +91,8 @@ async def _execute(sql: str) -> None:
 async def refresh_people(person_ids: Iterable[int]) -> None:
     """Recompute the derived rows of these people (after any change to what they completed or who they are)."""
     ids = sorted({int(i) for i in person_ids if i is not None})
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ",".join(str(i) for i in ids[start:start + _CHUNK])
+    for part in chunks(ids, _CHUNK):
+        chunk = ",".join(str(i) for i in part)
         await _execute(f"DELETE FROM coverage_fact WHERE person IN ({chunk})")
         await _execute(f"DELETE FROM completion_fact WHERE person IN ({chunk})")
         await _execute(_COMPLETION_INSERT.format(where=f"AND e.person IN ({chunk})"))
@@ -611,19 +611,15 @@ def by_unit(report: CoverageReport) -> dict[str | None, dict[tuple[str | None, s
 # --- labels and tables -------------------------------------------------------------------------
 
 def category_label(category: str | None, language: str | None = None) -> str:
-    from training.enums import LABELS
-
     if category is None:
         return _(N_("All categories"), language=language)
-    return _(LABELS[StaffCategory][category], language=language)
+    return label(StaffCategory, category, language)
 
 
 def level_label(level: str | None, language: str | None = None) -> str:
-    from training.enums import LABELS
-
     if level is None:
         return _(N_("Any level"), language=language)
-    return _(LABELS[Level][level], language=language)
+    return label(Level, level, language)
 
 
 def report_table(report: CoverageReport, language: str | None = None) -> tuple[list[str], list[list[Any]], list[int]]:

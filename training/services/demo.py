@@ -16,9 +16,7 @@ the same rules as user input. The whole seeding runs in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -26,6 +24,9 @@ from typing import Any, NamedTuple
 from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 
+from training import policy
+from training.audit import audit
+from training.db import chunks
 from training.enums import (
     AttendanceStatus,
     CertificateKind,
@@ -38,6 +39,7 @@ from training.enums import (
     Sex,
     StaffCategory,
 )
+from training.filenames import ascii_text
 from training.i18n import _
 from training.validation import cccd_for, clean
 
@@ -48,7 +50,6 @@ SEED = 2025
 MORNING = (dt.time(8, 0), dt.time(11, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(17, 0))
 _CHUNK = 200
-MIN_ATTENDANCE_SHARE = 0.8
 
 # --- static reference data --------------------------------------------------------------------
 
@@ -244,11 +245,6 @@ class Plan:
     issuers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _ascii(text: str) -> str:
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
 def _unit(kind: str, name: str) -> str:
     """"tỉnh Khánh Hòa" / "thành phố Quảng Ninh": the kind is data (changes by resolution)."""
     return f"{kind} {name}"
@@ -274,18 +270,6 @@ def _next_weekday(d: dt.date) -> dt.date:
     while d.weekday() >= 5:
         d += dt.timedelta(days=1)
     return d
-
-
-def _classification(score: float) -> str | None:
-    if score >= 9:
-        return "Xuất sắc"
-    if score >= 8:
-        return "Giỏi"
-    if score >= 6.5:
-        return "Khá"
-    if score >= 5:
-        return "Trung bình"
-    return None
 
 
 class _Planner:
@@ -399,10 +383,10 @@ class _Planner:
         return self.rng.choice(["09", "09", "09", "03", "08"]) + f"{self.rng.randrange(10**8):08d}"
 
     def email(self, name: str, dob: dt.date, province: str, category: str) -> str:
-        parts = _ascii(name).lower().split()
+        parts = ascii_text(name).lower().split()
         local = f"{parts[-1]}.{''.join(p[0] for p in parts[:-1])}{dob.year % 100:02d}"
         if category in (StaffCategory.civil_servant, StaffCategory.civil_servant_cadre) and province != "01":
-            domain = _ascii(self.prov[province]["name"]).lower().replace(" ", "") + ".gov.vn"
+            domain = ascii_text(self.prov[province]["name"]).lower().replace(" ", "") + ".gov.vn"
         else:
             domain = "gmail.com"
         address, n = f"{local}@{domain}", 1
@@ -630,16 +614,15 @@ class _Planner:
                                                                    "Nghỉ việc gia đình, có báo trước"]),
                     }.get(mark, "")
                     self.plan.attendance[(c.code, i, p.ref)] = (mark, note)
-                    if mark in (AttendanceStatus.present, AttendanceStatus.late) or (
-                            excused_ok and mark == AttendanceStatus.excused):
+                    if mark in policy.attended_marks(excused_ok):
                         attended += 1
                 if final is None:  # a closed class: completed or not, from attendance and score
-                    ok = not past or attended / len(past) >= MIN_ATTENDANCE_SHARE
+                    ok = not past or policy.attends_enough(attended / len(past), None)
                     if pass_mark is not None:
                         mean = 4.2 if weak else (7.9 if course.level == Level.refresher else 7.2)
                         score = round(min(9.8, max(3.0, self.rng.gauss(mean, 1.0))), 1)
-                        ok = ok and score >= pass_mark
-                        classification = _classification(score) if ok else None
+                        ok = ok and policy.passes_score(score, pass_mark)
+                        classification = policy.classify(score) if ok else None
                     final = EnrolmentStatus.completed if ok else EnrolmentStatus.failed
             e = EnrolmentPlan(c.code, p.ref, final, score, classification, enrolled_at)
             self.plan.enrolments.append(e)
@@ -804,18 +787,14 @@ class _Writer:
         pk = table._meta.primary_key._meta.name
         defaults = {c._meta.name: c.get_default_value() for c in table._meta.columns if c._meta.name != pk}
         cleaned = [await clean(table, {**defaults, **row}) for row in rows]
-        for i in range(0, len(cleaned), _CHUNK):
-            await table.insert(*[table(**row) for row in cleaned[i:i + _CHUNK]]).run()
+        for part in chunks(cleaned, _CHUNK):
+            await table.insert(*[table(**row) for row in part]).run()
         self.added[table._meta.tablename] += len(rows)
-
-
-def _in_chunks(values: list, size: int = 500) -> list[list]:
-    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 async def _select_in(table: type[Table], column, values: list, *columns) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for chunk in _in_chunks(sorted(set(values), key=str)):
+    for chunk in chunks(sorted(set(values), key=str), 500):
         if chunk:
             out.extend(await table.select(*columns).where(column.is_in(chunk)).run())
     return out
@@ -883,7 +862,8 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
     existing = {r["code"] for r in await _select_in(Course, Course.code, course_codes, Course.code)}
     await w.insert(Course, [
         {"code": code, "name_vi": vi, "name_en": en, "level": level, "hours": hours, "certificate_kind": kind,
-         "min_attendance_share": MIN_ATTENDANCE_SHARE, "excused_counts_as_present": excused, "pass_mark": pass_mark,
+         "min_attendance_share": policy.DEFAULT_MIN_ATTENDANCE_SHARE, "excused_counts_as_present": excused,
+         "pass_mark": pass_mark,
          "validity_months": validity}
         for code, vi, en, level, hours, kind, pass_mark, validity, excused in COURSES if code not in existing])
     course = {r["code"]: r["id"] for r in await _select_in(Course, Course.code, course_codes, Course.id, Course.code)}
@@ -1063,14 +1043,9 @@ async def _account_is_current(username: str, role: str, province_id: int | None,
 
 async def _audit_summary(added: dict[str, int]) -> None:
     """One audit entry per table the demo added rows to (not one per row)."""
-    from training.tables import AuditLog
-
-    rows = [AuditLog(created_at=dt.datetime.now(dt.UTC), user=None, username="system", action="seed-demo",
-                     table_name=name, row_id=None, before=None,
-                     after=json.dumps({"rows": count, "source": "training seed-demo"}))
-            for name, count in sorted(added.items()) if count]
-    if rows:
-        await AuditLog.insert(*rows).run()
+    for name, count in sorted(added.items()):
+        if count:
+            await audit(None, "seed-demo", name, None, None, {"rows": count, "source": "training seed-demo"})
 
 
 async def seed_demo(password: str | None = None) -> list[str]:

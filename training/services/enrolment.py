@@ -12,11 +12,12 @@ import datetime as dt
 from typing import Any
 
 from training.access import Actor, scope_where
+from training.audit import audit
 from training.db import write_transaction
 from training.errors import Conflict, NotFound
 from training.i18n import N_
 from training.services import states
-from training.services.rows import audit, visible_row
+from training.services.rows import visible_row
 from training.tables import CoursePrerequisite, Enrolment, Person, TrainingClass
 
 

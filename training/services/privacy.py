@@ -23,12 +23,13 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from certificates.tables import Certificate
 from training.access import Actor, check_table_access
+from training.audit import audit
 from training.db import lock_row, write_transaction
 from training.enums import Role
 from training.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.i18n import N_, _
 from training.services.exporting import XlsxBook
-from training.services.rows import audit, visible_row
+from training.services.rows import visible_row
 from training.services.signin import normalise_username
 from training.tables import (
     Account,

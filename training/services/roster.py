@@ -19,20 +19,21 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from training.access import Actor, cccd_refused, check_table_access
-from training.db import engine, lock_row, write_transaction
+from training.audit import audit_rows
+from training.db import chunks, engine, lock_row, write_transaction
+from training.enums import EnrolmentStatus, OrganisationKind, label
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
 from training.labels import field_label
 from training.services import states
 from training.services.exporting import XlsxBook
-from training.services.rows import audit_json, create_row, visible_row
+from training.services.rows import create_row, visible_row
 from training.tables import (
-    AuditLog,
     CoursePrerequisite,
     Enrolment,
     LegacyProvince,
@@ -45,7 +46,6 @@ from training.validation import cccd_errors, clean, clean_text, formula_errors, 
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MB = 10
-CHUNK = 400  # rows per multi-row INSERT / IN (...) list: well under SQLite's bound-parameter limit
 
 Progress = Callable[[str, int, int], None]
 
@@ -180,7 +180,7 @@ def _read_xlsx(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
         out = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = list(values)
-            while cells and _blank(cells[-1]):
+            while cells and is_blank(cells[-1]):
                 cells.pop()
             out.append((number, cells))
         return out
@@ -211,7 +211,7 @@ def _read_csv(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
     try:
         for number, values in enumerate(reader, start=1):
             cells: list[Any] = [v if v.strip() else None for v in values]
-            while cells and _blank(cells[-1]):
+            while cells and is_blank(cells[-1]):
                 cells.pop()
             out.append((number, cells))
     except csv.Error as exc:
@@ -221,7 +221,8 @@ def _read_csv(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
     return out
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: None, or text of nothing but spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -231,7 +232,7 @@ def find_header(rows: list[tuple[int, list[Any]]], matcher: Callable[[Any], str 
     (its index in ``rows``, its cells, field -> column index). Title rows above it are skipped."""
     seen = 0
     for index, (_number, cells) in enumerate(rows):
-        if all(_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             continue
         seen += 1
         if seen > scan:
@@ -262,7 +263,7 @@ class CellError(Exception):
 
 def parse_date(value: Any) -> dt.date | None:
     """A date from an Excel date cell, an Excel serial number, dd/mm/yyyy, d/m/yyyy or yyyy-mm-dd."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -309,8 +310,9 @@ def _serial(number: float, text: str) -> dt.date:
     return from_excel(number).date()
 
 
-def _text(value: Any) -> str | None:
-    if _blank(value):
+def cell_text(value: Any) -> str | None:
+    """A cell as clean text (whole-number floats without ".0"); None for a blank cell."""
+    if is_blank(value):
         return None
     if isinstance(value, float) and value == int(value):
         value = int(value)
@@ -319,9 +321,9 @@ def _text(value: Any) -> str | None:
     return clean_text(str(value)) or None
 
 
-def _digits_cell(value: Any) -> tuple[str | None, bool]:
+def digits_cell(value: Any) -> tuple[str | None, bool]:
     """A CCCD or phone cell as text; True when Excel turned it into a number (leading zero lost)."""
-    if _blank(value):
+    if is_blank(value):
         return None, False
     if isinstance(value, bool):
         return str(value), False
@@ -381,12 +383,6 @@ ROW_STATUSES = {
 }
 
 
-def _enrolment_label(status: str | None, language: str | None = None) -> str | None:
-    from training.enums import LABELS, EnrolmentStatus
-
-    return _(LABELS[EnrolmentStatus][status], language=language) if status else None
-
-
 @dataclass
 class Issue:
     level: str  # "error" or "warning"
@@ -436,7 +432,7 @@ class RowOutcome:
             "status_label": _(ROW_STATUSES[self.status], language=language),
             "person_id": self.person_id,
             "enrolment_status": self.enrolment_status,
-            "enrolment_label": _enrolment_label(self.enrolment_status, language),
+            "enrolment_label": label(EnrolmentStatus, self.enrolment_status, language) or None,
             "messages": [{"level": i.level, "code": i.code, "field": i.field, "column": i.column,
                           "message": i.reason(language), "text": i.text(self.row, language)}
                          for i in self.issues],
@@ -519,7 +515,8 @@ class _Parsed:
     province_text: str | None = None
 
 
-def _column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
+def column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
+    """Field → how its column is named in messages: "C (Họ và tên)"."""
     names = {name: f"{column_letter(col)} ({clean_text(str(header[col]))})" for name, col in mapping.items()}
     if "full_name" not in mapping and "family_middle" in mapping and "given_name" in mapping:
         a, b = mapping["family_middle"], mapping["given_name"]
@@ -528,8 +525,9 @@ def _column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
     return names
 
 
-def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
+def parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
                all_columns: dict[int, str]) -> _Parsed:
+    """One roster row read into field values and its issues (errors and warnings), without the database."""
     issues: list[Issue] = []
 
     def err(fld: str | None, code: str, msgid: str, /, column: str | None = None, **params) -> None:
@@ -554,25 +552,25 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
 
     values: dict[str, Any] = {}
     if "full_name" in mapping:
-        values["full_name"] = _text(cell("full_name"))
+        values["full_name"] = cell_text(cell("full_name"))
     else:  # "Họ và tên đệm" + "Tên"
         values["full_name"] = clean_text(" ".join(
-            t for t in (_text(cell("family_middle")), _text(cell("given_name"))) if t)) or None
+            t for t in (cell_text(cell("family_middle")), cell_text(cell("given_name"))) if t)) or None
     for name in ("organisation", "province", "email"):
-        values[name] = _text(cell(name))
+        values[name] = cell_text(cell(name))
     try:
         values["date_of_birth"] = parse_date(cell("date_of_birth"))
     except CellError as exc:
         values["date_of_birth"] = None
         err("date_of_birth", exc.code, exc.msgid, **exc.params)
 
-    raw_sex = _text(cell("sex"))
+    raw_sex = cell_text(cell("sex"))
     values["sex"] = None
     if raw_sex:
         values["sex"] = SEX_VALUES.get(fold(raw_sex))
         if values["sex"] is None:
             err("sex", "sex_unknown", N_("\"{value}\" is not a sex; write Nam or Nữ"), value=raw_sex)
-    raw_category = _text(cell("staff_category"))
+    raw_category = cell_text(cell("staff_category"))
     values["staff_category"] = None
     if raw_category:
         values["staff_category"] = CATEGORY_VALUES.get(fold(raw_category))
@@ -585,7 +583,7 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
             err(name, "required", N_("is required"))
 
     try:
-        cccd, was_number = _digits_cell(cell("citizen_id"))
+        cccd, was_number = digits_cell(cell("citizen_id"))
     except CellError as exc:
         cccd, was_number = None, False
         err("citizen_id", exc.code, exc.msgid, **exc.params)
@@ -603,7 +601,7 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
             err("date_of_birth", "dob_required_with_cccd", N_("is required when a citizen ID is given"))
 
     try:
-        phone, was_number = _digits_cell(cell("phone")) if mapping.get("phone") is not None else (None, False)
+        phone, was_number = digits_cell(cell("phone")) if mapping.get("phone") is not None else (None, False)
     except CellError as exc:
         phone, was_number = None, False
         err("phone", exc.code, exc.msgid, **exc.params)
@@ -616,16 +614,13 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
     return _Parsed(number, values, issues, values.pop("organisation"), values.pop("province"))
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _name_key(name: str | None) -> str:
+def person_name_key(name: str | None) -> str:
+    """A full name as compared when matching people: cleaned, case-folded (marks kept)."""
     return (clean_text(name) or "").casefold()
 
 
-def _guess_kind(name: str) -> str:
+def guess_kind(name: str) -> str:
+    """The organisation kind an organisation's name suggests ("UBND xã …" → commune committee)."""
     folded = fold(name) + " "
     for words, kind in ORG_KIND_WORDS:
         if folded.startswith(words) or f" {words}" in f" {folded}":
@@ -636,8 +631,6 @@ def _guess_kind(name: str) -> str:
 async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, str], actor: Actor,
                 progress: Progress | None) -> list[RowOutcome]:
     """Decide every row's outcome (reads only)."""
-    from training.enums import LABELS, OrganisationKind
-
     provinces = await Province.select(Province.id, Province.name).run()
     legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
     pindex = province_index(provinces, legacy)
@@ -648,11 +641,11 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         org_query = org_query.where((Organisation.province == actor.province_id) | Organisation.province.is_null())
     orgs_by_name: dict[str, list[dict]] = {}
     for org in await org_query.run():
-        orgs_by_name.setdefault(_name_key(org["name"]), []).append(org)
+        orgs_by_name.setdefault(person_name_key(org["name"]), []).append(org)
         orgs_by_name.setdefault("~" + fold(org["name"]), []).append(org)
 
     def find_org(name: str, province: int | None) -> int | None:
-        for key in (_name_key(name), "~" + fold(name)):
+        for key in (person_name_key(name), "~" + fold(name)):
             found = orgs_by_name.get(key) or []
             if not found:
                 continue
@@ -669,18 +662,18 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                    Person.province)
     cccds = sorted({p.values["citizen_id"] for p in parsed if p.values.get("citizen_id")})
     by_cccd: dict[str, dict] = {}
-    for chunk in _chunks(cccds):
+    for chunk in chunks(cccds):
         for person in await Person.select(*person_cols).where(Person.citizen_id.is_in(chunk)).run():
             by_cccd[person["citizen_id"]] = person
     names = sorted({n for p in parsed if p.values.get("full_name") and p.values.get("date_of_birth")
                     for n in (p.values["full_name"], p.values["full_name"].title())})
     by_name_dob: dict[tuple[str, dt.date], list[dict]] = {}
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         query = Person.select(*person_cols).where(Person.full_name.is_in(chunk) & Person.date_of_birth.is_not_null())
         if actor.is_department:
             query = query.where(Person.province == actor.province_id)
         for person in await query.run():
-            by_name_dob.setdefault((_name_key(person["full_name"]), person["date_of_birth"]), []).append(person)
+            by_name_dob.setdefault((person_name_key(person["full_name"]), person["date_of_birth"]), []).append(person)
 
     enrolled = {r["person"]: r["status"] for r in await Enrolment.select(Enrolment.person, Enrolment.status).where(
         Enrolment.training_class == cls["id"]).run()}
@@ -691,14 +684,13 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
     completed: dict[int, set[int]] = {}
     if required:
         known = sorted({p["id"] for p in by_cccd.values()} | {p["id"] for ps in by_name_dob.values() for p in ps})
-        for chunk in _chunks(known):
+        for chunk in chunks(known):
             for r in await Enrolment.select(Enrolment.person, Enrolment.training_class.course.as_alias("course")).where(
                     Enrolment.person.is_in(chunk) & (Enrolment.status == "completed")).run():
                 completed.setdefault(r["person"], set()).add(r["course"])
 
     blank = Person(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
-    kinds = LABELS[OrganisationKind]
 
     outcomes: list[RowOutcome] = []
     seen_cccd: dict[str, int] = {}
@@ -732,7 +724,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
 
         # In-file duplicates.
         cccd = values.get("citizen_id")
-        name_key = _name_key(values.get("full_name"))
+        name_key = person_name_key(values.get("full_name"))
         dob = values.get("date_of_birth")
         if cccd and cccd in seen_cccd:
             err("citizen_id", "duplicate_in_file",
@@ -756,7 +748,7 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
             person = None
         elif person is not None:
             out.status = "existing"
-            if _name_key(person["full_name"]) != name_key and name_key:
+            if person_name_key(person["full_name"]) != name_key and name_key:
                 warn("full_name", "name_differs", N_(
                     "this citizen ID belongs to {name} in the system; the name in the file differs and is not "
                     "changed"), name=person["full_name"])
@@ -798,17 +790,17 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                 key = fold(item.org_name)
                 if key not in new_orgs:
                     new_orgs[key] = item.org_name
-                    kind = _guess_kind(item.org_name)
+                    kind = guess_kind(item.org_name)
                     warn("organisation", "organisation_new", N_(
                         "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-                        "check it afterwards"), name=item.org_name, kind=_(kinds[kind]))
+                        "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, kind))
                 out.new_org, out.new_org_name = key, new_orgs[key]
                 for e in formula_errors(item.org_name, "organisation"):
                     err("organisation", e.code, e.message, **e.params)
             if not out.has_error:
                 # Every rule of validation.clean applies, except the two that cost queries per row and
                 # that this import has already checked for the whole file at once: the citizen ID
-                # (structure with cccd_errors in _parse_row, uniqueness with the batch lookup above:
+                # (structure with cccd_errors in parse_row, uniqueness with the batch lookup above:
                 # a known ID makes the row "existing") and the legacy province (the 2025 province was
                 # taken from the same mapping). They are put back after cleaning.
                 data = {**defaults, **values, "province": province, "organisation": org_id,
@@ -840,20 +832,10 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
     return outcomes
 
 
-async def _audit_many(actor: Actor, action: str, table, rows: list[dict[str, Any]]) -> None:
-    """The audit entries of ``training.services.rows.audit``, inserted many at a time."""
-    now = dt.datetime.now(dt.UTC)
-    entries = [AuditLog(created_at=now, user=actor.user_id, username=actor.username, action=action,
-                        table_name=table._meta.tablename, row_id=row["id"], before=None,
-                        after=audit_json(row)) for row in rows]
-    for chunk in _chunks(entries, 200):
-        await AuditLog.insert(*chunk).run()
-
-
-async def _insert(table, objects: list, progress: Progress | None, stage: str) -> list[int]:
+async def insert_many(table, objects: list, progress: Progress | None, stage: str) -> list[int]:
     """Insert rows many at a time; their new ids in the order given."""
     ids: list[int] = []
-    for chunk in _chunks(objects):
+    for chunk in chunks(objects):
         try:
             returned = await table.insert(*chunk).returning(table._meta.primary_key).run()
         except Exception as exc:
@@ -874,7 +856,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
     org_ids: dict[str, int] = {}
     for key, name in org_names.items():
         row = next(o for o in outcomes if o.new_org == key and o.status == "new")
-        org = await create_row(Organisation, {"name": name, "kind": _guess_kind(name),
+        org = await create_row(Organisation, {"name": name, "kind": guess_kind(name),
                                               "province": row.values["province"]}, actor)
         org_ids[key] = org["id"]
         result.new_organisations.append(name)
@@ -883,11 +865,11 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
         if o.new_org:
             o.values["organisation"] = org_ids[o.new_org]
     people = [{k: v for k, v in o.values.items() if k != "id"} for o in new]
-    ids = await _insert(Person, [Person(**p) for p in people], progress, "people")
+    ids = await insert_many(Person, [Person(**p) for p in people], progress, "people")
     for o, person_id, data in zip(new, ids, people, strict=True):
         o.person_id = person_id
         data["id"] = person_id
-    await _audit_many(actor, "create", Person, people)
+    await audit_rows(actor, "create", Person, people)
 
     start = dt.datetime.now(dt.UTC)
     enrolments = []
@@ -896,12 +878,12 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
                            "score": None, "classification": None,
                            # one microsecond apart: the waitlist keeps the order of the file
                            "enrolled_at": start + dt.timedelta(microseconds=position)})
-    ids = await _insert(Enrolment, [Enrolment(**e) for e in enrolments], progress, "enrolments")
+    ids = await insert_many(Enrolment, [Enrolment(**e) for e in enrolments], progress, "enrolments")
     for data, enrolment_id in zip(enrolments, ids, strict=True):
         data["id"] = enrolment_id
-    await _audit_many(actor, "create", Enrolment, enrolments)
+    await audit_rows(actor, "create", Enrolment, enrolments)
     counts = result.counts
-    await _audit_many(actor, "import", TrainingClass, [{
+    await audit_rows(actor, "import", TrainingClass, [{
         "id": cls["id"], "file": result.filename, "rows": counts["total"], "new_people": counts["new"],
         "existing_people": counts["existing"] + counts["possible_duplicate"],
         "confirmed": counts["confirmed"], "waitlisted": counts["waitlisted"],
@@ -919,7 +901,7 @@ async def import_roster(class_id: int, filename: str, content: bytes, actor: Act
     rows = read_rows(filename, content)
     found = find_header(rows, header_field, ("full_name", "given_name"))
     if found is None:
-        first = next(((n, c) for n, c in rows if not all(_blank(x) for x in c)), None)
+        first = next(((n, c) for n, c in rows if not all(is_blank(x) for x in c)), None)
         if first is None:
             raise _file_error("file_empty", N_("The file {name} is empty."), 422, name=filename)
         mapping = {}
@@ -940,18 +922,18 @@ async def import_roster(class_id: int, filename: str, content: bytes, actor: Act
             N_("The file lacks the required column(s): {columns} (header row {row}). Required: {required}."),
             http_status=422, columns=", ".join(field_label(n) for n in missing), row=header_row,
             required=", ".join(field_label(n) for n in REQUIRED))
-    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(_blank(x) for x in c)]
+    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(is_blank(x) for x in c)]
     if not data_rows:
         raise DomainError.single("roster_no_rows", N_(
             "The file has a header row (row {row}) but no learners under it."), http_status=422,
             row=header_row)
 
-    columns = _column_names(header_cells, mapping)
-    all_columns = {col: f"{column_letter(col)} ({clean_text(str(v))})" if not _blank(v) else column_letter(col)
+    columns = column_names(header_cells, mapping)
+    all_columns = {col: f"{column_letter(col)} ({clean_text(str(v))})" if not is_blank(v) else column_letter(col)
                    for col, v in enumerate(header_cells)}
     ignored = [clean_text(str(v)) for col, v in enumerate(header_cells)
-               if not _blank(v) and col not in mapping.values() and fold(v) not in ("stt", "tt", "so tt", "ghi chu")]
-    parsed = [_parse_row(n, c, mapping, columns, all_columns) for n, c in data_rows]
+               if not is_blank(v) and col not in mapping.values() and fold(v) not in ("stt", "tt", "so tt", "ghi chu")]
+    parsed = [parse_row(n, c, mapping, columns, all_columns) for n, c in data_rows]
     result = RosterResult(class_id=class_id, class_code=cls["code"], filename=filename, header_row=header_row,
                           ignored_columns=[c for c in ignored if c])
 

@@ -8,60 +8,19 @@ writes the audit log.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
 from piccolo.table import Table
 
 from training.access import Actor, cccd_refused, check_table_access, scope_where
+from training.audit import audit
+from training.audit import audit_json as audit_json  # imported from here by migration 2026_11_30t14_40_00
 from training.db import write_transaction
 from training.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.i18n import N_
 from training.services import states, tokens
 from training.tables import ApiToken, Enrolment, Person, TrainingClass
-from training.validation import MASKED_FIELDS, clean, mask_personal
-
-PERSONAL_FIELDS = set(MASKED_FIELDS)
-# Never written to the audit log at all: a password hash, an API token hash.
-SECRET_FIELDS = {"password", "token_hash"}
-
-
-def _jsonable(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A row as the audit log stores it: personal fields masked (``validation.mask_personal``), no password."""
-    if row is None:
-        return None
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if key in PERSONAL_FIELDS and value:
-            value = mask_personal(key, value)
-        elif key in SECRET_FIELDS:
-            continue
-        elif isinstance(value, dt.datetime | dt.date | dt.time):
-            value = value.isoformat()
-        out[key] = value
-    return out
-
-
-def audit_json(row: dict[str, Any]) -> str:
-    """The JSON text the audit log stores for a row's ``before`` or ``after``."""
-    return json.dumps(_jsonable(row), ensure_ascii=False)
-
-
-async def audit(actor: Actor, action: str, table: type[Table], row_id: int | None,
-                before: dict | None, after: dict | None) -> None:
-    from training.tables import AuditLog
-
-    await AuditLog.insert(AuditLog(
-        created_at=dt.datetime.now(dt.UTC),
-        user=actor.user_id,
-        username=actor.username,
-        action=action,
-        table_name=table._meta.tablename,
-        row_id=row_id,
-        before=audit_json(before) if before is not None else None,
-        after=audit_json(after) if after is not None else None,
-    )).run()
+from training.validation import clean
 
 
 async def visible_row(table: type[Table], row_id: int, actor: Actor, write: bool = False) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from training.access import Actor
+from training.audit import audit
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_
-from training.services.rows import audit, visible_row
+from training.services.rows import visible_row
 from training.tables import Attendance, ClassSession, Trainer, TrainingClass
 from training.validation import CHECK_CLASHES, clean
 

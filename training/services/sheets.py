@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from training.access import Actor, mask_personal, sees_personal_data
+from training.collation import vi_name_key
 from training.db import write_transaction
 from training.errors import Conflict, DomainError, FieldError
 from training.i18n import N_, _
@@ -35,12 +35,12 @@ from training.services.exporting import XlsxBook
 from training.services.privacy import record_access
 from training.services.roster import (
     Issue,
-    _blank,
-    _digits_cell,
     column_letter,
+    digits_cell,
     find_header,
     fold,
     header_field,
+    is_blank,
     parse_date,
     read_rows,
 )
@@ -66,7 +66,7 @@ _TIME = re.compile(r"\b(\d{1,2})(?:\s*[hg]\s*|\s+)?(\d{2})?\b")
 
 def _status_of(value: Any) -> str | None:
     """The attendance status of a cell, ABSENT for an empty one, None for an unknown code."""
-    if _blank(value):
+    if is_blank(value):
         return ABSENT
     if isinstance(value, bool):
         return PRESENT if value else ABSENT
@@ -205,7 +205,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
     for e in enrolments:
         by_name.setdefault((clean_text(e["name"]) or "").casefold(), []).append(e)
 
-    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(_blank(x) for x in c)]
+    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(is_blank(x) for x in c)]
     filled = {col: False for col in session_cols}
     matched: dict[int, tuple[int, dict, list[Any]]] = {}  # enrolment id -> (row, enrolment, cells)
     for number, cells in data_rows:
@@ -214,7 +214,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
 
         name = clean_text(str(cell(mapping.get("full_name")) or "")) or ""
         try:
-            cccd, _number = _digits_cell(cell(mapping.get("citizen_id")))
+            cccd, _number = digits_cell(cell(mapping.get("citizen_id")))
         except Exception:
             cccd = None
         if cccd and len(cccd) == 11 and cccd.isdigit() and not cccd.startswith("0"):
@@ -257,7 +257,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
             continue
         matched[enrolment["id"]] = (number, enrolment, cells)
         for col in session_cols:
-            if not _blank(cell(col)):
+            if not is_blank(cell(col)):
                 filled[col] = True
 
     today = on or attendance.today()
@@ -284,7 +284,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
                     "\"{value}\" is not an attendance code; use {codes}"),
                     {"value": clean_text(str(value)), "codes": CODES_HELP}, None, name_of(col))))
             elif not markable:
-                if not _blank(value):
+                if not is_blank(value):
                     issues.append((number, Issue("error", "not_markable", N_(
                         "{name} is {status}; no attendance is taken"),
                         {"name": enrolment["name"], "status": status_label(enrolment["status"])}, None, name_of(col))))
@@ -315,41 +315,6 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
 
 # --- results ---------------------------------------------------------------------------------
 
-_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
-
-
-def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    letters: list[int] = []
-    tones: list[int] = []
-    for ch in unicodedata.normalize("NFC", word.lower()):
-        parts = unicodedata.normalize("NFD", ch)
-        base = parts[0]
-        tone = 0
-        for mark in parts[1:]:
-            if mark in _TONES:
-                tone = _TONES[mark]
-            elif mark == "\u0306":
-                base = "ă"
-            elif mark == "\u0302":
-                base = {"a": "â", "e": "ê", "o": "ô"}.get(base, base)
-            elif mark == "\u031b":
-                base = {"o": "ơ", "u": "ư"}.get(base, base)
-        index = _ALPHABET.find(base)
-        letters.append(index if index >= 0 else 100 + ord(base))
-        tones.append(tone)
-    return tuple(letters), tuple(tones)
-
-
-def vietnamese_name_key(name: str) -> tuple:
-    """Sort key for Vietnamese full names: given name first, then family and middle names, in the order of
-    the Vietnamese alphabet (a ă â b c d đ e ê …), tones only breaking ties."""
-    words = (clean_text(name) or "").split(" ")
-    given, rest = words[-1], words[:-1]
-    keys = [_word_key(given)] + [_word_key(w) for w in rest]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
-
-
 async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     """The results of a class as an Excel workbook: title, then STT, Họ và tên, Ngày sinh, Đơn vị,
     Tỷ lệ chuyên cần, Điểm, Xếp loại, Kết quả (learners sorted the Vietnamese way)."""
@@ -365,7 +330,7 @@ async def results_xlsx(class_id: int, actor: Actor) -> bytes:
     ).where((Enrolment.training_class == class_id) & Enrolment.status.is_in(attendance.MARKABLE)).run()
     # Learners of another province: name, organisation and results only (training.access).
     rows = [mask_personal(actor, r, aliases={"date_of_birth": "dob"}) for r in rows]
-    rows.sort(key=lambda r: vietnamese_name_key(r["name"]))
+    rows.sort(key=lambda r: vi_name_key(r["name"]))
     shares = await attendance.attended_shares(class_id)
 
     book = XlsxBook(_(N_("Results")))

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.access import Actor, cccd_refused, check_table_access
-from training.db import engine, write_transaction
+from training.audit import audit_rows
+from training.db import chunks, engine, write_transaction
+from training.enums import OrganisationKind, label
 from training.errors import DomainError, PermissionDenied
 from training.i18n import N_, _
 from training.labels import field_label
@@ -121,7 +123,7 @@ class ImportError_(DomainError):
 def _header(rows, matcher, keys, required: list[str], filename: str) -> tuple[int, list[Any], dict[str, int]]:
     found = rs.find_header(rows, matcher, keys)
     if found is None:
-        if not any(not all(rs._blank(x) for x in c) for _n, c in rows):
+        if not any(not all(rs.is_blank(x) for x in c) for _n, c in rows):
             raise DomainError.single("file_empty", N_("The file {name} is empty."), http_status=422, name=filename)
         raise DomainError.single("import_no_header", N_(
             "No header row was found in the first rows of the file; required columns: {required}."),
@@ -159,17 +161,17 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
     rows = rs.read_rows(filename, content)
     index, header_cells, mapping = _header(rows, staff_header, ("full_name", "given_name"), STAFF_REQUIRED, filename)
     header_row = rows[index][0]
-    data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs._blank(x) for x in c)]
+    data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs.is_blank(x) for x in c)]
     if not data_rows:
         raise DomainError.single("import_no_rows", N_("The file has a header row (row {row}) but no rows under it."),
                                  http_status=422, row=header_row)
-    columns = rs._column_names(header_cells, mapping)
-    all_columns = {col: f"{rs.column_letter(col)} ({clean_text(str(v))})" if not rs._blank(v)
+    columns = rs.column_names(header_cells, mapping)
+    all_columns = {col: f"{rs.column_letter(col)} ({clean_text(str(v))})" if not rs.is_blank(v)
                    else rs.column_letter(col) for col, v in enumerate(header_cells)}
     roster_mapping = {k: v for k, v in mapping.items() if k not in STAFF_EXTRA}
     parsed = []
     for number, cells in data_rows:
-        item = rs._parse_row(number, cells, roster_mapping, columns, all_columns)
+        item = rs.parse_row(number, cells, roster_mapping, columns, all_columns)
         extra: dict[str, Any] = {}
         for name in ("active_from", "active_to"):
             col = mapping.get(name)
@@ -179,7 +181,7 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
                 extra[name] = None
                 item.issues.append(Issue("error", exc.code, exc.msgid, exc.params, name, columns.get(name)))
         col = mapping.get("commune")
-        extra["commune"] = rs._text(cells[col]) if col is not None and col < len(cells) else None
+        extra["commune"] = rs.cell_text(cells[col]) if col is not None and col < len(cells) else None
         parsed.append((item, extra))
     result = ImportResult(kind="staff", filename=filename, header_row=header_row)
     if not commit:
@@ -197,8 +199,6 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
 
 async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: Progress | None
                       ) -> tuple[list[ImportRow], dict[tuple[int, str], str]]:
-    from training.enums import LABELS, OrganisationKind
-
     provinces = await Province.select(Province.id, Province.name).run()
     legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
     pindex = rs.province_index(provinces, legacy)
@@ -222,19 +222,18 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
             Person.phone, Person.email, Person.legacy_province)
     cccds = sorted({i.values["citizen_id"] for i, _x in parsed if i.values.get("citizen_id")})
     by_cccd: dict[str, dict] = {}
-    for chunk in rs._chunks(cccds):
+    for chunk in chunks(cccds):
         for p in await Person.select(*cols).where(Person.citizen_id.is_in(chunk)).run():
             by_cccd[p["citizen_id"]] = p
     plain = sorted({i.values["full_name"] for i, _x in parsed if i.values.get("full_name")
                     and not i.values.get("citizen_id") and i.values.get("date_of_birth")})
     by_name: dict[tuple[str, dt.date, int], dict] = {}
-    for chunk in rs._chunks(plain):
+    for chunk in chunks(plain):
         for p in await Person.select(*cols).where(Person.full_name.is_in(chunk) & Person.citizen_id.is_null()).run():
-            by_name.setdefault((rs._name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
+            by_name.setdefault((rs.person_name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
 
     blank = Person(_ignore_missing=True)
     defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
-    kinds = LABELS[OrganisationKind]
     seen: dict[str, tuple[int, int, dt.date | None, dt.date | None]] = {}  # person key -> row, province, period
     new_orgs: dict[tuple[int, str], str] = {}
     out: list[ImportRow] = []
@@ -290,7 +289,7 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
 
         cccd = values.get("citizen_id")
         dob = values.get("date_of_birth")
-        key = f"c:{cccd}" if cccd else (f"n:{rs._name_key(values.get('full_name'))}:{dob}" if dob else None)
+        key = f"c:{cccd}" if cccd else (f"n:{rs.person_name_key(values.get('full_name'))}:{dob}" if dob else None)
         if key and key in seen and province is not None:
             other_row, other_province, other_start, other_end = seen[key]
             if other_province != province and _overlap(start, end, other_start, other_end):
@@ -304,7 +303,7 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
             seen[key] = (item.row, province, start, end)
 
         person = by_cccd.get(cccd) if cccd else (
-            by_name.get((rs._name_key(values.get("full_name")), dob, province)) if dob and province else None)
+            by_name.get((rs.person_name_key(values.get("full_name")), dob, province)) if dob and province else None)
         if person is not None and province is not None and person["province"] != province:
             if actor.is_department:
                 refused = cccd_refused()  # says nothing of where the ID is recorded (no enumeration)
@@ -327,7 +326,8 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
                 new_orgs[(province, okey)] = item.org_name
                 warn("organisation", "organisation_new", N_(
                     "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-                    "check it afterwards"), name=item.org_name, kind=_(kinds[rs._guess_kind(item.org_name)]))
+                    "check it afterwards"), name=item.org_name,
+                    kind=label(OrganisationKind, rs.guess_kind(item.org_name)))
             if org_id is None:
                 row.changes["_new_org"] = (province, okey)
                 for e in formula_errors(item.org_name, "organisation"):
@@ -375,7 +375,7 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
             continue
         if key not in org_ids:
             name = result.org_names[key]
-            org = await create_row(Organisation, {"name": name, "kind": rs._guess_kind(name), "province": key[0]},
+            org = await create_row(Organisation, {"name": name, "kind": rs.guess_kind(name), "province": key[0]},
                                    actor)
             org_ids[key] = org["id"]
             result.new_organisations.append(org["name"])
@@ -385,18 +385,18 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
             row.changes["organisation"] = org_ids[key]
     new = [r for r in result.rows if r.status == "new"]
     people = [{k: v for k, v in r.values.items() if k != "id"} for r in new]
-    ids = await rs._insert(Person, [Person(**p) for p in people], progress, "people")
+    ids = await rs.insert_many(Person, [Person(**p) for p in people], progress, "people")
     for r, person_id, data in zip(new, ids, people, strict=True):
         r.record_id = person_id
         data["id"] = person_id
-    await rs._audit_many(actor, "create", Person, people)
+    await audit_rows(actor, "create", Person, people)
     updated = [r for r in result.rows if r.status == "updated"]
     for position, r in enumerate(updated, start=1):
         await Person.update({getattr(Person, k): v for k, v in r.changes.items()}).where(
             Person.id == r.record_id).run()
         if progress and (position % 1000 == 0 or position == len(updated)):
             progress("updates", position, len(updated))
-    await rs._audit_many(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
+    await audit_rows(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
     await coverage.refresh_people(r.record_id for r in updated)
 
 
@@ -451,12 +451,12 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
     async def plan() -> None:
         existing = {c["code"]: c for c in await Commune.select().run()}
         seen: dict[str, int] = {}
-        data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs._blank(x) for x in c)]
+        data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs.is_blank(x) for x in c)]
         for position, (number, cells) in enumerate(data_rows, start=1):
             if progress and (position % 1000 == 0 or position == len(data_rows)):
                 progress("check", position, len(data_rows))
-            raw_code, _w = rs._digits_cell(cell(cells, "code"))
-            name = rs._text(cell(cells, "name"))
+            raw_code, _w = rs.digits_cell(cell(cells, "code"))
+            name = rs.cell_text(cell(cells, "name"))
             row = ImportRow(row=number, label=name or "")
             result.rows.append(row)
 
@@ -471,13 +471,13 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
             if not name:
                 err("name", "required", N_("is required"))
             province = None
-            if "province_code" in mapping and not rs._blank(cell(cells, "province_code")):
-                pcode, _w = rs._digits_cell(cell(cells, "province_code"))
+            if "province_code" in mapping and not rs.is_blank(cell(cells, "province_code")):
+                pcode, _w = rs.digits_cell(cell(cells, "province_code"))
                 province = by_code.get((pcode or "").zfill(2))
                 if province is None:
                     err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
-            elif "province" in mapping and not rs._blank(cell(cells, "province")):
-                text = rs._text(cell(cells, "province")) or ""
+            elif "province" in mapping and not rs.is_blank(cell(cells, "province")):
+                text = rs.cell_text(cell(cells, "province")) or ""
                 found = rs.find_province(text, pindex) if not text.isdigit() else None
                 province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
                 if province is None:
@@ -510,14 +510,14 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
         if result.has_errors:
             raise ImportError_(result)
         new = [r for r in result.rows if r.status == "new"]
-        ids = await rs._insert(Commune, [Commune(**r.values) for r in new], progress, "communes")
+        ids = await rs.insert_many(Commune, [Commune(**r.values) for r in new], progress, "communes")
         for r, commune_id in zip(new, ids, strict=True):
             r.record_id = commune_id
-        await rs._audit_many(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
+        await audit_rows(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
         for r in (r for r in result.rows if r.status == "updated"):
             await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
                 Commune.id == r.record_id).run()
-        await rs._audit_many(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
+        await audit_rows(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
                                                         if r.status == "updated"])
     result.committed = True
     return result

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from training.db import lock_row
-from training.enums import LABELS, ClassStatus, EnrolmentStatus
+from training.enums import ClassStatus, EnrolmentStatus, label
 from training.errors import Conflict, DomainError
 from training.i18n import N_, _
 from training.tables import Enrolment, TrainingClass
@@ -94,10 +94,7 @@ _CLASS_HOW = {
 
 def status_label(status: str) -> str:
     """The status in the reader's language (class or enrolment)."""
-    for enum in (ClassStatus, EnrolmentStatus):
-        if status in LABELS[enum]:
-            return _(LABELS[enum][status])
-    return status
+    return label((ClassStatus, EnrolmentStatus), status)
 
 
 def check_enrolment_move(current: str | None, new: str, via: str) -> None:
