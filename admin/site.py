@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from urllib.parse import urlparse
 
 import piccolo_admin.endpoints as admin_endpoints
@@ -40,6 +39,7 @@ from training.tables import (
     TrainerCourse,
     TrainingClass,
 )
+from training.templating import STATIC_DIR
 
 TRAINING = N_("Training")
 PEOPLE = N_("Learners and organisations")
@@ -178,38 +178,17 @@ def _install_validation_handler(app) -> None:
 WRONG_PASSWORD = N_("The username or password is not correct.")
 
 
-def labels_script() -> str:
-    """Relabels table names in the admin's menu and titles (piccolo-admin shows raw table names), and
-    shows the server's own message when a sign-in is refused (piccolo-admin shows "Problem logging
-    in" in English whatever the reason: a wrong password, a lock-out, a learner account)."""
+def labels_data() -> dict:
+    """The texts of ``/admin-labels.js`` (training/static/admin-labels.js), served as ``/admin-labels.json``:
+    the table names to relabel in the admin's menu and titles (piccolo-admin shows raw table names), and
+    the message shown when a sign-in is refused (piccolo-admin shows "Problem logging in" in English)."""
     labels = {
         lang: {name.replace("_", " "): _(msgid, language=lang) for name, msgid in TABLE_LABELS.items()}
         for lang in ("vi", "en")
     }
-    wrong = {lang: _(WRONG_PASSWORD, language=lang) for lang in ("vi", "en")}
-    return (
-        "(function(){var L=" + json.dumps(labels, ensure_ascii=False) + ";"
-        "var W=" + json.dumps(wrong, ensure_ascii=False) + ";var M=null;"
-        "var xo=XMLHttpRequest.prototype.open,xs=XMLHttpRequest.prototype.send;"
-        "XMLHttpRequest.prototype.open=function(m,u){this.__login=/public\\/login\\/?$/.test(String(u));"
-        "return xo.apply(this,arguments);};"
-        "XMLHttpRequest.prototype.send=function(){var x=this;if(x.__login){M=null;"
-        "x.addEventListener('readystatechange',function(){if(x.readyState!==4||x.status<400){return;}"
-        "try{M=JSON.parse(x.responseText).error.message;}catch(e){M=W[lang()];}});}"
-        "return xs.apply(this,arguments);};"
-        "function lang(){var l=localStorage.getItem('piccoloAdminDefaultLanguage')||'vi';"
-        "return L[l]?l:'vi';}"
-        "document.cookie='lang='+lang()+'; path=/; SameSite=Lax'+(location.protocol==='https:'?'; Secure':'');"
-        "var K=null;function keys(m){if(!K){K=Object.keys(m).sort(function(a,b){return b.length-a.length;});}"
-        "return K;}"
-        "function fix(root){var m=L[lang()];var ks=keys(m);"
-        "var w=document.createTreeWalker(root,NodeFilter.SHOW_TEXT);var n;"
-        "while((n=w.nextNode())){var v=n.nodeValue;var t=v.trim().toLowerCase();if(!t){continue;}"
-        "if(M&&t==='problem logging in'){n.nodeValue=M;continue;}"
-        "for(var i=0;i<ks.length;i++){var k=ks[i];"
-        "if(t===k||t.slice(-k.length-1)===' '+k){var at=v.toLowerCase().lastIndexOf(k);"
-        "n.nodeValue=v.slice(0,at)+m[k]+v.slice(at+k.length);break;}}}}"
-        "new MutationObserver(function(){fix(document.body);}).observe(document.documentElement,"
-        "{childList:true,subtree:true,characterData:true});"
-        "document.addEventListener('DOMContentLoaded',function(){fix(document.body);});})();"
-    )
+    return {"labels": labels, "wrong_password": {lang: _(WRONG_PASSWORD, language=lang) for lang in ("vi", "en")}}
+
+
+def labels_script() -> str:
+    """The admin page's script, ``/admin-labels.js`` (a static file: training/static/admin-labels.js)."""
+    return (STATIC_DIR / "admin-labels.js").read_text(encoding="utf-8")

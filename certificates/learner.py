@@ -12,14 +12,13 @@ there is one, the ``csrftoken`` cookie before); sign-in failures are limited by
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Request, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.response import Redirect, Response
+from litestar.response import Redirect, Response, Template
 from msgspec import Struct
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
@@ -31,7 +30,7 @@ from training.api.auth import provide_actor
 from training.config import behind_https, session_hours, session_max_hours
 from training.enums import Role
 from training.errors import DomainError
-from training.i18n import N_, _
+from training.i18n import _
 from training.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -42,21 +41,6 @@ from training.security import (
     new_csrf_token,
 )
 from training.services.signin import SignInLocked, attempt_succeeded, begin_attempt
-
-# Messages used inside f-strings, which Babel cannot see there: marked here for extraction.
-_IN_FSTRINGS = (
-    N_('Learner sign-in'),
-    N_('Username'),
-    N_('Password'),
-    N_('Sign in'),
-    N_('Verify a certificate'),
-    N_('Sign out'),
-    N_('My certificates'),
-    N_('PDF (Vietnamese)'),
-    N_('PDF (English)'),
-    N_('My classes'),
-    N_('You are not enrolled in any class.'),
-)
 
 
 class LoginIn(Struct):
@@ -75,26 +59,13 @@ def _token(request: Request) -> tuple[str, bool]:
     return (token, False) if token else (new_csrf_token(), True)
 
 
-def _login_page(request: Request, message: str = "", username: str = "", status: int = 200) -> Response:
+def _login_page(request: Request, message: str = "", username: str = "", status: int = 200) -> Template:
     token, fresh = _token(request)
-    response = page(_("Learner sign-in"), _login_form(token, message, username), status=status)
+    response = page("login.html", _("Learner sign-in"), status=status, message=message, username=username,
+                    token=token, csrf_field=CSRF_FIELD)
     if fresh:
         response.set_cookie(CSRF_COOKIE, token, samesite="lax", path="/", secure=behind_https())
     return response
-
-
-def _login_form(token: str, message: str = "", username: str = "") -> str:
-    e = html.escape
-    error = f'<p class="error" role="alert">{e(message)}</p>' if message else ""
-    return f"""<h1>{e(_("Learner sign-in"))}</h1><div class="card">{error}
-<form method="post" action="/login">
-<input type="hidden" name="{CSRF_FIELD}" value="{e(token)}">
-<label for="username">{e(_("Username"))}</label>
-<input id="username" name="username" type="text" value="{e(username)}" autocomplete="username" required>
-<label for="password">{e(_("Password"))}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">{e(_("Sign in"))}</button></form></div>
-<p><a href="/verify">{e(_("Verify a certificate"))}</a></p>"""
 
 
 @get("/login", include_in_schema=False)
@@ -155,41 +126,12 @@ async def my_page(request: Request) -> Response:
         return Redirect("/login")
     if actor.role != Role.learner:
         return Redirect("/admin/")
-    e = html.escape
     person, classes = await service.learner_overview(actor)
-    certificates = await service.my_certificates(actor)
-    nav = (f'<form method="post" action="/logout" style="display:inline">'
-           f'<input type="hidden" name="{CSRF_FIELD}" value="{e(expected_csrf_token(request.cookies) or "")}">'
-           f'<button type="submit" style="margin:0;padding:.2rem .6rem">{e(_("Sign out"))}</button></form> · ')
-    body = [f"<h1>{e(person['full_name'])}</h1>", f"<h2>{e(_('My certificates'))}</h2>"]
-    if not certificates:
-        none = _("You have no certificate yet. It is issued after a class closes and you complete it.")
-        body.append(f"<p>{e(none)}</p>")
-    else:
-        head = "".join(f'<th scope="col">{e(t)}</th>' for t in (
-            _("Certificate No."), _("Verification code"), _("Course"), _("Date of issue"), _("Status"),
-            _("Download")))
-        lines = []
-        for c in certificates:
-            links = (f'<a href="/api/certificates/{c["id"]}/pdf">{e(_("PDF (Vietnamese)"))}</a> · '
-                     f'<a href="/api/certificates/{c["id"]}/pdf?lang=en">{e(_("PDF (English)"))}</a>')
-            verify = f'/verify/{quote(c["number"])}?code={quote(c["verification_code"] or "")}'
-            lines.append(f'<tr><td><a href="{e(verify)}">{e(c["number"])}</a></td>'
-                         f'<td><strong>{e(c["verification_code"] or "")}</strong></td><td>{e(c["course"])}</td>'
-                         f'<td>{e(dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"))}'
-                         f'</td><td>{e(c["status_label"])}</td><td>{links}</td></tr>')
-        body.append(f'<div style="overflow-x:auto"><table><tr>{head}</tr>{"".join(lines)}</table></div>')
-    body.append(f"<h2>{e(_('My classes'))}</h2>")
-    if not classes:
-        body.append(f"<p>{e(_('You are not enrolled in any class.'))}</p>")
-    else:
-        head = "".join(f'<th scope="col">{e(t)}</th>' for t in (
-            _("Class"), _("Course"), _("Dates"), _("Enrolment"), _("Attendance")))
-        lines = [f'<tr><td>{e(c["code"])}</td><td>{e(c["course"])}</td>'
-                 f'<td>{e(c["start"])} – {e(c["end"])}</td><td>{e(c["status"])}</td><td>{e(c["attendance"])}</td></tr>'
-                 for c in classes]
-        body.append(f'<div style="overflow-x:auto"><table><tr>{head}</tr>{"".join(lines)}</table></div>')
-    return page(_("My certificates"), "".join(body), nav=nav)
+    certificates = [{**c, "issued": dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"),
+                     "verify": f'/verify/{quote(c["number"])}?code={quote(c["verification_code"] or "")}'}
+                    for c in await service.my_certificates(actor)]
+    return page("me.html", _("My certificates"), person=person, certificates=certificates, classes=classes,
+                token=expected_csrf_token(request.cookies) or "", csrf_field=CSRF_FIELD)
 
 
 def learner_router() -> Router:

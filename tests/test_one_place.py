@@ -262,14 +262,6 @@ def _private(name: str) -> bool:
     return name.startswith("_") and name != "_" and not (name.startswith("__") and name.endswith("__"))
 
 
-# Page helpers of training/api/pages.py that certificates/tools.py shares: the pages are being moved to
-# templates (issue 11, item 2), which replaces both; remove these entries with that change.
-PAGE_HELPERS_BEING_REPLACED = {
-    "certificates/tools.py: from training.api.pages import _class_options",
-    "certificates/tools.py: from training.api.pages import _tool_page",
-}
-
-
 def cross_module_private_uses(sources=None) -> list[str]:
     """``from x import _name`` and ``module._name`` where x / module is another of the project's modules
     (``self._x``, names used in their own module and dunder names are fine)."""
@@ -305,7 +297,7 @@ def cross_module_private_uses(sources=None) -> list[str]:
 
 
 def test_no_private_name_is_used_across_modules():
-    assert sorted(set(cross_module_private_uses()) - PAGE_HELPERS_BEING_REPLACED) == []
+    assert sorted(cross_module_private_uses()) == []
 
 
 def test_the_private_name_check_finds_what_it_should():

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.handlers import asgi
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.params import FromPath
-from litestar.response import Redirect
+from litestar.response import File, Redirect
 from litestar.types import Receive, Scope, Send
 from msgspec import Struct
 
@@ -21,6 +21,7 @@ from training.inputs import input_guard
 from training.logs import install as install_log_masking
 from training.openapi_ui import SelfHostedSwagger, schema_asset
 from training.security import security_middleware
+from training.templating import STATIC_DIR, static_files_router, template_config, tool_scripts_router
 
 log = logging.getLogger("training")
 
@@ -215,9 +216,16 @@ async def index() -> Redirect:
     return Redirect("/admin/")
 
 
-@get("/admin-labels.js", include_in_schema=False, media_type="application/javascript")
-async def admin_labels(state: State) -> str:
-    return state.admin_labels_js
+@get("/admin-labels.js", include_in_schema=False)
+async def admin_labels() -> File:
+    """The admin page's script (a static file; its texts come from ``/admin-labels.json``)."""
+    return File(path=STATIC_DIR / "admin-labels.js", media_type="application/javascript",
+                content_disposition_type="inline")
+
+
+@get("/admin-labels.json", include_in_schema=False)
+async def admin_labels_texts(state: State) -> dict:
+    return state.admin_labels
 
 
 API_TITLE = "Đào tạo và chứng nhận công tác xã hội — API"
@@ -227,7 +235,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     """The web app. ``use_pool`` opens a PostgreSQL connection pool for the app's lifetime (the
     server does; tests don't, because they also query from other event loops)."""
     from admin.signin import guard_admin_login
-    from admin.site import build_admin, labels_script
+    from admin.site import build_admin, labels_data
     from certificates.signing import check_signing_keys
     from training.db import engine, migrate
 
@@ -265,22 +273,23 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from certificates.api import CertificateController, public_router
     from certificates.learner import learner_router
     from certificates.storage import shutdown_workers
-    from certificates.tools import certificates_page, certificates_script
+    from certificates.tools import certificates_page
     from training.api.classes import ClassController, counts
     from training.api.coverage import CoverageController
     from training.api.dashboard import national_dashboard, province_dashboard
-    from training.api.pages import roster_page, roster_script, sheet_page, sheet_script, staff_page, staff_script
+    from training.api.pages import roster_page, sheet_page, staff_page
     from training.api.privacy import PrivacyController
     from training.api.roster import RosterController
     from training.api.staff import StaffController
 
     app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
-                        national_dashboard, province_dashboard, roster_page, roster_script, sheet_page,
-                        sheet_script, staff_page, staff_script, health, CertificateController, public_router(),
-                        learner_router(), certificates_page, certificates_script,
-                        list_provinces, list_legacy_provinces, get_province, index, admin_labels, schema_asset,
-                        admin, PrivacyController],
+                        national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, health,
+                        CertificateController, public_router(), learner_router(), certificates_page,
+                        list_provinces, list_legacy_provinces, get_province, index, admin_labels,
+                        admin_labels_texts, schema_asset, admin, PrivacyController, static_files_router(),
+                        tool_scripts_router()],
+        template_config=template_config(),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         middleware=[language_middleware, route_middleware, input_guard],
@@ -301,7 +310,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
             path="/schema",
             render_plugins=[SelfHostedSwagger(API_TITLE)],  # no CDN: see training.openapi_ui
         ),
-        state=State({"admin_labels_js": labels_script()}),
+        state=State({"admin_labels": labels_data()}),
     )
     document_errors(app)
     # Outside everything (also 404s and the admin mount): headers, Secure cookies, client address,

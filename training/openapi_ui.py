@@ -8,7 +8,6 @@ service's Content-Security-Policy (``script-src 'self'``) and without internet a
 
 from __future__ import annotations
 
-import html
 from importlib import resources
 
 from litestar import Request, get
@@ -17,6 +16,8 @@ from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.params import FromPath
 from litestar.response import File, Response
 
+from training.templating import STATIC_DIR, render
+
 ASSETS = "/schema-assets"
 # The files of swagger-ui-py the page needs, and nothing else of that folder.
 SWAGGER_FILES = {
@@ -24,11 +25,6 @@ SWAGGER_FILES = {
     "swagger-ui-bundle.js": "application/javascript",
     "favicon-32x32.png": "image/png",
 }
-INIT_JS = """window.addEventListener('load', function () {
-  window.ui = SwaggerUIBundle({url: '/schema/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout'});
-});
-"""
 
 
 def swagger_folder():
@@ -43,21 +39,14 @@ class SelfHostedSwagger(OpenAPIRenderPlugin):
         self.title = title
 
     def render(self, request: Request, openapi_schema: dict) -> bytes:
-        return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(self.title)}</title>
-<link rel="icon" type="image/png" href="{ASSETS}/favicon-32x32.png">
-<link rel="stylesheet" href="{ASSETS}/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="{ASSETS}/swagger-ui-bundle.js"></script>
-<script src="{ASSETS}/init.js"></script></body></html>""".encode()
+        return render("schema.html", title=self.title, assets=ASSETS).encode()
 
 
 @get(f"{ASSETS}/{{name:str}}", include_in_schema=False, cache=3600)
 async def schema_asset(name: FromPath[str]) -> Response | File:
-    if name == "init.js":
-        return Response(INIT_JS, media_type="application/javascript")
+    if name == "init.js":  # starts Swagger UI: a static file of ours (training/static/schema-init.js)
+        return File(path=STATIC_DIR / "schema-init.js", media_type="application/javascript",
+                    content_disposition_type="inline")
     if name not in SWAGGER_FILES:
         raise NotFoundException()
     return File(path=str(swagger_folder() / name), media_type=SWAGGER_FILES[name], content_disposition_type="inline")

@@ -30,9 +30,9 @@ CSRF_HEADER = "x-csrftoken"
 CSRF_FIELD = "csrftoken"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
-# Scripts only from this origin (no inline script, no eval): every page loads its script from a
-# route of its own. Inline styles are allowed: our pages still carry a <style> block and a few
-# style attributes (to be moved to static files), and Vue (the admin) and Swagger UI set styles.
+# Scripts only from this origin (no inline script, no eval): every page loads its scripts as static
+# files (training/static). Inline styles are allowed: our pages use one stylesheet (/static/site.css)
+# but the SVG charts carry a style attribute, and Vue (the admin) and Swagger UI set styles.
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
                "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")

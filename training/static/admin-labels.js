@@ -1,0 +1,34 @@
+// Loaded by the admin's page (admin/site.py): relabels table names in the admin's menu and titles
+// (piccolo-admin shows raw table names), and shows the server's own message when a sign-in is refused
+// (piccolo-admin shows "Problem logging in" in English whatever the reason). Its texts come from
+// /admin-labels.json: {labels: {lang: {table name: label}}, wrong_password: {lang: message}}.
+(function(){
+  var L = null, W = {}, M = null;
+  var xo = XMLHttpRequest.prototype.open, xs = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function(m, u){this.__login = /public\/login\/?$/.test(String(u));
+    return xo.apply(this, arguments);};
+  XMLHttpRequest.prototype.send = function(){var x = this; if (x.__login) {M = null;
+    x.addEventListener('readystatechange', function(){if (x.readyState !== 4 || x.status < 400) {return;}
+      try {M = JSON.parse(x.responseText).error.message;} catch (e) {M = W[lang()] || null;}});}
+    return xs.apply(this, arguments);};
+  function lang(){var l = localStorage.getItem('piccoloAdminDefaultLanguage') || 'vi';
+    return (l === 'vi' || l === 'en') ? l : 'vi';}
+  document.cookie = 'lang=' + lang() + '; path=/; SameSite=Lax' + (location.protocol==='https:'?'; Secure':'');
+  var K = null; function keys(m){if (!K) {K = Object.keys(m).sort(function(a, b){return b.length - a.length;});}
+    return K;}
+  function fix(root){if (!L || !root) {return;} var m = L[lang()] || {}; var ks = keys(m);
+    var w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT); var n;
+    while ((n = w.nextNode())) {var v = n.nodeValue; var t = v.trim().toLowerCase(); if (!t) {continue;}
+      if (M && t === 'problem logging in') {n.nodeValue = M; continue;}
+      for (var i = 0; i < ks.length; i++) {var k = ks[i];
+        if (t === k || t.slice(-k.length - 1) === ' ' + k) {var at = v.toLowerCase().lastIndexOf(k);
+          n.nodeValue = v.slice(0, at) + m[k] + v.slice(at + k.length); break;}}}}
+  new MutationObserver(function(){fix(document.body);}).observe(document.documentElement,
+    {childList: true, subtree: true, characterData: true});
+  var req = new XMLHttpRequest();
+  req.open('GET', '/admin-labels.json');
+  req.onload = function(){if (req.status !== 200) {return;} var data = JSON.parse(req.responseText);
+    L = data.labels; W = data.wrong_password; fix(document.body);};
+  req.send();
+  document.addEventListener('DOMContentLoaded', function(){fix(document.body);});
+})();
