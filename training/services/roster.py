@@ -673,10 +673,11 @@ class _SeenInFile:
     new_orgs: dict[str, str] = field(default_factory=dict)  # folded name -> name as first written
 
 
-class _RowCheck:
-    """Adds the errors and warnings of one row to its outcome, naming the column of each field."""
+class RowCheck:
+    """Adds the errors and warnings of one row to its outcome (anything with an ``issues`` list: a
+    roster ``RowOutcome``, a staff ``ImportRow``), naming the column of each field."""
 
-    def __init__(self, out: RowOutcome, columns: dict[str, str]):
+    def __init__(self, out: Any, columns: dict[str, str]):
         self.out, self.columns = out, columns
 
     def err(self, fld: str | None, code: str, msgid: str, /, **params) -> None:
@@ -754,7 +755,7 @@ async def _load_lookups(cls: dict[str, Any], parsed: list[_Parsed], actor: Actor
 
 
 def _row_province(item: _Parsed, cls: dict[str, Any], look: _RosterLookups,
-                  check: _RowCheck) -> tuple[int, int | None]:
+                  check: RowCheck) -> tuple[int, int | None]:
     """The row's (2025 province id, legacy province id): the file's, else the class's host province."""
     if item.province_text:
         found = find_province(item.province_text, look.pindex)
@@ -766,7 +767,7 @@ def _row_province(item: _Parsed, cls: dict[str, Any], look: _RosterLookups,
     return cls["host_province"], None
 
 
-def _check_in_file_duplicates(item: _Parsed, seen: _SeenInFile, check: _RowCheck) -> None:
+def _check_in_file_duplicates(item: _Parsed, seen: _SeenInFile, check: RowCheck) -> None:
     """An error when an earlier row of the file has the same citizen ID, or the same name and date of birth."""
     values = item.values
     cccd, name_key, dob = values.get("citizen_id"), _name_key(values.get("full_name")), values.get("date_of_birth")
@@ -785,7 +786,7 @@ def _check_in_file_duplicates(item: _Parsed, seen: _SeenInFile, check: _RowCheck
 
 
 def _match_person(item: _Parsed, org_id: int | None, look: _RosterLookups, actor: Actor,
-                  check: _RowCheck) -> tuple[dict | None, bool]:
+                  check: RowCheck) -> tuple[dict | None, bool]:
     """The stored person the row names, if any, and whether one was found but is hidden from the
     actor (another province's). Sets the outcome's status to existing or possible_duplicate."""
     values, out = item.values, check.out
@@ -825,7 +826,7 @@ def _match_person(item: _Parsed, org_id: int | None, look: _RosterLookups, actor
 
 
 def _check_known_person(person: dict, cls: dict[str, Any], item: _Parsed, look: _RosterLookups,
-                        seen: _SeenInFile, check: _RowCheck) -> None:
+                        seen: _SeenInFile, check: RowCheck) -> None:
     """A stored person: not twice in the file, not already in the class."""
     out = check.out
     out.person_id, out.person = person["id"], person
@@ -840,7 +841,7 @@ def _check_known_person(person: dict, cls: dict[str, Any], item: _Parsed, look: 
 
 
 async def _plan_new_person(item: _Parsed, province: int, legacy_id: int | None, org_id: int | None,
-                           look: _RosterLookups, seen: _SeenInFile, actor: Actor, check: _RowCheck) -> None:
+                           look: _RosterLookups, seen: _SeenInFile, actor: Actor, check: RowCheck) -> None:
     """A new person: in the actor's province, with a new organisation if the file names an unknown
     one, and every rule of ``validation.clean``; their values go to ``out.values``."""
     out = check.out
@@ -877,7 +878,7 @@ async def _plan_new_person(item: _Parsed, province: int, legacy_id: int | None, 
                                     check.columns.get(e.field or "")))
 
 
-def _check_prerequisites(person: dict | None, look: _RosterLookups, check: _RowCheck) -> None:
+def _check_prerequisites(person: dict | None, look: _RosterLookups, check: RowCheck) -> None:
     """An error when the person has not completed every course the class's course requires."""
     if not look.required:
         return
@@ -893,7 +894,7 @@ async def _check_row(item: _Parsed, cls: dict[str, Any], look: _RosterLookups, s
     """One row's outcome: its province, duplicates in the file, the person it matches (or the new
     person it makes) and the prerequisites."""
     out = RowOutcome(row=item.row, full_name=item.values.get("full_name") or "", issues=list(item.issues))
-    check = _RowCheck(out, columns)
+    check = RowCheck(out, columns)
     province, legacy_id = _row_province(item, cls, look, check)
     _check_in_file_duplicates(item, seen, check)
     org_id = look.find_org(item.org_name, province) if item.org_name else None
