@@ -529,8 +529,45 @@ def _column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
     return names
 
 
+def _parse_citizen_id_and_phone(raw_cccd: Any, raw_phone: Any, has_phone: bool, values: dict[str, Any],
+                                issues: list[Issue], columns: dict[str, str], err: Callable[..., None]) -> None:
+    """The citizen ID and phone of a row into ``values``: Excel's dropped leading zero restored (a
+    warning), the ID checked against the date of birth and sex already parsed."""
+    try:
+        cccd, was_number = _digits_cell(raw_cccd)
+    except CellError as exc:
+        cccd, was_number = None, False
+        err("citizen_id", exc.code, exc.msgid, **exc.params)
+    if cccd and cccd.isdigit() and len(cccd) == 11 and not cccd.startswith("0"):
+        # Every CCCD starts with 0: an 11-digit one lost its zero when Excel made it a number.
+        cccd = "0" + cccd
+        issues.append(Issue("warning", "cccd_zero_restored",
+                            N_("Excel had dropped the leading zero of the citizen ID; restored as {value}"),
+                            {"value": mask_cccd(cccd)}, "citizen_id", columns.get("citizen_id")))
+    values["citizen_id"] = cccd
+    if cccd:
+        for found in cccd_errors(cccd, values["date_of_birth"], values["sex"]):
+            err("citizen_id", found.code, found.message, **found.params)
+        if values["date_of_birth"] is None and not any(i.field == "date_of_birth" for i in issues):
+            err("date_of_birth", "dob_required_with_cccd", N_("is required when a citizen ID is given"))
+
+    try:
+        phone, was_number = _digits_cell(raw_phone) if has_phone else (None, False)
+    except CellError as exc:
+        phone, was_number = None, False
+        err("phone", exc.code, exc.msgid, **exc.params)
+    if phone and was_number and len(phone) == 9:
+        phone = "0" + phone
+        issues.append(Issue("warning", "phone_zero_restored",
+                            N_("Excel had dropped the leading zero of the phone number; restored as {value}"),
+                            {"value": phone}, "phone", columns.get("phone")))
+    values["phone"] = phone
+
+
 def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
                all_columns: dict[int, str]) -> _Parsed:
+    """One data row's values, parsed and checked on their own (no database): formulas, dates, sex,
+    staff category, required fields, citizen ID and phone."""
     issues: list[Issue] = []
 
     def err(fld: str | None, code: str, msgid: str, /, column: str | None = None, **params) -> None:
@@ -585,35 +622,8 @@ def _parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: 
         if not values.get(name) and not any(i.field == name for i in issues):
             err(name, "required", N_("is required"))
 
-    try:
-        cccd, was_number = _digits_cell(cell("citizen_id"))
-    except CellError as exc:
-        cccd, was_number = None, False
-        err("citizen_id", exc.code, exc.msgid, **exc.params)
-    if cccd and cccd.isdigit() and len(cccd) == 11 and not cccd.startswith("0"):
-        # Every CCCD starts with 0: an 11-digit one lost its zero when Excel made it a number.
-        cccd = "0" + cccd
-        issues.append(Issue("warning", "cccd_zero_restored",
-                            N_("Excel had dropped the leading zero of the citizen ID; restored as {value}"),
-                            {"value": mask_cccd(cccd)}, "citizen_id", columns.get("citizen_id")))
-    values["citizen_id"] = cccd
-    if cccd:
-        for found in cccd_errors(cccd, values["date_of_birth"], values["sex"]):
-            err("citizen_id", found.code, found.message, **found.params)
-        if values["date_of_birth"] is None and not any(i.field == "date_of_birth" for i in issues):
-            err("date_of_birth", "dob_required_with_cccd", N_("is required when a citizen ID is given"))
-
-    try:
-        phone, was_number = _digits_cell(cell("phone")) if mapping.get("phone") is not None else (None, False)
-    except CellError as exc:
-        phone, was_number = None, False
-        err("phone", exc.code, exc.msgid, **exc.params)
-    if phone and was_number and len(phone) == 9:
-        phone = "0" + phone
-        issues.append(Issue("warning", "phone_zero_restored",
-                            N_("Excel had dropped the leading zero of the phone number; restored as {value}"),
-                            {"value": phone}, "phone", columns.get("phone")))
-    values["phone"] = phone
+    _parse_citizen_id_and_phone(cell("citizen_id"), cell("phone"), mapping.get("phone") is not None,
+                                values, issues, columns, err)
     return _Parsed(number, values, issues, values.pop("organisation"), values.pop("province"))
 
 

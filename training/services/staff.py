@@ -15,6 +15,7 @@ provinces over overlapping periods, or a person still active in another province
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -502,6 +503,42 @@ def commune_header(value: Any) -> str | None:
     return found
 
 
+def _commune_province(raw_code: Any, raw_name: Any, by_code: dict[str, int], pindex: Any,
+                      err: Callable[..., None]) -> int | None:
+    """A commune row's 2025 province: by its code column if filled, else by its name (or code) in
+    the province column."""
+    if not rs._blank(raw_code):
+        pcode, _w = rs._digits_cell(raw_code)
+        province = by_code.get((pcode or "").zfill(2))
+        if province is None:
+            err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
+        return province
+    if not rs._blank(raw_name):
+        text = rs._text(raw_name) or ""
+        found = rs.find_province(text, pindex) if not text.isdigit() else None
+        province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
+        if province is None:
+            err("province", "province_unknown",
+                N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"), value=text)
+        return province
+    err("province", "required", N_("is required"))
+    return None
+
+
+async def _apply_communes(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
+    """Insert the new communes and rename the changed ones, with their audit entries."""
+    new = [r for r in result.rows if r.status == "new"]
+    ids = await rs._insert(Commune, [Commune(**r.values) for r in new], progress, "communes")
+    for r, commune_id in zip(new, ids, strict=True):
+        r.record_id = commune_id
+    await rs._audit_many(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
+    for r in (r for r in result.rows if r.status == "updated"):
+        await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
+            Commune.id == r.record_id).run()
+    await rs._audit_many(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
+                                                    if r.status == "updated"])
+
+
 async def import_communes(filename: str, content: bytes, actor: Actor, commit: bool = False,
                           progress: Progress | None = None) -> ImportResult:
     """The statistics office's commune list (code, name, province): new communes added, names updated."""
@@ -549,21 +586,7 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
                 err("code", "commune_code", N_("\"{value}\" is not a commune code (up to 5 digits)"), value=raw_code)
             if not name:
                 err("name", "required", N_("is required"))
-            province = None
-            if "province_code" in mapping and not rs._blank(cell(cells, "province_code")):
-                pcode, _w = rs._digits_cell(cell(cells, "province_code"))
-                province = by_code.get((pcode or "").zfill(2))
-                if province is None:
-                    err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
-            elif "province" in mapping and not rs._blank(cell(cells, "province")):
-                text = rs._text(cell(cells, "province")) or ""
-                found = rs.find_province(text, pindex) if not text.isdigit() else None
-                province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
-                if province is None:
-                    err("province", "province_unknown",
-                        N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"), value=text)
-            else:
-                err("province", "required", N_("is required"))
+            province = _commune_province(cell(cells, "province_code"), cell(cells, "province"), by_code, pindex, err)
             if code and code in seen:
                 err("code", "duplicate_in_file", N_("the same code is already on row {other} of this file"),
                     other=seen[code])
@@ -588,15 +611,6 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
         await plan()
         if result.has_errors:
             raise ImportError_(result)
-        new = [r for r in result.rows if r.status == "new"]
-        ids = await rs._insert(Commune, [Commune(**r.values) for r in new], progress, "communes")
-        for r, commune_id in zip(new, ids, strict=True):
-            r.record_id = commune_id
-        await rs._audit_many(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
-        for r in (r for r in result.rows if r.status == "updated"):
-            await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
-                Commune.id == r.record_id).run()
-        await rs._audit_many(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
-                                                        if r.status == "updated"])
+        await _apply_communes(result, actor, progress)
     result.committed = True
     return result
