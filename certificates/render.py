@@ -169,16 +169,25 @@ def _labels(view: CertificateView) -> dict[str, str]:
     }
 
 
-def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
-    """Draw one certificate on the current page of ``canvas``."""
-    font = register_fonts()
-    bold, italic = font + "-Bold", font + "-Italic"
-    w, h = PAGE
-    lang = view.language
-    issuer = view.issuer
-    labels = _labels(view)
+@dataclass
+class _Pen:
+    """The canvas and what every part of a certificate draws with."""
 
-    # frame
+    canvas: Canvas
+    view: CertificateView
+    labels: dict[str, str]
+    font: str
+    bold: str
+    italic: str
+
+    @property
+    def lang(self) -> str:
+        return self.view.language
+
+
+def _draw_frame(pen: _Pen) -> None:
+    """The double frame around the page."""
+    canvas, (w, h) = pen.canvas, PAGE
     canvas.setStrokeColor(FRAME)
     canvas.setLineWidth(3)
     canvas.rect(22, 22, w - 44, h - 44)
@@ -186,7 +195,11 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
     canvas.rect(30, 30, w - 60, h - 60)
     canvas.setFillColor(DARK)
 
-    # issuing body (top left) and national motto (top right)
+
+def _draw_heading(pen: _Pen) -> str:
+    """The issuing body (top left, with its logo) and the national motto (top right); returns the issuer's name."""
+    canvas, issuer, font, bold = pen.canvas, pen.view.issuer, pen.font, pen.bold
+    w, h = PAGE
     left_cx, right_cx, top = 215, w - 230, h - 70
     governing = nfc(issuer.get("governing_body"))
     name = nfc(issuer.get("issuer_name"))
@@ -207,23 +220,27 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
     canvas.line(left_cx - 40, y - 6, left_cx + 40, y - 6)
 
     canvas.setFont(bold, 11.5)
-    canvas.drawCentredString(right_cx, top, labels["nation"])
+    canvas.drawCentredString(right_cx, top, pen.labels["nation"])
     canvas.setFont(bold, 12.5)
-    canvas.drawCentredString(right_cx, top - 16, labels["motto"])
-    motto_w = canvas.stringWidth(labels["motto"], bold, 12.5)
+    canvas.drawCentredString(right_cx, top - 16, pen.labels["motto"])
+    motto_w = canvas.stringWidth(pen.labels["motto"], bold, 12.5)
     canvas.line(right_cx - motto_w / 2, top - 22, right_cx + motto_w / 2, top - 22)
+    return name
 
-    # title
+
+def _draw_holder(pen: _Pen, name: str) -> float:
+    """The title, the grant wording, the holder's name and date of birth; returns the next line's y."""
+    canvas, view, labels, font, bold, lang = pen.canvas, pen.view, pen.labels, pen.font, pen.bold, pen.lang
+    w, h = PAGE
     cx = w / 2
     canvas.setFillColor(ACCENT)
     canvas.setFont(bold, 34)
     canvas.drawCentredString(cx, h - 165, labels["title"])
     canvas.setFillColor(DARK)
-    wording = nfc(issuer.get("wording_en") if lang == "en" else issuer.get("wording"))
+    wording = nfc(view.issuer.get("wording_en") if lang == "en" else view.issuer.get("wording"))
     grant = wording or f"{name.title() if lang == 'en' else name} {labels['grant']}"
-    y = _centred_lines(canvas, grant, italic, 13, cx, h - 193, w - 200, 17)
+    y = _centred_lines(canvas, grant, pen.italic, 13, cx, h - 193, w - 200, 17)
 
-    # holder
     y -= 14
     holder = nfc(view.holder_name)
     canvas.setFont(font, 14)
@@ -241,7 +258,14 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
         canvas.setFont(font, 13)
         canvas.drawCentredString(cx, y, f"{labels['born']}: {_date(view.holder_birth_date, lang)}")
         y -= 24
+    return y
 
+
+def _draw_course(pen: _Pen, y: float) -> None:
+    """The course completed, its hours and dates, and the classification."""
+    canvas, view, labels, font, bold, lang = pen.canvas, pen.view, pen.labels, pen.font, pen.bold, pen.lang
+    w, _h = PAGE
+    cx = w / 2
     canvas.setFont(font, 13)
     canvas.drawCentredString(cx, y, labels["completed"] + ":")
     y -= 22
@@ -265,18 +289,24 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
         canvas.setFont(bold, 13)
         canvas.drawString(cx - total / 2 + canvas.stringWidth(label, font, 13), y, value)
 
-    # place and date, signer (bottom right)
-    sx = w - 215
-    canvas.setFont(italic, 12.5)
-    canvas.drawCentredString(sx, 168, official_date_line(nfc(issuer.get("place")), view.issued_on, lang))
+
+def _draw_signer(pen: _Pen) -> None:
+    """Place and date, the signer's title and name (bottom right)."""
+    canvas, issuer, lang = pen.canvas, pen.view.issuer, pen.lang
+    sx = PAGE[0] - 215
+    canvas.setFont(pen.italic, 12.5)
+    canvas.drawCentredString(sx, 168, official_date_line(nfc(issuer.get("place")), pen.view.issued_on, lang))
     signer_title = nfc(issuer.get("signer_title_en") if lang == "en" and issuer.get("signer_title_en")
                        else issuer.get("signer_title"))
-    canvas.setFont(bold, 12.5)
+    canvas.setFont(pen.bold, 12.5)
     canvas.drawCentredString(sx, 148, signer_title)
-    canvas.setFont(bold, 13.5)
+    canvas.setFont(pen.bold, 13.5)
     canvas.drawCentredString(sx, 68, nfc(issuer.get("signer_name")))
 
-    # QR and numbers (bottom left)
+
+def _draw_numbers(pen: _Pen) -> None:
+    """The QR code, the number, verification code, register number and validity (bottom left)."""
+    canvas, view, labels, font, bold, italic = pen.canvas, pen.view, pen.labels, pen.font, pen.bold, pen.italic
     qr_size = 108  # mm-sized modules even for a version-16 code, for phone cameras
     if view.verify_url:
         qr_path(canvas, view.verify_url, 52, 52, qr_size)
@@ -295,15 +325,29 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
     canvas.drawString(tx, line_y, f"{labels['register']}: {view.register_label}")
     line_y -= 16
     if view.expires_on:
-        canvas.drawString(tx, line_y, f"{labels['expires']}: {_date(view.expires_on, lang)}")
+        canvas.drawString(tx, line_y, f"{labels['expires']}: {_date(view.expires_on, pen.lang)}")
         line_y -= 16
     canvas.setFont(italic, 9)
     canvas.drawString(tx, line_y, labels["scan"])
     if view.verification_code and "/verify/" in view.verify_url:
         page = view.verify_url.split("/verify/", 1)[0] + "/verify"
-        text = _("or type the number and the code at {url}", language=lang, url=page)
-        canvas.setFont(italic, _fit(canvas, text, italic, 9, w - 215 - 125 - tx, 6.5))  # clear of the signer
+        text = _("or type the number and the code at {url}", language=pen.lang, url=page)
+        # clear of the signer
+        canvas.setFont(italic, _fit(canvas, text, italic, 9, PAGE[0] - 215 - 125 - tx, 6.5))
         canvas.drawString(tx, line_y - 11, text)
+
+
+def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
+    """Draw one certificate on the current page of ``canvas``: frame, heading, holder, course,
+    signer, numbers."""
+    font = register_fonts()
+    pen = _Pen(canvas, view, _labels(view), font, font + "-Bold", font + "-Italic")
+    _draw_frame(pen)
+    name = _draw_heading(pen)
+    y = _draw_holder(pen, name)
+    _draw_course(pen, y)
+    _draw_signer(pen)
+    _draw_numbers(pen)
 
 
 def _new_canvas(buffer: io.BytesIO, title: str, language: str) -> Canvas:

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 
+from certificates.tables import IssuerProfile
 from training import policy
 from training.audit import audit
 from training.db import chunks
@@ -41,6 +42,25 @@ from training.enums import (
 )
 from training.filenames import ascii_text
 from training.i18n import _
+from training.services.accounts import create_account
+from training.services.demo_data import demo_data, expand
+from training.tables import (
+    Account,
+    Attendance,
+    ClassSession,
+    Commune,
+    Course,
+    CoursePrerequisite,
+    CoverageTarget,
+    Enrolment,
+    LegacyProvince,
+    Organisation,
+    Person,
+    Province,
+    Trainer,
+    TrainerCourse,
+    TrainingClass,
+)
 from training.validation import cccd_for, clean
 
 REFERENCE_DATE = dt.date(2026, 11, 22)
@@ -51,43 +71,25 @@ MORNING = (dt.time(8, 0), dt.time(11, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(17, 0))
 _CHUNK = 200
 
-# --- static reference data --------------------------------------------------------------------
+# --- static reference data: training/data/demo.json ------------------------------------------------
+
+_DATA = demo_data()
 
 # 2025 commune codes and names (national statistics office list), a few per demo province.
 # area: the pre-2025 province the commune belonged to (for people with a legacy province).
-COMMUNES: list[tuple[str, str, str, str]] = [  # code, name, 2025 province, area
-    ("05443", "Phường Phan Đình Phùng", "19", "TN"),
-    ("05467", "Phường Gia Sàng", "19", "TN"),
-    ("01840", "Phường Đức Xuân", "19", "BK"),
-    ("01843", "Phường Bắc Kạn", "19", "BK"),
-    ("01906", "Xã Ba Bể", "19", "BK"),
-    ("06688", "Phường Hạ Long", "22", "QN"),
-    ("06673", "Phường Bãi Cháy", "22", "QN"),
-    ("06793", "Phường Cẩm Phả", "22", "QN"),
-    ("06862", "Xã Tiên Yên", "22", "QN"),
-    ("06994", "Đặc khu Vân Đồn", "22", "QN"),
-    ("22366", "Phường Nha Trang", "56", "KH"),
-    ("22333", "Phường Bắc Nha Trang", "56", "KH"),
-    ("22651", "Xã Diên Khánh", "56", "KH"),
-    ("22759", "Phường Phan Rang", "56", "NT"),
-    ("22738", "Phường Đô Vinh", "56", "NT"),
-    ("22870", "Xã Ninh Phước", "56", "NT"),
-    ("22810", "Xã Ninh Sơn", "56", "NT"),
-    ("21025", "Phường Cẩm Thành", "51", "QNG"),
-    ("21028", "Phường Nghĩa Lộ", "51", "QNG"),
-    ("21040", "Xã Bình Sơn", "51", "QNG"),
-    ("21548", "Đặc khu Lý Sơn", "51", "QNG"),
-    ("23293", "Phường Kon Tum", "51", "KT"),
-]
+COMMUNES: list[tuple[str, str, str, str]] = [tuple(row) for row in _DATA["communes"]]  # code, name, province, area
 
-DEMO_PROVINCES = ("19", "22", "56", "51")
-PLACE = {"01": "Hà Nội", "19": "Thái Nguyên", "22": "Quảng Ninh", "56": "Khánh Hòa", "51": "Quảng Ngãi"}
+AREAS: dict[str, list[str]] = _DATA["demo_provinces"]  # 2025 province -> its areas (pre-2025 provinces)
+DEMO_PROVINCES = tuple(AREAS)
+PLACE: dict[str, str] = _DATA["places"]
 
-UNI = "Trường Đại học Lao động - Xã hội"
-CD_BK = "Trường Cao đẳng Cộng đồng Bắc Kạn"
-CD_NT = "Trường Cao đẳng nghề Ninh Thuận"
-CD_QN = "Trường Cao đẳng Y tế Quảng Ninh"
-DH_QNG = "Trường Đại học Phạm Văn Đồng"
+INSTITUTIONS: dict[str, str] = _DATA["institutions"]
+UNI = INSTITUTIONS["uni"]
+CD_BK = INSTITUTIONS["cd_bk"]
+CD_NT = INSTITUTIONS["cd_nt"]
+CD_QN = INSTITUTIONS["cd_qn"]
+DH_QNG = INSTITUTIONS["dh_qng"]
+
 
 class CourseSpec(NamedTuple):
     code: str
@@ -101,85 +103,25 @@ class CourseSpec(NamedTuple):
     excused_counts_as_present: bool
 
 
-COURSES: list[CourseSpec] = [CourseSpec(*row) for row in [
-    ("CTXH-TC", "Trung cấp Công tác xã hội", "Intermediate diploma in social work",
-     Level.intermediate, 1440, CertificateKind.certificate, 5.0, None, False),
-    ("CTXH-CD", "Cao đẳng Công tác xã hội", "College diploma in social work",
-     Level.college, 2400, CertificateKind.certificate, 5.0, None, False),
-    ("CTXH-DH-VLVH", "Đại học Công tác xã hội hệ vừa làm vừa học", "Bachelor of social work (in-service)",
-     Level.university, 3600, CertificateKind.certificate, 5.0, None, False),
-    ("CTXH-THS", "Thạc sĩ Công tác xã hội", "Master of social work",
-     Level.masters, 900, CertificateKind.certificate, 5.0, None, False),
-    ("CTXH-GVN", "Tập huấn giảng viên nguồn về công tác xã hội", "Training of trainers in social work",
-     Level.trainer_of_trainers, 80, CertificateKind.certificate, 5.0, None, False),
-    ("CTXH-BD-01", "Bồi dưỡng nghiệp vụ công tác xã hội cơ bản", "Basic social work refresher training",
-     Level.refresher, 40, CertificateKind.attestation, 5.0, 24, False),
-    ("CTXH-BD-02", "Bồi dưỡng nghiệp vụ công tác xã hội cho cộng tác viên",
-     "Social work refresher training for collaborators",
-     Level.refresher, 24, CertificateKind.attestation, None, 24, True),
-    ("CTXH-BD-03", "Tập huấn kỹ năng công tác xã hội với trẻ em có hoàn cảnh đặc biệt",
-     "Short training: social work with children in special circumstances",
-     Level.refresher, 16, CertificateKind.attestation, None, None, False),
-]]
-PREREQUISITES = [("CTXH-GVN", "CTXH-BD-01")]
+COURSES: list[CourseSpec] = [
+    CourseSpec(**{**row, "level": Level(row["level"]), "certificate_kind": CertificateKind(row["certificate_kind"])})
+    for row in _DATA["courses"]]
+PREREQUISITES: list[tuple[str, str]] = [tuple(pair) for pair in _DATA["prerequisites"]]
 
-TOPICS: dict[str, list[str]] = {
-    "programme": [
-        "Nhập môn công tác xã hội", "Hành vi con người và môi trường xã hội", "Công tác xã hội cá nhân",
-        "Công tác xã hội nhóm", "Phát triển cộng đồng", "Chính sách an sinh xã hội", "Quản lý trường hợp",
-        "Tham vấn và trị liệu", "Công tác xã hội với trẻ em", "Công tác xã hội với người cao tuổi",
-        "Công tác xã hội với người khuyết tật", "Đạo đức nghề công tác xã hội", "Kiểm huấn công tác xã hội",
-        "Công tác xã hội trong bệnh viện", "Sức khỏe tâm thần cộng đồng", "Phương pháp nghiên cứu xã hội",
-        "Thực hành công tác xã hội tại cơ sở",
-    ],
-    "masters": [
-        "Lý thuyết công tác xã hội nâng cao", "Chính sách xã hội so sánh", "Quản trị công tác xã hội",
-        "Phương pháp nghiên cứu định lượng", "Phương pháp nghiên cứu định tính", "Kiểm huấn nâng cao",
-        "Công tác xã hội với gia đình", "Seminar đề cương luận văn",
-    ],
-    "tot": [
-        "Nguyên tắc giảng dạy cho người lớn", "Thiết kế chương trình và bài giảng tập huấn",
-        "Kỹ năng điều phối nhóm và thảo luận", "Phương pháp giảng dạy tích cực", "Thực hành giảng dạy",
-        "Đánh giá kết quả tập huấn", "Tài liệu tập huấn công tác xã hội cơ bản",
-    ],
-    "CTXH-BD-01": [
-        "Tổng quan về công tác xã hội", "Kỹ năng giao tiếp và lắng nghe tích cực", "Quy trình quản lý trường hợp",
-        "Vãng gia và đánh giá nhu cầu", "Chính sách trợ giúp xã hội hiện hành", "Kết nối nguồn lực và chuyển gửi",
-        "Phòng ngừa xâm hại trẻ em và bạo lực gia đình", "Ghi chép hồ sơ và báo cáo", "Thực hành tình huống",
-    ],
-    "CTXH-BD-02": [
-        "Vai trò của cộng tác viên công tác xã hội", "Phát hiện và báo cáo trường hợp cần trợ giúp",
-        "Kỹ năng tiếp cận người yếu thế", "Tuyên truyền chính sách tại cộng đồng", "Thực hành tình huống",
-    ],
-    "CTXH-BD-03": [
-        "Khung pháp lý về bảo vệ trẻ em", "Nhận diện trẻ em có nguy cơ",
-        "Kỹ năng làm việc với trẻ em và gia đình",
-    ],
-}
-FINAL_TOPIC = {"programme": "Thi kết thúc học phần", "masters": "Thi kết thúc học phần",
-               "tot": "Thực hành giảng thử và đánh giá cuối khóa"}
+TOPICS: dict[str, list[str]] = _DATA["topics"]
+FINAL_TOPIC: dict[str, str] = _DATA["final_topics"]
 
-FAMILY = (["Nguyễn"] * 30 + ["Trần"] * 11 + ["Lê"] * 9 + ["Phạm"] * 7 + ["Hoàng"] * 5 + ["Phan"] * 3
-          + ["Vũ"] * 4 + ["Đặng"] * 3 + ["Bùi"] * 3 + ["Đỗ"] * 3 + ["Hồ"] * 2 + ["Ngô"] * 2 + ["Dương"] * 2
-          + ["Lý", "Lưu", "Trịnh", "Đinh", "Mai", "Cao"])
-FAMILY_AREA = {
-    "BK": ["Nông"] * 4 + ["Triệu"] * 3 + ["Hà"] * 3 + ["Ma"] * 2 + ["Lục", "Đàm", "Hoàng", "Hoàng"],
-    "NT": ["Đàng"] * 2 + ["Quảng"] * 2 + ["Huỳnh"] * 2 + ["Võ"] * 3 + ["Châu"],
-    "KH": ["Huỳnh"] * 3 + ["Võ"] * 3,
-    "QNG": ["Huỳnh"] * 3 + ["Võ"] * 3 + ["Trương"],
-}
-MIDDLE_F = ["Thị"] * 6 + ["Ngọc", "Thu", "Thanh", "Minh", "Kim", "Hồng", "Phương", "Bích"]
-MIDDLE_F2 = ["Thu", "Ngọc", "Thanh", "Minh", "Kim", "Hồng", "Mỹ", "Diệu"]
-MIDDLE_M = ["Văn"] * 5 + ["Quang", "Minh", "Đức", "Hữu", "Công", "Thanh", "Xuân", "Ngọc", "Trọng", "Mạnh", "Tiến"]
-GIVEN_F = ["Anh", "Hương", "Lan", "Hoa", "Mai", "Hằng", "Trang", "Thảo", "Linh", "Nhung", "Huyền", "Yến", "Hà",
-           "Phương", "Oanh", "Thủy", "Vân", "Loan", "Dung", "Giang", "Hạnh", "Nga", "Tuyết", "Hường", "Liên",
-           "Thơ", "Nhàn", "Quyên", "Trinh", "Duyên"]
-GIVEN_M = ["Hùng", "Dũng", "Tuấn", "Hải", "Nam", "Long", "Sơn", "Thắng", "Bình", "Cường", "Đức", "Hiếu", "Khánh",
-           "Trung", "Quân", "Thành", "Phong", "Tâm", "Vinh", "Tùng", "Hoàng", "Lâm", "Huy", "Kiên", "Vũ", "Toàn"]
+_NAMES = _DATA["names"]
+FAMILY = expand(_NAMES["family"])
+FAMILY_AREA = {area: expand(pairs) for area, pairs in _NAMES["family_by_area"].items()}
+MIDDLE_F = expand(_NAMES["middle_female"])
+MIDDLE_F2: list[str] = _NAMES["middle_female_after_thi"]
+MIDDLE_M = expand(_NAMES["middle_male"])
+GIVEN_F: list[str] = _NAMES["given_female"]
+GIVEN_M: list[str] = _NAMES["given_male"]
 
 # Named people of the demo; generated people never get these names.
-SPECIAL_NAMES = {"Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang Vũ", "Nguyễn Thị Thu Hà", "Trần Văn Kiên",
-                 "Phạm Thị Minh Nguyệt", "Hoàng Thị Thanh Huyền", "Vũ Đức Thắng", "Huỳnh Thị Mỹ Linh", "Võ Văn Tùng"}
+SPECIAL_NAMES: set[str] = set(_NAMES["named_people"])
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -299,62 +241,31 @@ class _Planner:
             self.org_by_area[(area, role)].append(name)
         return name
 
+    def fill(self, template: str, **extra: str) -> str:
+        """A name of demo.json with its {placeholders}: institutions, ``{centre_56}``, ``{UNIT_56}``, …"""
+        names = {**INSTITUTIONS, **extra}
+        for code in DEMO_PROVINCES:
+            names[f"centre_{code}"] = f"Trung tâm Công tác xã hội {self.unit(code)}"
+            names[f"UNIT_{code}"] = self.unit(code).upper()
+        return template.format(**names)
+
     def organisations(self) -> None:
+        """The ministry, the university, each province's department, centre, association and the
+        organisations listed for it in demo.json, then one committee per commune."""
         self.org("Bộ Y tế", OrganisationKind.ministry, None)
         self.org(UNI, OrganisationKind.training_institution, "01", roles=(("HN", "institution"),))
-        areas = {"19": ("TN", "BK"), "22": ("QN",), "56": ("KH", "NT"), "51": ("QNG", "KT")}
         for code in DEMO_PROVINCES:
-            unit = self.unit(code)
+            unit, areas = self.unit(code), AREAS[code]
             dept = self.org(f"Sở Y tế {unit}", OrganisationKind.provincial_department, code,
-                            roles=tuple((a, "department") for a in areas[code]))
+                            roles=tuple((a, "department") for a in areas))
             self.org(f"Trung tâm Công tác xã hội {unit}", OrganisationKind.social_work_centre, code, parent=dept,
-                     roles=tuple((a, r) for a in areas[code] for r in ("centre", "institution")))
+                     roles=tuple((a, r) for a in areas for r in ("centre", "institution")))
             self.org(f"Hội Chữ thập đỏ {unit}", OrganisationKind.association, code,
-                     roles=tuple((a, "association") for a in areas[code]))
-            if code == "19":
-                self.org("Cơ sở Bảo trợ xã hội tổng hợp Bắc Kạn", OrganisationKind.social_assistance_facility, code,
-                         "01843", dept, roles=(("BK", "facility"),))
-                self.org("Trung tâm Điều dưỡng người có công Bắc Kạn", OrganisationKind.social_assistance_facility,
-                         code, "01840", dept, roles=(("BK", "facility"),))
-                self.org(f"Trung tâm Bảo trợ xã hội {unit}", OrganisationKind.social_assistance_facility,
-                         code, None, dept, roles=(("TN", "facility"),))
-                self.org("Bệnh viện Đa khoa Bắc Kạn", OrganisationKind.hospital, code, "01843", dept,
-                         roles=(("BK", "hospital"),))
-                self.org(CD_BK, OrganisationKind.training_institution, code, "01840",
-                         roles=(("BK", "institution"), ("BK", "school")))
-                self.org(f"Hội Bảo trợ người khuyết tật và trẻ mồ côi {unit}", OrganisationKind.association,
-                         code, roles=(("TN", "association"), ("BK", "association")))
-                self.org("Trường Trung học cơ sở Nguyễn Du", OrganisationKind.school, code, "05443",
-                         roles=(("TN", "school"),))
-            elif code == "22":
-                self.org(f"Trung tâm Bảo trợ xã hội {unit}", OrganisationKind.social_assistance_facility,
-                         code, None, dept, roles=(("QN", "facility"),))
-                self.org(f"Bệnh viện Đa khoa {unit}", OrganisationKind.hospital, code, None, dept,
-                         roles=(("QN", "hospital"),))
-                self.org(CD_QN, OrganisationKind.training_institution, code, "06688", dept,
-                         roles=(("QN", "institution"),))
-                self.org("Trường Trung học phổ thông Chuyên Hạ Long", OrganisationKind.school, code, "06688",
-                         roles=(("QN", "school"),))
-            elif code == "56":
-                self.org("Trung tâm Bảo trợ xã hội tổng hợp Phan Rang", OrganisationKind.social_assistance_facility,
-                         code, "22759", dept, roles=(("NT", "facility"),))
-                self.org("Cơ sở Bảo trợ xã hội Diên Khánh", OrganisationKind.social_assistance_facility,
-                         code, "22651", dept, roles=(("KH", "facility"),))
-                self.org(f"Bệnh viện Đa khoa {unit}", OrganisationKind.hospital, code, "22366", dept,
-                         roles=(("KH", "hospital"), ("NT", "hospital")))
-                self.org(CD_NT, OrganisationKind.training_institution, code, "22738",
-                         roles=(("NT", "institution"), ("NT", "school")))
-                self.org("Trường Tiểu học Phước Hải", OrganisationKind.school, code, "22366",
-                         roles=(("KH", "school"),))
-            elif code == "51":
-                self.org(f"Trung tâm Bảo trợ xã hội {unit}", OrganisationKind.social_assistance_facility,
-                         code, "21028", dept, roles=(("QNG", "facility"), ("KT", "facility")))
-                self.org(f"Bệnh viện Đa khoa {unit}", OrganisationKind.hospital, code, "21025", dept,
-                         roles=(("QNG", "hospital"), ("KT", "hospital")))
-                self.org(DH_QNG, OrganisationKind.training_institution, code, "21025",
-                         roles=(("QNG", "institution"), ("QNG", "school")))
-                self.org("Trường Trung học phổ thông Lê Trung Đình", OrganisationKind.school, code, "21025",
-                         roles=(("QNG", "school"),))
+                     roles=tuple((a, "association") for a in areas))
+            for spec in _DATA["provincial_organisations"][code]:
+                self.org(self.fill(spec["name"], unit=unit), OrganisationKind[spec["kind"]], code, spec["commune"],
+                         dept if spec["under_department"] else None,
+                         roles=tuple((area, role) for area, role in spec["roles"]))
         for ccode, cname, pcode, area in COMMUNES:
             self.org(_committee(cname), OrganisationKind.commune_committee, pcode, ccode,
                      roles=((area, "commune"),))
@@ -449,71 +360,36 @@ class _Planner:
         self.plan.people.append(p)
         return p
 
-    def people(self) -> None:
-        C = StaffCategory
-        # Trainers: lecturers of the university in Hà Nội and one social-work centre trainer per province.
-        lecturers = [
-            ("Lưu Quang Vũ", Sex.male, dt.date(1979, 5, 14),
-             "Thạc sĩ Công tác xã hội (Trường Đại học Lao động - Xã hội, 2009)\n"
-             "Giảng viên nguồn về công tác xã hội (Bộ Lao động - Thương binh và Xã hội, 2014)",
-             ["CTXH-DH-VLVH", "CTXH-THS", "CTXH-GVN", "CTXH-BD-01"]),
-            ("Nguyễn Thị Thu Hà", Sex.female, dt.date(1972, 11, 3),
-             "Tiến sĩ Công tác xã hội (2012)\nTrưởng khoa Công tác xã hội",
-             ["CTXH-DH-VLVH", "CTXH-THS", "CTXH-GVN", "CTXH-CD"]),
-            ("Trần Văn Kiên", Sex.male, dt.date(1975, 2, 20),
-             "Tiến sĩ Xã hội học (2010)\nGiảng viên chính",
-             ["CTXH-DH-VLVH", "CTXH-THS", "CTXH-CD", "CTXH-TC"]),
-            ("Phạm Thị Minh Nguyệt", Sex.female, dt.date(1983, 7, 9),
-             "Thạc sĩ Công tác xã hội (2011)\nGiảng viên nguồn về công tác xã hội (2016)",
-             ["CTXH-GVN", "CTXH-BD-01", "CTXH-BD-02", "CTXH-DH-VLVH"]),
-        ]
-        for name, sex, dob, quals, courses in lecturers:
-            p = self.person("01", "HN", None, C.public_employee, full_name=name, sex=sex, dob=dob,
+    def trainers(self) -> None:
+        """The university's lecturers in Hà Nội and one social-work centre trainer per province."""
+        for spec in _DATA["lecturers"]:
+            p = self.person("01", "HN", None, StaffCategory.public_employee, full_name=spec["name"],
+                            sex=Sex[spec["sex"]], dob=dt.date.fromisoformat(spec["date_of_birth"]),
                             organisation=UNI, active_from=dt.date(2005, 9, 1), with_cccd=True, email=True,
                             trainer=True)
-            self.plan.trainers[p.ref] = (quals, courses)
-        local_trainers = [
-            ("19", "TN", "Hoàng Thị Thanh Huyền", Sex.female, dt.date(1984, 3, 27)),
-            ("22", "QN", "Vũ Đức Thắng", Sex.male, dt.date(1980, 10, 5)),
-            ("56", "KH", "Huỳnh Thị Mỹ Linh", Sex.female, dt.date(1986, 1, 18)),
-            ("51", "QNG", "Võ Văn Tùng", Sex.male, dt.date(1982, 6, 30)),
-        ]
-        for code, area, name, sex, dob in local_trainers:
-            centre = f"Trung tâm Công tác xã hội {self.unit(code)}"
-            p = self.person(code, area, None, C.public_employee, full_name=name, sex=sex, dob=dob,
-                            organisation=centre, active_from=dt.date(2010, 3, 1), with_cccd=True, email=True,
-                            trainer=True)
-            self.plan.trainers[p.ref] = (
-                "Cử nhân Công tác xã hội\nGiảng viên nguồn về công tác xã hội (2022)",
-                ["CTXH-BD-01", "CTXH-BD-02", "CTXH-BD-03", "CTXH-TC", "CTXH-CD"])
+            self.plan.trainers[p.ref] = (spec["qualifications"], spec["courses"])
+        local = _DATA["local_trainers"]
+        for spec in local["people"]:
+            centre = f"Trung tâm Công tác xã hội {self.unit(spec['province'])}"
+            p = self.person(spec["province"], spec["area"], None, StaffCategory.public_employee,
+                            full_name=spec["name"], sex=Sex[spec["sex"]],
+                            dob=dt.date.fromisoformat(spec["date_of_birth"]), organisation=centre,
+                            active_from=dt.date(2010, 3, 1), with_cccd=True, email=True, trainer=True)
+            self.plan.trainers[p.ref] = (local["qualifications"], local["courses"])
 
-        # The people the articles talk about, one of them with a learner account.
-        self.person("56", "NT", "58", C.collaborator, full_name="Nguyễn Thị Ngọc Ánh", sex=Sex.female,
-                    dob=dt.date(1988, 4, 12), organisation=_committee("Phường Phan Rang"),
-                    active_from=dt.date(2012, 3, 1), with_cccd=True, email=True)
-        self.person("19", "BK", "06", C.civil_servant, full_name="Đặng Thị Thu Hường", sex=Sex.female,
-                    dob=dt.date(1983, 9, 21), organisation=_committee("Phường Đức Xuân"),
-                    active_from=dt.date(2008, 7, 1), with_cccd=True, email=True)
-
-        groups = [  # province, area, legacy code, counts per category
-            ("19", "BK", "06", {C.civil_servant_cadre: 8, C.civil_servant: 13, C.public_employee: 22,
-                                C.worker: 12, C.collaborator: 6}),
-            ("19", "TN", None, {C.civil_servant_cadre: 2, C.civil_servant: 3, C.public_employee: 3,
-                                C.worker: 2, C.collaborator: 17}),
-            ("22", "QN", None, {C.civil_servant_cadre: 5, C.civil_servant: 8, C.public_employee: 11,
-                                C.worker: 8, C.collaborator: 42}),
-            ("56", "NT", "58", {C.civil_servant_cadre: 4, C.civil_servant: 8, C.public_employee: 12,
-                                C.worker: 6, C.collaborator: 14}),
-            ("56", "KH", None, {C.civil_servant_cadre: 3, C.civil_servant: 4, C.public_employee: 7,
-                                C.worker: 4, C.collaborator: 16}),
-            ("51", "QNG", None, {C.civil_servant_cadre: 4, C.civil_servant: 6, C.public_employee: 7,
-                                 C.worker: 6, C.collaborator: 21}),
-            ("51", "KT", "62", {C.civil_servant: 1, C.public_employee: 2, C.collaborator: 2}),
-        ]
-        for province, area, legacy, counts in groups:
-            for category, count in counts.items():
+    def people(self) -> None:
+        """Trainers, the people the articles talk about, the staff of each area, and a few who left."""
+        self.trainers()
+        for spec in _DATA["named_learners"]:
+            self.person(spec["province"], spec["area"], spec["legacy"], StaffCategory[spec["category"]],
+                        full_name=spec["name"], sex=Sex[spec["sex"]],
+                        dob=dt.date.fromisoformat(spec["date_of_birth"]),
+                        organisation=_committee(spec["commune"]),
+                        active_from=dt.date.fromisoformat(spec["active_from"]), with_cccd=True, email=True)
+        for group in _DATA["staff_groups"]:
+            for category, count in group["counts"]:
                 for _i in range(count):
-                    self.person(province, area, legacy, category)
+                    self.person(group["province"], group["area"], group["legacy"], StaffCategory[category])
         # A few left their post (active_to in the past): after their old classes, before today.
         for p in self.rng.sample([p for p in self.plan.people if not p.trainer
                                   and p.full_name not in SPECIAL_NAMES], 12):
@@ -628,137 +504,56 @@ class _Planner:
             self.plan.enrolments.append(e)
             self.enrolled[c.code].append(e)
 
+    def learners_for(self, c: ClassPlan, groups: list[dict[str, Any]]) -> list[PersonPlan]:
+        """The people a demo.json class enrols: per group, a random pick among the active people of
+        its areas (and staff categories), always including the ``must`` names; ``completed_in``
+        keeps those who completed that class, ``exclude_enrolled_in`` leaves out its learners."""
+        people: list[PersonPlan] = []
+        for group in groups:
+            categories = group.get("categories")
+            if categories is not None:
+                categories = tuple(StaffCategory[name] for name in categories)
+            exclude = ({e.person for e in self.enrolled[group["exclude_enrolled_in"]]}
+                       if "exclude_enrolled_in" in group else None)
+            candidates = self.pool(c, tuple(group["areas"]), categories, exclude=exclude)
+            if "completed_in" in group:
+                done = set(self.completed(group["completed_in"]))
+                candidates = [p for p in candidates if p.ref in done]
+            people += self.pick(candidates, group["count"], must=tuple(group.get("must", ())))
+        return people
+
     def classes(self) -> None:
-        C = StaffCategory
-        staff = (C.civil_servant_cadre, C.civil_servant, C.public_employee, C.worker)
-        officials = (C.civil_servant, C.public_employee)
-        d = dt.date
-        kh_centre = f"Trung tâm Công tác xã hội {self.unit('56')}"
-        qn_centre = f"Trung tâm Công tác xã hội {self.unit('22')}"
-        qng_centre = f"Trung tâm Công tác xã hội {self.unit('51')}"
-        tn_centre = f"Trung tâm Công tác xã hội {self.unit('19')}"
-
-        # Bắc Kạn: one in-service university class of 53 learners with the university and the college.
-        c = self.add_class("DH-VLVH-BK-2016", "CTXH-DH-VLVH", "19", UNI,
-                           f"{CD_BK}, phường Đức Xuân", d(2016, 10, 3), 60, DeliveryMode.in_service,
-                           end=d(2020, 12, 25), blocks=8)
-        self.enrol(c, self.pick(self.pool(c, ("BK",), staff), 53, must=("Đặng Thị Thu Hường",)))
-        # Ninh Thuận (now Khánh Hòa): 38 intermediate learners from communes and facilities.
-        c = self.add_class("TC-NT-2016", "CTXH-TC", "56", CD_NT, f"{CD_NT}, Phan Rang - Tháp Chàm (Ninh Thuận)",
-                           d(2016, 3, 7), 40, DeliveryMode.in_service, end=d(2017, 12, 29), blocks=6)
-        self.enrol(c, self.pick(self.pool(c, ("NT",)), 38, must=("Nguyễn Thị Ngọc Ánh",)))
-        # Master's: 3 civil servants of Ninh Thuận with colleagues of other provinces.
-        c = self.add_class("THS-KH-2019", "CTXH-THS", "56", UNI, f"{kh_centre}, Nha Trang", d(2019, 9, 9), 25,
-                           DeliveryMode.in_service, end=d(2021, 6, 25), blocks=6)
-        self.enrol(c, self.pick(self.pool(c, ("NT",), (C.civil_servant,)), 3)
-                   + self.pick(self.pool(c, ("KH", "QNG", "QN", "TN"), officials), 9))
-        c = self.add_class("CD-QN-2018", "CTXH-CD", "22", CD_QN, CD_QN, d(2018, 9, 10), 30,
-                           DeliveryMode.in_service, end=d(2021, 6, 25), blocks=6)
-        self.enrol(c, self.pick(self.pool(c, ("QN",), (C.public_employee, C.worker, C.collaborator)), 25))
-        # Refresher trainings, many of them: person-times count each one again.
-        c = self.add_class("BD-KH-2021-01", "CTXH-BD-01", "56", kh_centre, f"Hội trường {kh_centre}",
-                           d(2021, 6, 14), 40, DeliveryMode.full_time, days=5)
-        self.enrol(c, self.pick(self.pool(c, ("NT", "KH"), staff), 14)
-                   + self.pick(self.pool(c, ("NT", "KH"), (C.collaborator,)), 21, must=("Nguyễn Thị Ngọc Ánh",)))
-        c = self.add_class("BD-TN-2021-01", "CTXH-BD-01", "19", CD_BK, f"{CD_BK}, phường Đức Xuân",
-                           d(2021, 11, 8), 40, DeliveryMode.full_time, days=5)
-        self.enrol(c, self.pick(self.pool(c, ("BK", "TN")), 40))
-        # Trainers of trainers: only after the basic refresher (prerequisite).
-        c = self.add_class("GVN-KH-2022", "CTXH-GVN", "56", UNI, f"Hội trường {kh_centre}", d(2022, 8, 8), 20,
-                           DeliveryMode.full_time, days=10)
-        done = set(self.completed("BD-KH-2021-01"))
-        tn_done = set(self.completed("BD-TN-2021-01"))
-        self.enrol(c, self.pick([p for p in self.pool(c, ("NT", "KH"), staff) if p.ref in done], 7)
-                   + self.pick([p for p in self.pool(c, ("BK", "TN"), staff) if p.ref in tn_done], 5))
-        c = self.add_class("BD-QN-2022-01", "CTXH-BD-02", "22", qn_centre, f"Hội trường {qn_centre}",
-                           d(2022, 4, 11), 40, DeliveryMode.full_time, days=3)
-        self.enrol(c, self.pick(self.pool(c, ("QN",), (C.collaborator,)), 36))
-        c = self.add_class("BD-QNG-2023-01", "CTXH-BD-01", "51", qng_centre, f"Hội trường {qng_centre}",
-                           d(2023, 3, 20), 40, DeliveryMode.full_time, days=5)
-        self.enrol(c, self.pick(self.pool(c, ("QNG", "KT")), 35))
-        c = self.add_class("BD-QN-2023-02", "CTXH-BD-01", "22", qn_centre, f"Hội trường {qn_centre}",
-                           d(2023, 10, 16), 40, DeliveryMode.full_time, days=5)
-        self.enrol(c, self.pick(self.pool(c, ("QN",)), 35))
-        c = self.add_class("BD-KH-2024-02", "CTXH-BD-02", "56", kh_centre, f"Hội trường {kh_centre}",
-                           d(2024, 5, 13), 35, DeliveryMode.full_time, days=3)
-        self.enrol(c, self.pick(self.pool(c, ("NT", "KH"), (C.collaborator,)), 28))
-        c = self.add_class("BD-TN-2024-02", "CTXH-BD-03", "19", tn_centre, "Trực tuyến (phòng họp trực tuyến)",
-                           d(2024, 9, 9), 60, DeliveryMode.online, days=2)
-        self.enrol(c, self.pick(self.pool(c, ("BK", "TN")), 30))
-        c = self.add_class("BD-QN-2025-03", "CTXH-BD-02", "22", qn_centre, f"Hội trường {qn_centre}",
-                           d(2025, 6, 16), 40, DeliveryMode.full_time, days=3)
-        self.enrol(c, self.pick(self.pool(c, ("QN",), (C.collaborator,)), 36))
-        c = self.add_class("BD-QNG-2025-02", "CTXH-BD-03", "51", qng_centre, f"Hội trường {qng_centre}",
-                           d(2025, 8, 18), 35, DeliveryMode.full_time, days=2)
-        self.enrol(c, self.pick(self.pool(c, ("QNG", "KT")), 30))
-
-        # Running on the reference date.
-        c = self.add_class("DH-VLVH-QNG-2025", "CTXH-DH-VLVH", "51", UNI, f"{DH_QNG}, phường Cẩm Thành",
-                           d(2025, 10, 6), 45, DeliveryMode.in_service, end=d(2029, 6, 29), blocks=8)
-        people = self.pick(self.pool(c, ("QNG", "KT")), 41)
-        self.enrol(c, people[:-1])
-        self.enrol(c, people[-1:], EnrolmentStatus.withdrawn)
-        c = self.add_class("TC-QN-2026", "CTXH-TC", "22", CD_QN, CD_QN, d(2026, 3, 2), 35,
-                           DeliveryMode.in_service, end=d(2027, 12, 24), blocks=6)
-        people = self.pick(self.pool(c, ("QN",), (C.collaborator, C.worker)), 31)
-        self.enrol(c, people[:-1])
-        self.enrol(c, people[-1:], EnrolmentStatus.withdrawn)
-        c = self.add_class("BD-KH-2026-03", "CTXH-BD-01", "56", kh_centre, f"Hội trường {kh_centre}",
-                           d(2026, 11, 18), 35, DeliveryMode.full_time, days=5)
-        people = self.pick(self.pool(c, ("NT", "KH")), 31, must=("Nguyễn Thị Ngọc Ánh",))
-        self.enrol(c, people[:-1])
-        self.enrol(c, people[-1:], EnrolmentStatus.withdrawn)
-
-        # Planned: an open refresher (full, with a waiting list) and a trainer-of-trainers class.
-        c = self.add_class("BD-QN-2026-04", "CTXH-BD-02", "22", qn_centre, f"Hội trường {qn_centre}",
-                           d(2026, 12, 7), 30, DeliveryMode.full_time, days=3, status=ClassStatus.open)
-        recent = {e.person for e in self.enrolled["BD-QN-2025-03"]}
-        people = self.pick(self.pool(c, ("QN",), exclude=recent), 35)
-        self.enrol(c, people[:26], EnrolmentStatus.confirmed)
-        self.enrol(c, people[26:30], EnrolmentStatus.registered)
-        self.enrol(c, people[30:], EnrolmentStatus.waitlisted)
-        self.add_class("GVN-TN-2027-01", "CTXH-GVN", "19", UNI, f"{CD_BK}, phường Đức Xuân", d(2027, 3, 8), 25,
-                       DeliveryMode.full_time, days=10, status=ClassStatus.planned)
+        """Every class of demo.json with its sessions and learners. A class's ``split`` gives the
+        enrolment status of consecutive slices of its learners (``null``: from the class's dates)."""
+        for spec in _DATA["classes"]:
+            end = dt.date.fromisoformat(spec["end"]) if "end" in spec else None
+            c = self.add_class(
+                spec["code"], spec["course"], spec["host"], self.fill(spec["institution"]), self.fill(spec["venue"]),
+                dt.date.fromisoformat(spec["start"]), spec["capacity"], DeliveryMode[spec["mode"]],
+                days=spec.get("days"), end=end, blocks=spec.get("blocks", 0),
+                status=ClassStatus[spec["status"]] if "status" in spec else None)
+            if not spec["learners"]:
+                continue
+            people = self.learners_for(c, spec["learners"])
+            begin = 0
+            for stop, status in spec.get("split", [[None, None]]):
+                self.enrol(c, people[begin:stop], EnrolmentStatus[status] if status else None)
+                begin = len(people) + stop if stop is not None and stop < 0 else stop
 
     # targets and issuers ---------------------------------------------------------------------
     def targets_and_issuers(self) -> None:
+        """The coverage targets and the certificate issuers of demo.json (and one per province's centre)."""
         self.plan.targets = [
-            {"province": None, "staff_category": None, "level": None, "year": 2025, "target_share": 0.30,
-             "note": "Quyết định 112/QĐ-TTg: ít nhất 30% cán bộ, viên chức, nhân viên và cộng tác viên "
-                     "công tác xã hội được đào tạo, bồi dưỡng đến năm 2025"},
-            {"province": "22", "staff_category": None, "level": Level.refresher, "year": 2026, "target_share": 1.0,
-             "note": "Quảng Ninh: 100% cán bộ, nhân viên và cộng tác viên công tác xã hội được bồi dưỡng "
-                     "nghiệp vụ trong năm 2026"},
-            {"province": "51", "staff_category": StaffCategory.collaborator, "level": Level.refresher,
-             "year": 2030, "target_share": 1.0,
-             "note": "Quảng Ngãi: bồi dưỡng, tập huấn kỹ năng cho 100% cộng tác viên công tác xã hội "
-                     "giai đoạn 2021–2030"},
-        ]
-        u = {code: self.unit(code).upper() for code in DEMO_PROVINCES}
-        self.plan.issuers = [
-            {"organisation": UNI, "governing_body": "BỘ NỘI VỤ", "issuer_name": "TRƯỜNG ĐẠI HỌC LAO ĐỘNG - XÃ HỘI",
-             "signer_title": "HIỆU TRƯỞNG", "signer_name": "Nguyễn Văn Minh", "place": "Hà Nội",
-             "number_prefix": "LDXH"},
-            {"organisation": CD_BK, "governing_body": f"ỦY BAN NHÂN DÂN {u['19']}",
-             "issuer_name": "TRƯỜNG CAO ĐẲNG CỘNG ĐỒNG BẮC KẠN", "signer_title": "HIỆU TRƯỞNG",
-             "signer_name": "Hà Văn Thạch", "place": "Thái Nguyên", "number_prefix": "CDBK"},
-            {"organisation": CD_NT, "governing_body": f"ỦY BAN NHÂN DÂN {u['56']}",
-             "issuer_name": "TRƯỜNG CAO ĐẲNG NGHỀ NINH THUẬN", "signer_title": "HIỆU TRƯỞNG",
-             "signer_name": "Trần Quốc Dũng", "place": "Khánh Hòa", "number_prefix": "CDNT"},
-            {"organisation": CD_QN, "governing_body": f"ỦY BAN NHÂN DÂN {u['22']}",
-             "issuer_name": "TRƯỜNG CAO ĐẲNG Y TẾ QUẢNG NINH", "signer_title": "HIỆU TRƯỞNG",
-             "signer_name": "Phạm Thị Hồng Nhung", "place": "Quảng Ninh", "number_prefix": "CDYTQN"},
-            {"organisation": DH_QNG, "governing_body": f"ỦY BAN NHÂN DÂN {u['51']}",
-             "issuer_name": "TRƯỜNG ĐẠI HỌC PHẠM VĂN ĐỒNG", "signer_title": "HIỆU TRƯỞNG",
-             "signer_name": "Lê Quang Sơn", "place": "Quảng Ngãi", "number_prefix": "PVD"},
-        ]
-        signers = {"19": "Ma Thị Thu Trang", "22": "Trương Mạnh Hùng", "56": "Lê Thị Kim Oanh",
-                   "51": "Nguyễn Thu Trang"}
+            {**t, "staff_category": StaffCategory[t["staff_category"]] if t["staff_category"] else None,
+             "level": Level[t["level"]] if t["level"] else None}
+            for t in _DATA["coverage_targets"]]
+        self.plan.issuers = [{**i, "organisation": self.fill(i["organisation"]),
+                              "governing_body": self.fill(i["governing_body"])} for i in _DATA["issuers"]]
         for code in DEMO_PROVINCES:
             self.plan.issuers.append({
                 "organisation": f"Trung tâm Công tác xã hội {self.unit(code)}",
-                "governing_body": f"SỞ Y TẾ {u[code]}", "issuer_name": "TRUNG TÂM CÔNG TÁC XÃ HỘI",
-                "signer_title": "GIÁM ĐỐC", "signer_name": signers[code], "place": PLACE[code],
+                "governing_body": f"SỞ Y TẾ {self.unit(code).upper()}", "issuer_name": "TRUNG TÂM CÔNG TÁC XÃ HỘI",
+                "signer_title": "GIÁM ĐỐC", "signer_name": _DATA["centre_signers"][code], "place": PLACE[code],
                 "number_prefix": f"CTXH-{code}"})
 
     def build(self) -> Plan:
@@ -808,56 +603,61 @@ def _date_key(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
 
 
-async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
-    from certificates.tables import IssuerProfile
-    from training.tables import (
-        Attendance,
-        ClassSession,
-        Commune,
-        Course,
-        CoursePrerequisite,
-        CoverageTarget,
-        Enrolment,
-        LegacyProvince,
-        Organisation,
-        Person,
-        Province,
-        Trainer,
-        TrainerCourse,
-        TrainingClass,
-    )
+@dataclass
+class _Ids:
+    """Database ids of the plan's rows by natural key, filled in step by step by ``_apply``."""
 
-    w = _Writer()
-    province = {r["code"]: r["id"] for r in await Province.select(Province.id, Province.code).run()}
-    legacy = {r["code"]: r["id"] for r in await LegacyProvince.select(LegacyProvince.id, LegacyProvince.code).run()}
+    province: dict[str, int]
+    legacy: dict[str, int]
+    commune: dict[str, int] = field(default_factory=dict)
+    org: dict[str, int] = field(default_factory=dict)
+    course: dict[str, int] = field(default_factory=dict)
+    person: dict[int, int] = field(default_factory=dict)  # person ref -> id
+    trainer: dict[int, int] = field(default_factory=dict)  # person ref -> trainer id
+    klass: dict[str, int] = field(default_factory=dict)
+    session: dict[tuple[int, str, str], int] = field(default_factory=dict)  # (class id, date, start)
+    enrolment: dict[tuple[int, int], int] = field(default_factory=dict)  # (class id, person id)
 
-    # communes
+    def session_key(self, c: ClassPlan, i: int) -> tuple[int, str, str]:
+        day, (start, _end), _topic, _trainer = c.sessions[i]
+        return self.klass[c.code], day.isoformat(), start.strftime("%H:%M")
+
+
+async def _apply_communes(w: _Writer, ids: _Ids) -> None:
+    """The demo's communes, by code."""
     codes = [c[0] for c in COMMUNES]
     existing = {r["code"] for r in await _select_in(Commune, Commune.code, codes, Commune.code)}
-    await w.insert(Commune, [{"code": code, "name": name, "province": province[pcode]}
+    await w.insert(Commune, [{"code": code, "name": name, "province": ids.province[pcode]}
                              for code, name, pcode, _area in COMMUNES if code not in existing])
-    commune = {r["code"]: r["id"] for r in await _select_in(Commune, Commune.code, codes, Commune.id, Commune.code)}
+    ids.commune = {r["code"]: r["id"]
+                   for r in await _select_in(Commune, Commune.code, codes, Commune.id, Commune.code)}
 
-    # organisations: parents first
+
+async def _organisation_ids(names: list[str]) -> dict[str, int]:
+    """Organisation name -> id (the oldest row of that name)."""
+    rows = await _select_in(Organisation, Organisation.name, names, Organisation.id, Organisation.name)
+    out: dict[str, int] = {}
+    for r in sorted(rows, key=lambda r: r["id"]):
+        out.setdefault(r["name"], r["id"])
+    return out
+
+
+async def _apply_organisations(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The organisations, by name: those without a parent first, then those under one."""
     names = [o["name"] for o in plan.organisations]
-
-    async def org_ids() -> dict[str, int]:
-        rows = await _select_in(Organisation, Organisation.name, names, Organisation.id, Organisation.name)
-        out: dict[str, int] = {}
-        for r in sorted(rows, key=lambda r: r["id"]):
-            out.setdefault(r["name"], r["id"])
-        return out
-
-    org = await org_ids()
+    org = await _organisation_ids(names)
     for with_parent in (False, True):
         await w.insert(Organisation, [
-            {"name": o["name"], "kind": o["kind"], "province": province[o["province"]] if o["province"] else None,
-             "commune": commune[o["commune"]] if o["commune"] else None,
+            {"name": o["name"], "kind": o["kind"], "province": ids.province[o["province"]] if o["province"] else None,
+             "commune": ids.commune[o["commune"]] if o["commune"] else None,
              "parent": org[o["parent"]] if o["parent"] else None}
             for o in plan.organisations if (o["parent"] is not None) == with_parent and o["name"] not in org])
-        org = await org_ids()
+        org = await _organisation_ids(names)
+    ids.org = org
 
-    # courses and prerequisites
+
+async def _apply_courses(w: _Writer, ids: _Ids) -> None:
+    """The courses, by code, and their prerequisites."""
     course_codes = [c.code for c in COURSES]
     existing = {r["code"] for r in await _select_in(Course, Course.code, course_codes, Course.code)}
     await w.insert(Course, [
@@ -873,148 +673,188 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
     await w.insert(CoursePrerequisite, [
         {"course": course[a], "required_course": course[b]} for a, b in PREREQUISITES
         if (course[a], course[b]) not in existing])
+    ids.course = course
 
-    # people: by citizen ID, or by full name and date of birth
-    async def person_ids() -> dict[int, int]:
-        rows = await _select_in(Person, Person.citizen_id, [p.citizen_id for p in plan.people if p.citizen_id],
-                                Person.id, Person.citizen_id, Person.full_name, Person.date_of_birth)
-        rows += await _select_in(Person, Person.full_name, [p.full_name for p in plan.people],
-                                 Person.id, Person.citizen_id, Person.full_name, Person.date_of_birth)
-        by_cccd = {r["citizen_id"]: r["id"] for r in rows if r["citizen_id"]}
-        by_name: dict[tuple[str, str], int] = {}
-        for r in sorted(rows, key=lambda r: r["id"]):
-            by_name.setdefault((r["full_name"], _date_key(r["date_of_birth"])), r["id"])
-        out = {}
-        for p in plan.people:
-            found = by_cccd.get(p.citizen_id) if p.citizen_id else None
-            found = found or by_name.get((p.full_name, p.date_of_birth.isoformat()))
-            if found is not None:
-                out[p.ref] = found
-        return out
 
-    person = await person_ids()
+async def _person_ids(plan: Plan) -> dict[int, int]:
+    """Person ref -> id of the planned people already stored: by citizen ID, or by full name and
+    date of birth."""
+    rows = await _select_in(Person, Person.citizen_id, [p.citizen_id for p in plan.people if p.citizen_id],
+                            Person.id, Person.citizen_id, Person.full_name, Person.date_of_birth)
+    rows += await _select_in(Person, Person.full_name, [p.full_name for p in plan.people],
+                             Person.id, Person.citizen_id, Person.full_name, Person.date_of_birth)
+    by_cccd = {r["citizen_id"]: r["id"] for r in rows if r["citizen_id"]}
+    by_name: dict[tuple[str, str], int] = {}
+    for r in sorted(rows, key=lambda r: r["id"]):
+        by_name.setdefault((r["full_name"], _date_key(r["date_of_birth"])), r["id"])
+    out = {}
+    for p in plan.people:
+        found = by_cccd.get(p.citizen_id) if p.citizen_id else None
+        found = found or by_name.get((p.full_name, p.date_of_birth.isoformat()))
+        if found is not None:
+            out[p.ref] = found
+    return out
+
+
+async def _apply_people(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The people not stored yet."""
+    person = await _person_ids(plan)
     await w.insert(Person, [
         {"full_name": p.full_name, "date_of_birth": p.date_of_birth, "sex": p.sex, "citizen_id": p.citizen_id,
-         "phone": p.phone, "email": p.email, "staff_category": p.category, "organisation": org[p.organisation],
-         "province": province[p.province], "commune": commune[p.commune] if p.commune else None,
-         "legacy_province": legacy[p.legacy] if p.legacy else None, "active_from": p.active_from,
+         "phone": p.phone, "email": p.email, "staff_category": p.category, "organisation": ids.org[p.organisation],
+         "province": ids.province[p.province], "commune": ids.commune[p.commune] if p.commune else None,
+         "legacy_province": ids.legacy[p.legacy] if p.legacy else None, "active_from": p.active_from,
          "active_to": p.active_to}
         for p in plan.people if p.ref not in person])
-    person = await person_ids()
+    ids.person = await _person_ids(plan)
 
-    # trainers and the courses they teach
-    async def trainer_ids() -> dict[int, int]:
-        rows = await _select_in(Trainer, Trainer.person, [person[r] for r in plan.trainers], Trainer.id,
-                                Trainer.person)
-        by_person = {r["person"]: r["id"] for r in rows}
-        return {ref: by_person[person[ref]] for ref in plan.trainers if person[ref] in by_person}
 
-    trainer = await trainer_ids()
-    await w.insert(Trainer, [{"person": person[ref], "qualifications": quals}
+async def _trainer_ids(plan: Plan, ids: _Ids) -> dict[int, int]:
+    """Person ref -> trainer id of the planned trainers already stored."""
+    rows = await _select_in(Trainer, Trainer.person, [ids.person[r] for r in plan.trainers], Trainer.id,
+                            Trainer.person)
+    by_person = {r["person"]: r["id"] for r in rows}
+    return {ref: by_person[ids.person[ref]] for ref in plan.trainers if ids.person[ref] in by_person}
+
+
+async def _apply_trainers(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The trainers and the courses they teach."""
+    trainer = await _trainer_ids(plan, ids)
+    await w.insert(Trainer, [{"person": ids.person[ref], "qualifications": quals}
                              for ref, (quals, _c) in plan.trainers.items() if ref not in trainer])
-    trainer = await trainer_ids()
+    trainer = await _trainer_ids(plan, ids)
     existing = {(r["trainer"], r["course"]) for r in await _select_in(
         TrainerCourse, TrainerCourse.trainer, list(trainer.values()), TrainerCourse.trainer, TrainerCourse.course)}
     await w.insert(TrainerCourse, [
-        {"trainer": trainer[ref], "course": course[code]}
-        for ref, (_q, codes_) in plan.trainers.items() for code in codes_
-        if (trainer[ref], course[code]) not in existing])
+        {"trainer": trainer[ref], "course": ids.course[code]}
+        for ref, (_q, codes) in plan.trainers.items() for code in codes
+        if (trainer[ref], ids.course[code]) not in existing])
+    ids.trainer = trainer
 
-    # classes
+
+async def _apply_classes(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The classes, by code."""
     class_codes = [c.code for c in plan.classes]
     existing = {r["code"] for r in await _select_in(TrainingClass, TrainingClass.code, class_codes,
                                                     TrainingClass.code)}
     await w.insert(TrainingClass, [
-        {"course": course[c.course], "code": c.code, "institution": org[c.institution],
-         "host_province": province[c.host], "venue": c.venue, "start_date": c.start, "end_date": c.end,
+        {"course": ids.course[c.course], "code": c.code, "institution": ids.org[c.institution],
+         "host_province": ids.province[c.host], "venue": c.venue, "start_date": c.start, "end_date": c.end,
          "capacity": c.capacity, "delivery_mode": c.mode, "status": c.status}
         for c in plan.classes if c.code not in existing])
-    klass = {r["code"]: r["id"] for r in await _select_in(TrainingClass, TrainingClass.code, class_codes,
-                                                           TrainingClass.id, TrainingClass.code)}
+    ids.klass = {r["code"]: r["id"] for r in await _select_in(TrainingClass, TrainingClass.code, class_codes,
+                                                               TrainingClass.id, TrainingClass.code)}
 
-    # sessions
-    async def session_ids() -> dict[tuple[int, str, str], int]:
-        rows = await _select_in(ClassSession, ClassSession.training_class, list(klass.values()), ClassSession.id,
-                                ClassSession.training_class, ClassSession.session_date, ClassSession.start_time)
-        out: dict[tuple[int, str, str], int] = {}
-        for r in sorted(rows, key=lambda r: r["id"]):
-            out.setdefault((r["training_class"], _date_key(r["session_date"]), _time_key(r["start_time"])), r["id"])
-        return out
 
-    def session_key(c: ClassPlan, i: int) -> tuple[int, str, str]:
-        day, (start, _end), _topic, _trainer = c.sessions[i]
-        return klass[c.code], day.isoformat(), start.strftime("%H:%M")
+async def _session_ids(ids: _Ids) -> dict[tuple[int, str, str], int]:
+    """(class id, date, start time) -> session id, for the demo's classes."""
+    rows = await _select_in(ClassSession, ClassSession.training_class, list(ids.klass.values()), ClassSession.id,
+                            ClassSession.training_class, ClassSession.session_date, ClassSession.start_time)
+    out: dict[tuple[int, str, str], int] = {}
+    for r in sorted(rows, key=lambda r: r["id"]):
+        out.setdefault((r["training_class"], _date_key(r["session_date"]), _time_key(r["start_time"])), r["id"])
+    return out
 
-    session = await session_ids()
+
+async def _apply_sessions(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The sessions, by class, date and start time."""
+    session = await _session_ids(ids)
     await w.insert(ClassSession, [
-        {"training_class": klass[c.code], "session_date": day, "start_time": start, "end_time": end, "topic": topic,
-         "trainer": trainer[t] if t is not None else None, "venue": c.venue}
+        {"training_class": ids.klass[c.code], "session_date": day, "start_time": start, "end_time": end,
+         "topic": topic, "trainer": ids.trainer[t] if t is not None else None, "venue": c.venue}
         for c in plan.classes for i, (day, (start, end), topic, t) in enumerate(c.sessions)
-        if session_key(c, i) not in session])
-    session = await session_ids()
+        if ids.session_key(c, i) not in session])
+    ids.session = await _session_ids(ids)
 
-    # enrolments
-    async def enrolment_ids() -> dict[tuple[int, int], int]:
-        rows = await _select_in(Enrolment, Enrolment.training_class, list(klass.values()), Enrolment.id,
-                                Enrolment.training_class, Enrolment.person)
-        out: dict[tuple[int, int], int] = {}
-        for r in sorted(rows, key=lambda r: r["id"]):
-            out.setdefault((r["training_class"], r["person"]), r["id"])
-        return out
 
-    enrolment = await enrolment_ids()
+async def _enrolment_ids(ids: _Ids) -> dict[tuple[int, int], int]:
+    """(class id, person id) -> enrolment id, for the demo's classes."""
+    rows = await _select_in(Enrolment, Enrolment.training_class, list(ids.klass.values()), Enrolment.id,
+                            Enrolment.training_class, Enrolment.person)
+    out: dict[tuple[int, int], int] = {}
+    for r in sorted(rows, key=lambda r: r["id"]):
+        out.setdefault((r["training_class"], r["person"]), r["id"])
+    return out
+
+
+async def _apply_enrolments(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The enrolments, by class and person."""
+    enrolment = await _enrolment_ids(ids)
     await w.insert(Enrolment, [
-        {"training_class": klass[e.class_code], "person": person[e.person], "status": e.status, "score": e.score,
-         "classification": e.classification, "enrolled_at": e.enrolled_at}
-        for e in plan.enrolments if (klass[e.class_code], person[e.person]) not in enrolment])
-    enrolment = await enrolment_ids()
+        {"training_class": ids.klass[e.class_code], "person": ids.person[e.person], "status": e.status,
+         "score": e.score, "classification": e.classification, "enrolled_at": e.enrolled_at}
+        for e in plan.enrolments if (ids.klass[e.class_code], ids.person[e.person]) not in enrolment])
+    ids.enrolment = await _enrolment_ids(ids)
 
-    # attendance
+
+async def _apply_attendance(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The attendance marks, by session and enrolment."""
     by_code = {c.code: c for c in plan.classes}
-    rows = await _select_in(Attendance, Attendance.session, list(session.values()), Attendance.session,
+    rows = await _select_in(Attendance, Attendance.session, list(ids.session.values()), Attendance.session,
                             Attendance.enrolment)
     existing_marks = {(r["session"], r["enrolment"]) for r in rows}
     marks = []
     for (code, i, ref), (status, note) in plan.attendance.items():
-        s = session[session_key(by_code[code], i)]
-        e = enrolment[(klass[code], person[ref])]
+        s = ids.session[ids.session_key(by_code[code], i)]
+        e = ids.enrolment[(ids.klass[code], ids.person[ref])]
         if (s, e) not in existing_marks:
             marks.append({"session": s, "enrolment": e, "status": status, "note": note})
     await w.insert(Attendance, marks)
 
-    # coverage targets
+
+async def _apply_targets_and_issuers(w: _Writer, plan: Plan, ids: _Ids) -> None:
+    """The coverage targets (by province, category, level and year) and the issuer profiles (by
+    organisation)."""
     rows = await CoverageTarget.select().run()
     existing = {(r["province"], r["staff_category"], r["level"], r["year"]) for r in rows}
     await w.insert(CoverageTarget, [
-        {**t, "province": province[t["province"]] if t["province"] else None} for t in plan.targets
-        if (province[t["province"]] if t["province"] else None, t["staff_category"], t["level"], t["year"])
+        {**t, "province": ids.province[t["province"]] if t["province"] else None} for t in plan.targets
+        if (ids.province[t["province"]] if t["province"] else None, t["staff_category"], t["level"], t["year"])
         not in existing])
-
-    # issuer profiles
-    rows = await _select_in(IssuerProfile, IssuerProfile.organisation, [org[i["organisation"]] for i in plan.issuers],
-                            IssuerProfile.organisation)
+    rows = await _select_in(IssuerProfile, IssuerProfile.organisation,
+                            [ids.org[i["organisation"]] for i in plan.issuers], IssuerProfile.organisation)
     existing = {r["organisation"] for r in rows}
-    await w.insert(IssuerProfile, [{**i, "organisation": org[i["organisation"]]} for i in plan.issuers
-                                   if org[i["organisation"]] not in existing])
+    await w.insert(IssuerProfile, [{**i, "organisation": ids.org[i["organisation"]]} for i in plan.issuers
+                                   if ids.org[i["organisation"]] not in existing])
 
-    anh = next(p for p in plan.people if p.full_name == "Nguyễn Thị Ngọc Ánh")
-    accounts = [
-        ("dieuphoi", Role.coordinator, None, None),
-        ("soyte.khanhhoa", Role.department, "56", None),
-        ("soyte.thainguyen", Role.department, "19", None),
-        ("hocvien.anh", Role.learner, None, person[anh.ref]),
-    ]
-    accounts_set = 0  # created, or updated to this role and password (create_account audits those)
-    for username, role, province_code, person_id in accounts:
-        if await _account_is_current(username, role, province[province_code] if province_code else None,
-                                     person_id, password):
+
+async def _apply_accounts(plan: Plan, ids: _Ids, password: str) -> int:
+    """The demo accounts of demo.json: created, or updated to their role and this password
+    (``create_account`` audits those). Returns how many were set."""
+    accounts_set = 0
+    for spec in _DATA["accounts"]:
+        person_id = None
+        if spec["learner"]:
+            person_id = ids.person[next(p.ref for p in plan.people if p.full_name == spec["learner"])]
+        role, province_code = Role[spec["role"]], spec["province"]
+        if await _account_is_current(spec["username"], role,
+                                     ids.province[province_code] if province_code else None, person_id, password):
             continue
-        from training.services.accounts import create_account
-
-        await create_account(username=username, role=role, password=password, province_code=province_code,
+        await create_account(username=spec["username"], role=role, password=password, province_code=province_code,
                              person_id=person_id, reset_password=True)
         accounts_set += 1
+    return accounts_set
 
+
+async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
+    """Insert what the database lacks of the plan, step by step (each step reads the ids the
+    earlier ones stored); return the rows added per table and the accounts set."""
+    w = _Writer()
+    ids = _Ids(
+        province={r["code"]: r["id"] for r in await Province.select(Province.id, Province.code).run()},
+        legacy={r["code"]: r["id"]
+                for r in await LegacyProvince.select(LegacyProvince.id, LegacyProvince.code).run()})
+    await _apply_communes(w, ids)
+    await _apply_organisations(w, plan, ids)
+    await _apply_courses(w, ids)
+    await _apply_people(w, plan, ids)
+    await _apply_trainers(w, plan, ids)
+    await _apply_classes(w, plan, ids)
+    await _apply_sessions(w, plan, ids)
+    await _apply_enrolments(w, plan, ids)
+    await _apply_attendance(w, plan, ids)
+    await _apply_targets_and_issuers(w, plan, ids)
+    accounts_set = await _apply_accounts(plan, ids, password)
     await _audit_summary(w.added)
     return dict(w.added), accounts_set
 
@@ -1022,8 +862,6 @@ async def _apply(plan: Plan, password: str) -> tuple[dict[str, int], int]:
 async def _account_is_current(username: str, role: str, province_id: int | None, person_id: int | None,
                               password: str) -> bool:
     """True when the account exists with this role and password: then re-seeding changes nothing."""
-    from training.tables import Account
-
     user = await BaseUser.select().where(BaseUser.username == username).first().run()
     if user is None:
         return False
@@ -1051,7 +889,6 @@ async def _audit_summary(added: dict[str, int]) -> None:
 async def seed_demo(password: str | None = None) -> list[str]:
     """Load the demo data (safe to run again) and return printable summary lines."""
     from training.config import get_settings
-    from training.tables import Province
 
     password = password or DEMO_PASSWORD
     provinces = {r["code"]: {"name": r["name"], "kind": r["kind"]}

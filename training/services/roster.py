@@ -525,9 +525,45 @@ def column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
     return names
 
 
+def _parse_citizen_id_and_phone(raw_cccd: Any, raw_phone: Any, has_phone: bool, values: dict[str, Any],
+                                issues: list[Issue], columns: dict[str, str], err: Callable[..., None]) -> None:
+    """The citizen ID and phone of a row into ``values``: Excel's dropped leading zero restored (a
+    warning), the ID checked against the date of birth and sex already parsed."""
+    try:
+        cccd, was_number = digits_cell(raw_cccd)
+    except CellError as exc:
+        cccd, was_number = None, False
+        err("citizen_id", exc.code, exc.msgid, **exc.params)
+    if cccd and cccd.isdigit() and len(cccd) == 11 and not cccd.startswith("0"):
+        # Every CCCD starts with 0: an 11-digit one lost its zero when Excel made it a number.
+        cccd = "0" + cccd
+        issues.append(Issue("warning", "cccd_zero_restored",
+                            N_("Excel had dropped the leading zero of the citizen ID; restored as {value}"),
+                            {"value": mask_cccd(cccd)}, "citizen_id", columns.get("citizen_id")))
+    values["citizen_id"] = cccd
+    if cccd:
+        for found in cccd_errors(cccd, values["date_of_birth"], values["sex"]):
+            err("citizen_id", found.code, found.message, **found.params)
+        if values["date_of_birth"] is None and not any(i.field == "date_of_birth" for i in issues):
+            err("date_of_birth", "dob_required_with_cccd", N_("is required when a citizen ID is given"))
+
+    try:
+        phone, was_number = digits_cell(raw_phone) if has_phone else (None, False)
+    except CellError as exc:
+        phone, was_number = None, False
+        err("phone", exc.code, exc.msgid, **exc.params)
+    if phone and was_number and len(phone) == 9:
+        phone = "0" + phone
+        issues.append(Issue("warning", "phone_zero_restored",
+                            N_("Excel had dropped the leading zero of the phone number; restored as {value}"),
+                            {"value": phone}, "phone", columns.get("phone")))
+    values["phone"] = phone
+
+
 def parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
                all_columns: dict[int, str]) -> _Parsed:
-    """One roster row read into field values and its issues (errors and warnings), without the database."""
+    """One data row's values, parsed and checked on their own (no database): formulas, dates, sex,
+    staff category, required fields, citizen ID and phone."""
     issues: list[Issue] = []
 
     def err(fld: str | None, code: str, msgid: str, /, column: str | None = None, **params) -> None:
@@ -582,35 +618,8 @@ def parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: d
         if not values.get(name) and not any(i.field == name for i in issues):
             err(name, "required", N_("is required"))
 
-    try:
-        cccd, was_number = digits_cell(cell("citizen_id"))
-    except CellError as exc:
-        cccd, was_number = None, False
-        err("citizen_id", exc.code, exc.msgid, **exc.params)
-    if cccd and cccd.isdigit() and len(cccd) == 11 and not cccd.startswith("0"):
-        # Every CCCD starts with 0: an 11-digit one lost its zero when Excel made it a number.
-        cccd = "0" + cccd
-        issues.append(Issue("warning", "cccd_zero_restored",
-                            N_("Excel had dropped the leading zero of the citizen ID; restored as {value}"),
-                            {"value": mask_cccd(cccd)}, "citizen_id", columns.get("citizen_id")))
-    values["citizen_id"] = cccd
-    if cccd:
-        for found in cccd_errors(cccd, values["date_of_birth"], values["sex"]):
-            err("citizen_id", found.code, found.message, **found.params)
-        if values["date_of_birth"] is None and not any(i.field == "date_of_birth" for i in issues):
-            err("date_of_birth", "dob_required_with_cccd", N_("is required when a citizen ID is given"))
-
-    try:
-        phone, was_number = digits_cell(cell("phone")) if mapping.get("phone") is not None else (None, False)
-    except CellError as exc:
-        phone, was_number = None, False
-        err("phone", exc.code, exc.msgid, **exc.params)
-    if phone and was_number and len(phone) == 9:
-        phone = "0" + phone
-        issues.append(Issue("warning", "phone_zero_restored",
-                            N_("Excel had dropped the leading zero of the phone number; restored as {value}"),
-                            {"value": phone}, "phone", columns.get("phone")))
-    values["phone"] = phone
+    _parse_citizen_id_and_phone(cell("citizen_id"), cell("phone"), mapping.get("phone") is not None,
+                                values, issues, columns, err)
     return _Parsed(number, values, issues, values.pop("organisation"), values.pop("province"))
 
 
@@ -628,25 +637,24 @@ def guess_kind(name: str) -> str:
     return DEFAULT_ORG_KIND
 
 
-async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, str], actor: Actor,
-                progress: Progress | None) -> list[RowOutcome]:
-    """Decide every row's outcome (reads only)."""
-    provinces = await Province.select(Province.id, Province.name).run()
-    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
-    pindex = province_index(provinces, legacy)
-    province_names = {r["id"]: r["name"] for r in provinces}
+@dataclass
+class _RosterLookups:
+    """What the roster check reads once for the whole file (then it decides row by row, without queries)."""
 
-    org_query = Organisation.select(Organisation.id, Organisation.name, Organisation.province)
-    if actor.is_department:
-        org_query = org_query.where((Organisation.province == actor.province_id) | Organisation.province.is_null())
-    orgs_by_name: dict[str, list[dict]] = {}
-    for org in await org_query.run():
-        orgs_by_name.setdefault(person_name_key(org["name"]), []).append(org)
-        orgs_by_name.setdefault("~" + fold(org["name"]), []).append(org)
+    pindex: Any
+    province_names: dict[int, str]
+    orgs_by_name: dict[str, list[dict]]
+    by_cccd: dict[str, dict]
+    by_name_dob: dict[tuple[str, dt.date], list[dict]]
+    enrolled: dict[int, str]  # person id -> enrolment status in this class
+    required: list[dict]  # the course's prerequisites (required_course, code)
+    completed: dict[int, set[int]]  # person id -> the courses they completed
+    defaults: dict[str, Any]  # a new Person's default values
 
-    def find_org(name: str, province: int | None) -> int | None:
+    def find_org(self, name: str, province: int | None) -> int | None:
+        """The organisation of this name (exact, then folded), preferring one of ``province``, then a national one."""
         for key in (person_name_key(name), "~" + fold(name)):
-            found = orgs_by_name.get(key) or []
+            found = self.orgs_by_name.get(key) or []
             if not found:
                 continue
             for wanted in (province, None):
@@ -657,7 +665,47 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
                 return found[0]["id"]
         return None
 
-    # Existing people: one query per chunk of citizen IDs, and per chunk of names.
+
+@dataclass
+class _SeenInFile:
+    """The rows already checked, to find the same person twice in one file."""
+
+    cccd: dict[str, int] = field(default_factory=dict)
+    name_dob: dict[tuple[str, dt.date], int] = field(default_factory=dict)
+    person: dict[int, int] = field(default_factory=dict)
+    new_orgs: dict[str, str] = field(default_factory=dict)  # folded name -> name as first written
+
+
+class RowCheck:
+    """Adds the errors and warnings of one row to its outcome (anything with an ``issues`` list: a
+    roster ``RowOutcome``, a staff ``ImportRow``), naming the column of each field."""
+
+    def __init__(self, out: Any, columns: dict[str, str]):
+        self.out, self.columns = out, columns
+
+    def err(self, fld: str | None, code: str, msgid: str, /, **params) -> None:
+        self.out.issues.append(Issue("error", code, msgid, params, fld, self.columns.get(fld) if fld else None))
+
+    def warn(self, fld: str | None, code: str, msgid: str, /, **params) -> None:
+        self.out.issues.append(Issue("warning", code, msgid, params, fld, self.columns.get(fld) if fld else None))
+
+
+async def _organisation_index(actor: Actor) -> dict[str, list[dict]]:
+    """The organisations the actor may use, by name key and by folded name (``~`` prefix)."""
+    org_query = Organisation.select(Organisation.id, Organisation.name, Organisation.province)
+    if actor.is_department:
+        org_query = org_query.where((Organisation.province == actor.province_id) | Organisation.province.is_null())
+    orgs_by_name: dict[str, list[dict]] = {}
+    for org in await org_query.run():
+        orgs_by_name.setdefault(person_name_key(org["name"]), []).append(org)
+        orgs_by_name.setdefault("~" + fold(org["name"]), []).append(org)
+    return orgs_by_name
+
+
+async def _existing_people(parsed: list[_Parsed], actor: Actor
+                           ) -> tuple[dict[str, dict], dict[tuple[str, dt.date], list[dict]]]:
+    """The stored people the file may name: by citizen ID, and by (name key, date of birth); one
+    query per chunk of citizen IDs and per chunk of names."""
     person_cols = (Person.id, Person.full_name, Person.date_of_birth, Person.citizen_id, Person.organisation,
                    Person.province)
     cccds = sorted({p.values["citizen_id"] for p in parsed if p.values.get("citizen_id")})
@@ -674,153 +722,200 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
             query = query.where(Person.province == actor.province_id)
         for person in await query.run():
             by_name_dob.setdefault((person_name_key(person["full_name"]), person["date_of_birth"]), []).append(person)
+    return by_cccd, by_name_dob
 
+
+async def _completed_courses(person_ids: list[int]) -> dict[int, set[int]]:
+    """Person id -> the courses they have completed."""
+    completed: dict[int, set[int]] = {}
+    for chunk in chunks(person_ids):
+        for r in await Enrolment.select(Enrolment.person, Enrolment.training_class.course.as_alias("course")).where(
+                Enrolment.person.is_in(chunk) & (Enrolment.status == "completed")).run():
+            completed.setdefault(r["person"], set()).add(r["course"])
+    return completed
+
+
+async def _load_lookups(cls: dict[str, Any], parsed: list[_Parsed], actor: Actor) -> _RosterLookups:
+    """Read, once for the whole file, everything the row checks need."""
+    provinces = await Province.select(Province.id, Province.name).run()
+    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
+    by_cccd, by_name_dob = await _existing_people(parsed, actor)
     enrolled = {r["person"]: r["status"] for r in await Enrolment.select(Enrolment.person, Enrolment.status).where(
         Enrolment.training_class == cls["id"]).run()}
     required = await CoursePrerequisite.select(
         CoursePrerequisite.required_course, CoursePrerequisite.required_course.code.as_alias("code")
     ).where(CoursePrerequisite.course == cls["course"]).run()
-
     completed: dict[int, set[int]] = {}
     if required:
         known = sorted({p["id"] for p in by_cccd.values()} | {p["id"] for ps in by_name_dob.values() for p in ps})
-        for chunk in chunks(known):
-            for r in await Enrolment.select(Enrolment.person, Enrolment.training_class.course.as_alias("course")).where(
-                    Enrolment.person.is_in(chunk) & (Enrolment.status == "completed")).run():
-                completed.setdefault(r["person"], set()).add(r["course"])
-
+        completed = await _completed_courses(known)
     blank = Person(_ignore_missing=True)
-    defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
+    return _RosterLookups(
+        pindex=province_index(provinces, legacy), province_names={r["id"]: r["name"] for r in provinces},
+        orgs_by_name=await _organisation_index(actor), by_cccd=by_cccd, by_name_dob=by_name_dob,
+        enrolled=enrolled, required=required, completed=completed,
+        defaults={c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"})
 
-    outcomes: list[RowOutcome] = []
-    seen_cccd: dict[str, int] = {}
-    seen_name_dob: dict[tuple[str, dt.date], int] = {}
-    seen_person: dict[int, int] = {}
-    new_orgs: dict[str, str] = {}
-    total = len(parsed)
-    for position, item in enumerate(parsed, start=1):
-        if progress and (position % 500 == 0 or position == total):
-            progress("check", position, total)
-        values = item.values
-        out = RowOutcome(row=item.row, full_name=values.get("full_name") or "", issues=list(item.issues))
-        outcomes.append(out)
 
-        def err(fld: str | None, code: str, msgid: str, /, _out: RowOutcome = out, **params) -> None:
-            _out.issues.append(Issue("error", code, msgid, params, fld, columns.get(fld) if fld else None))
+def _row_province(item: _Parsed, cls: dict[str, Any], look: _RosterLookups,
+                  check: RowCheck) -> tuple[int, int | None]:
+    """The row's (2025 province id, legacy province id): the file's, else the class's host province."""
+    if item.province_text:
+        found = find_province(item.province_text, look.pindex)
+        if found is not None:
+            return found
+        check.err("province", "province_unknown",
+                  N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"),
+                  value=item.province_text)
+    return cls["host_province"], None
 
-        def warn(fld: str | None, code: str, msgid: str, /, _out: RowOutcome = out, **params) -> None:
-            _out.issues.append(Issue("warning", code, msgid, params, fld, columns.get(fld) if fld else None))
 
-        # Province: the file's, else the class's host province.
-        province, legacy_id = cls["host_province"], None
-        if item.province_text:
-            found = find_province(item.province_text, pindex)
-            if found is None:
-                err("province", "province_unknown",
-                    N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"),
-                    value=item.province_text)
-            else:
-                province, legacy_id = found
+def _check_in_file_duplicates(item: _Parsed, seen: _SeenInFile, check: RowCheck) -> None:
+    """An error when an earlier row of the file has the same citizen ID, or the same name and date of birth."""
+    values = item.values
+    cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
+    name_key = person_name_key(values.get("full_name"))
+    if cccd and cccd in seen.cccd:
+        check.err("citizen_id", "duplicate_in_file",
+                  N_("the same person is already on row {other} of this file (same citizen ID)"),
+                  other=seen.cccd[cccd])
+    elif name_key and dob and (name_key, dob) in seen.name_dob:
+        check.err("full_name", "duplicate_in_file",
+                  N_("the same person is already on row {other} of this file (same name and date of birth)"),
+                  other=seen.name_dob[(name_key, dob)])
+    if cccd and cccd not in seen.cccd:
+        seen.cccd[cccd] = item.row
+    if name_key and dob and (name_key, dob) not in seen.name_dob:
+        seen.name_dob[(name_key, dob)] = item.row
 
-        # In-file duplicates.
-        cccd = values.get("citizen_id")
-        name_key = person_name_key(values.get("full_name"))
-        dob = values.get("date_of_birth")
-        if cccd and cccd in seen_cccd:
-            err("citizen_id", "duplicate_in_file",
-                N_("the same person is already on row {other} of this file (same citizen ID)"), other=seen_cccd[cccd])
-        elif name_key and dob and (name_key, dob) in seen_name_dob:
-            err("full_name", "duplicate_in_file",
-                N_("the same person is already on row {other} of this file (same name and date of birth)"),
-                other=seen_name_dob[(name_key, dob)])
-        if cccd and cccd not in seen_cccd:
-            seen_cccd[cccd] = item.row
-        if name_key and dob and (name_key, dob) not in seen_name_dob:
-            seen_name_dob[(name_key, dob)] = item.row
 
-        org_id = find_org(item.org_name, province) if item.org_name else None
-        person = by_cccd.get(cccd) if cccd else None
-        hidden = person is not None and actor.is_department and person["province"] != actor.province_id
-        if hidden:
-            # Someone of another province: say only that; their name and record are not the department's.
-            refused = cccd_refused()  # the same answer as the staff import and the admin (no enumeration)
-            err(refused.field, refused.code, refused.message)
-            person = None
-        elif person is not None:
-            out.status = "existing"
-            if person_name_key(person["full_name"]) != name_key and name_key:
-                warn("full_name", "name_differs", N_(
-                    "this citizen ID belongs to {name} in the system; the name in the file differs and is not "
-                    "changed"), name=person["full_name"])
-            if dob and person["date_of_birth"] and dob != person["date_of_birth"]:
-                warn("date_of_birth", "dob_differs", N_(
-                    "the system has {date} as this person's date of birth; it is not changed"),
-                    date=person["date_of_birth"].strftime("%d/%m/%Y"))
-        elif name_key and dob and not hidden:
-            candidates = [p for p in by_name_dob.get((name_key, dob), []) if p["organisation"] == org_id
-                          and not (item.org_name and org_id is None)]
-            reusable = [p for p in candidates if not (cccd and p["citizen_id"])]
-            if reusable:
-                person = reusable[0]
-                out.status = "possible_duplicate"
-                warn("full_name", "possible_duplicate", N_(
-                    "possible duplicate of {name} (ID {id}: same name, date of birth and organisation, no citizen "
-                    "ID on record); that person is used"), name=person["full_name"], id=person["id"])
-            elif candidates:
-                warn("full_name", "namesake", N_(
-                    "{name} (ID {id}) has the same name, date of birth and organisation but another citizen ID; "
-                    "a new person is created"), name=candidates[0]["full_name"], id=candidates[0]["id"])
+def _match_person(item: _Parsed, org_id: int | None, look: _RosterLookups, actor: Actor,
+                  check: RowCheck) -> tuple[dict | None, bool]:
+    """The stored person the row names, if any, and whether one was found but is hidden from the
+    actor (another province's). Sets the outcome's status to existing or possible_duplicate."""
+    values, out = item.values, check.out
+    cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
+    name_key = person_name_key(values.get("full_name"))
+    person = look.by_cccd.get(cccd) if cccd else None
+    if person is not None and actor.is_department and person["province"] != actor.province_id:
+        # Someone of another province: say only that; their name and record are not the department's.
+        refused = cccd_refused()  # the same answer as the staff import and the admin (no enumeration)
+        check.err(refused.field, refused.code, refused.message)
+        return None, True
+    if person is not None:
+        out.status = "existing"
+        if person_name_key(person["full_name"]) != name_key and name_key:
+            check.warn("full_name", "name_differs", N_(
+                "this citizen ID belongs to {name} in the system; the name in the file differs and is not "
+                "changed"), name=person["full_name"])
+        if dob and person["date_of_birth"] and dob != person["date_of_birth"]:
+            check.warn("date_of_birth", "dob_differs", N_(
+                "the system has {date} as this person's date of birth; it is not changed"),
+                date=person["date_of_birth"].strftime("%d/%m/%Y"))
+        return person, False
+    if name_key and dob:
+        candidates = [p for p in look.by_name_dob.get((name_key, dob), []) if p["organisation"] == org_id
+                      and not (item.org_name and org_id is None)]
+        reusable = [p for p in candidates if not (cccd and p["citizen_id"])]
+        if reusable:
+            out.status = "possible_duplicate"
+            check.warn("full_name", "possible_duplicate", N_(
+                "possible duplicate of {name} (ID {id}: same name, date of birth and organisation, no citizen "
+                "ID on record); that person is used"), name=reusable[0]["full_name"], id=reusable[0]["id"])
+            return reusable[0], False
+        if candidates:
+            check.warn("full_name", "namesake", N_(
+                "{name} (ID {id}) has the same name, date of birth and organisation but another citizen ID; "
+                "a new person is created"), name=candidates[0]["full_name"], id=candidates[0]["id"])
+    return None, False
 
-        if person is not None:
-            out.person_id, out.person = person["id"], person
-            if person["id"] in seen_person:
-                err("full_name", "duplicate_in_file",
-                    N_("the same person is already on row {other} of this file"), other=seen_person[person["id"]])
-            else:
-                seen_person[person["id"]] = item.row
-            if person["id"] in enrolled:
-                err(None, "already_enrolled", N_("{name} is already in class {code} (status: {status})."),
-                    name=person["full_name"], code=cls["code"], status=states.status_label(enrolled[person["id"]]))
-        elif not hidden:
-            if actor.is_department and province != actor.province_id:
-                err("province", "person_other_province_new", N_(
-                    "you can only add people of your own province; {province} is another province"),
-                    province=province_names.get(province, ""))
-            if item.org_name and org_id is None:
-                key = fold(item.org_name)
-                if key not in new_orgs:
-                    new_orgs[key] = item.org_name
-                    kind = guess_kind(item.org_name)
-                    warn("organisation", "organisation_new", N_(
-                        "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-                        "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, kind))
-                out.new_org, out.new_org_name = key, new_orgs[key]
-                for e in formula_errors(item.org_name, "organisation"):
-                    err("organisation", e.code, e.message, **e.params)
-            if not out.has_error:
-                # Every rule of validation.clean applies, except the two that cost queries per row and
-                # that this import has already checked for the whole file at once: the citizen ID
-                # (structure with cccd_errors in parse_row, uniqueness with the batch lookup above:
-                # a known ID makes the row "existing") and the legacy province (the 2025 province was
-                # taken from the same mapping). They are put back after cleaning.
-                data = {**defaults, **values, "province": province, "organisation": org_id,
-                        "citizen_id": None, "legacy_province": None}
-                try:
-                    out.values = {**await clean(Person, data), "citizen_id": cccd, "legacy_province": legacy_id}
-                except DomainError as exc:
-                    for e in exc.errors:
-                        out.issues.append(Issue("error", e.code, e.message, dict(e.params), e.field,
-                                                columns.get(e.field or "")))
-        if required:
-            done = completed.get(person["id"], set()) if person is not None else set()
-            missing = [r["code"] for r in required if r["required_course"] not in done]
-            if missing:
-                err(None, "prerequisite_missing", N_("{name} must first complete: {courses}."),
-                    name=out.full_name, courses=", ".join(missing))
-        if out.has_error:
-            out.status = "error"
 
-    # Seats in file order, by the rule of enrolment.enrol: confirmed while the class has room, then waitlisted.
+def _check_known_person(person: dict, cls: dict[str, Any], item: _Parsed, look: _RosterLookups,
+                        seen: _SeenInFile, check: RowCheck) -> None:
+    """A stored person: not twice in the file, not already in the class."""
+    out = check.out
+    out.person_id, out.person = person["id"], person
+    if person["id"] in seen.person:
+        check.err("full_name", "duplicate_in_file",
+                  N_("the same person is already on row {other} of this file"), other=seen.person[person["id"]])
+    else:
+        seen.person[person["id"]] = item.row
+    if person["id"] in look.enrolled:
+        check.err(None, "already_enrolled", N_("{name} is already in class {code} (status: {status})."),
+                  name=person["full_name"], code=cls["code"], status=states.status_label(look.enrolled[person["id"]]))
+
+
+async def _plan_new_person(item: _Parsed, province: int, legacy_id: int | None, org_id: int | None,
+                           look: _RosterLookups, seen: _SeenInFile, actor: Actor, check: RowCheck) -> None:
+    """A new person: in the actor's province, with a new organisation if the file names an unknown
+    one, and every rule of ``validation.clean``; their values go to ``out.values``."""
+    out = check.out
+    if actor.is_department and province != actor.province_id:
+        check.err("province", "person_other_province_new", N_(
+            "you can only add people of your own province; {province} is another province"),
+            province=look.province_names.get(province, ""))
+    if item.org_name and org_id is None:
+        key = fold(item.org_name)
+        if key not in seen.new_orgs:
+            seen.new_orgs[key] = item.org_name
+            kind = guess_kind(item.org_name)
+            check.warn("organisation", "organisation_new", N_(
+                "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
+                "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, kind))
+        out.new_org, out.new_org_name = key, seen.new_orgs[key]
+        for e in formula_errors(item.org_name, "organisation"):
+            check.err("organisation", e.code, e.message, **e.params)
+    if out.has_error:
+        return
+    # Every rule of validation.clean applies, except the two that cost queries per row and that this
+    # import has already checked for the whole file at once: the citizen ID (structure with
+    # cccd_errors in parse_row, uniqueness with the batch lookup: a known ID makes the row
+    # "existing") and the legacy province (the 2025 province was taken from the same mapping).
+    # They are put back after cleaning.
+    data = {**look.defaults, **item.values, "province": province, "organisation": org_id,
+            "citizen_id": None, "legacy_province": None}
+    try:
+        out.values = {**await clean(Person, data), "citizen_id": item.values.get("citizen_id"),
+                      "legacy_province": legacy_id}
+    except DomainError as exc:
+        for e in exc.errors:
+            out.issues.append(Issue("error", e.code, e.message, dict(e.params), e.field,
+                                    check.columns.get(e.field or "")))
+
+
+def _check_prerequisites(person: dict | None, look: _RosterLookups, check: RowCheck) -> None:
+    """An error when the person has not completed every course the class's course requires."""
+    if not look.required:
+        return
+    done = look.completed.get(person["id"], set()) if person is not None else set()
+    missing = [r["code"] for r in look.required if r["required_course"] not in done]
+    if missing:
+        check.err(None, "prerequisite_missing", N_("{name} must first complete: {courses}."),
+                  name=check.out.full_name, courses=", ".join(missing))
+
+
+async def _check_row(item: _Parsed, cls: dict[str, Any], look: _RosterLookups, seen: _SeenInFile,
+                     columns: dict[str, str], actor: Actor) -> RowOutcome:
+    """One row's outcome: its province, duplicates in the file, the person it matches (or the new
+    person it makes) and the prerequisites."""
+    out = RowOutcome(row=item.row, full_name=item.values.get("full_name") or "", issues=list(item.issues))
+    check = RowCheck(out, columns)
+    province, legacy_id = _row_province(item, cls, look, check)
+    _check_in_file_duplicates(item, seen, check)
+    org_id = look.find_org(item.org_name, province) if item.org_name else None
+    person, hidden = _match_person(item, org_id, look, actor, check)
+    if person is not None:
+        _check_known_person(person, cls, item, look, seen, check)
+    elif not hidden:
+        await _plan_new_person(item, province, legacy_id, org_id, look, seen, actor, check)
+    _check_prerequisites(person, look, check)
+    if out.has_error:
+        out.status = "error"
+    return out
+
+
+async def _assign_seats(cls: dict[str, Any], outcomes: list[RowOutcome]) -> None:
+    """Seats in file order, by the rule of enrolment.enrol: confirmed while the class has room, then waitlisted."""
     taken = await states.seats_taken(cls["id"])
     for out in outcomes:
         if out.has_error:
@@ -829,6 +924,21 @@ async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, s
         states.check_enrolment_move(None, out.enrolment_status, "enrol")
         if out.enrolment_status == "confirmed":
             taken += 1
+
+
+async def _plan(cls: dict[str, Any], parsed: list[_Parsed], columns: dict[str, str], actor: Actor,
+                progress: Progress | None) -> list[RowOutcome]:
+    """Decide every row's outcome (reads only): read what the file may refer to once, check each
+    row against it, then give the valid rows their seats."""
+    look = await _load_lookups(cls, parsed, actor)
+    seen = _SeenInFile()
+    outcomes: list[RowOutcome] = []
+    total = len(parsed)
+    for position, item in enumerate(parsed, start=1):
+        if progress and (position % 500 == 0 or position == total):
+            progress("check", position, total)
+        outcomes.append(await _check_row(item, cls, look, seen, columns, actor))
+    await _assign_seats(cls, outcomes)
     return outcomes
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from training.access import Actor, mask_personal, sees_personal_data
@@ -127,9 +128,41 @@ def _pick_session(sessions: list[dict], qualifier: str) -> tuple[dict | None, st
     return None, "ambiguous" if chosen else "no_session"
 
 
-async def import_attendance_sheet(class_id: int, filename: str, content: bytes, actor: Actor,
-                                  on: dt.date | None = None) -> dict[str, Any]:
-    """Take the attendance of every filled session column of a sign-in sheet, all or nothing."""
+@dataclass
+class _Sheet:
+    """A sign-in sheet as read: its rows, the header row and the columns it names."""
+
+    rows: list[tuple[int, list[Any]]]
+    header_index: int
+    header: list[Any]
+    mapping: dict[str, int]
+
+    @property
+    def header_row(self) -> int:
+        return self.rows[self.header_index][0]
+
+    def data_rows(self) -> list[tuple[int, list[Any]]]:
+        return [(n, c) for n, c in self.rows[self.header_index + 1:] if not all(is_blank(x) for x in c)]
+
+    def name_of(self, col: int) -> str:
+        """"E (12/03/2026 sáng)": the column's letter and header."""
+        text = self.header[col]
+        text = text.strftime("%d/%m/%Y") if isinstance(text, dt.date | dt.datetime) else clean_text(str(text))
+        return f"{column_letter(col)} ({text})"
+
+
+@dataclass
+class _Learners:
+    """The class's enrolments as the actor may see them, and how a row finds one."""
+
+    enrolments: list[dict]
+    hidden: set[int]  # enrolments of another province's learners: matched by name only
+    by_cccd: dict[str, dict]
+    by_name: dict[str, list[dict]]
+
+
+def _read_sheet(filename: str, content: bytes) -> _Sheet:
+    """Parse the file and find its header: a name column and at least one session column."""
     rows = read_rows(filename, content)
     found = find_header(rows, _sheet_matcher, ("full_name",))
     if found is None or "session" not in found[2]:
@@ -137,57 +170,57 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
             "No header row found: the sheet needs a \"Họ và tên\" column and one column per session headed by "
             "its date (dd/mm/yyyy)."), http_status=422)
     header_index, header, mapping = found
-    header_row = rows[header_index][0]
-    cls = await visible_row(TrainingClass, class_id, actor, write=True)
-    if cls["status"] in ("closed", "cancelled"):
-        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
-                              code=cls["code"])
+    return _Sheet(rows, header_index, header, mapping)
 
+
+def _column_session(col: int, date: dt.date, qualifier: str, day: list[dict], cls: dict[str, Any], sheet: _Sheet,
+                    session_cols: dict[int, dict]) -> tuple[dict | None, Issue | None]:
+    """The session a column's header names among the class's sessions of that date, or the error."""
+    when = date.strftime("%d/%m/%Y")
+    if not day:
+        return None, Issue("error", "sheet_no_session", N_("class {code} has no session on {date}"),
+                           {"code": cls["code"], "date": when}, None, sheet.name_of(col))
+    session, problem = _pick_session(day, qualifier)
+    times = ", ".join(s["start_time"].strftime("%H:%M") for s in day)
+    if problem == "no_session":
+        return None, Issue("error", "sheet_no_such_session", N_(
+            "class {code} has no such session on {date} (its sessions that day start at {times})"),
+            {"code": cls["code"], "date": when, "times": times}, None, sheet.name_of(col))
+    if session is None:
+        return None, Issue("error", "sheet_session_ambiguous", N_(
+            "class {code} has sessions at {times} on {date}: add \"sáng\", \"chiều\" or the start time to "
+            "the header"), {"code": cls["code"], "times": times, "date": when}, None, sheet.name_of(col))
+    other = next((c for c, s in session_cols.items() if s["id"] == session["id"]), None)
+    if other is not None:
+        return None, Issue("error", "sheet_session_twice", N_("the same session as column {other}"),
+                           {"other": sheet.name_of(other)}, None, sheet.name_of(col))
+    return session, None
+
+
+async def _session_columns(sheet: _Sheet, cls: dict[str, Any], issues: list[tuple[int, Issue]]) -> dict[int, dict]:
+    """Column -> the class session its header names; the columns that name none add an issue."""
     sessions = await ClassSession.select(ClassSession.id, ClassSession.session_date, ClassSession.start_time).where(
-        ClassSession.training_class == class_id).order_by(ClassSession.session_date).order_by(
+        ClassSession.training_class == cls["id"]).order_by(ClassSession.session_date).order_by(
         ClassSession.start_time).run()
     by_date: dict[dt.date, list[dict]] = {}
     for s in sessions:
         by_date.setdefault(s["session_date"], []).append(s)
-
-    def name_of(col: int) -> str:
-        text = header[col]
-        text = text.strftime("%d/%m/%Y") if isinstance(text, dt.date | dt.datetime) else clean_text(str(text))
-        return f"{column_letter(col)} ({text})"
-
-    issues: list[tuple[int, Issue]] = []  # (row, issue); row = header row for column problems
     session_cols: dict[int, dict] = {}
-    for col, value in enumerate(header):
+    for col, value in enumerate(sheet.header):
         parsed = session_header(value)
         if parsed is None or header_field(value) is not None:
             continue
         date, qualifier = parsed
-        day = by_date.get(date, [])
-        if not day:
-            issues.append((header_row, Issue("error", "sheet_no_session", N_(
-                "class {code} has no session on {date}"), {"code": cls["code"], "date": date.strftime("%d/%m/%Y")},
-                None, name_of(col))))
-            continue
-        session, problem = _pick_session(day, qualifier)
-        times = ", ".join(s["start_time"].strftime("%H:%M") for s in day)
-        if problem == "no_session":
-            issues.append((header_row, Issue("error", "sheet_no_such_session", N_(
-                "class {code} has no such session on {date} (its sessions that day start at {times})"),
-                {"code": cls["code"], "date": date.strftime("%d/%m/%Y"), "times": times}, None, name_of(col))))
-            continue
-        if session is None:
-            issues.append((header_row, Issue("error", "sheet_session_ambiguous", N_(
-                "class {code} has sessions at {times} on {date}: add \"sáng\", \"chiều\" or the start time to "
-                "the header"), {"code": cls["code"], "times": times, "date": date.strftime("%d/%m/%Y")},
-                None, name_of(col))))
-            continue
-        other = next((c for c, s in session_cols.items() if s["id"] == session["id"]), None)
-        if other is not None:
-            issues.append((header_row, Issue("error", "sheet_session_twice", N_(
-                "the same session as column {other}"), {"other": name_of(other)}, None, name_of(col))))
-            continue
-        session_cols[col] = session
+        session, issue = _column_session(col, date, qualifier, by_date.get(date, []), cls, sheet, session_cols)
+        if issue is not None:
+            issues.append((sheet.header_row, issue))
+        else:
+            session_cols[col] = session
+    return session_cols
 
+
+async def _class_learners(class_id: int, actor: Actor) -> _Learners:
+    """The class's enrolments, masked for the actor, indexed by citizen ID and by name."""
     enrolments = await Enrolment.select(
         Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name"),
         Enrolment.person.citizen_id.as_alias("cccd"), Enrolment.person.date_of_birth.as_alias("dob"),
@@ -200,15 +233,50 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
     hidden = {e["id"] for e in enrolments if not sees_personal_data(actor, e["person_province"], e["person"])}
     enrolments = [mask_personal(actor, e, aliases={"citizen_id": "cccd", "date_of_birth": "dob"})
                   for e in enrolments]
-    by_cccd = {e["cccd"]: e for e in enrolments if e["cccd"]}
     by_name: dict[str, list[dict]] = {}
     for e in enrolments:
         by_name.setdefault((clean_text(e["name"]) or "").casefold(), []).append(e)
+    return _Learners(enrolments, hidden, {e["cccd"]: e for e in enrolments if e["cccd"]}, by_name)
 
-    data_rows = [(n, c) for n, c in rows[header_index + 1:] if not all(is_blank(x) for x in c)]
+
+def _match_learner(name: str, cccd: str | None, dob_cell: Any, has_dob: bool,
+                   learners: _Learners) -> tuple[dict | None, Issue | None]:
+    """The enrolment a row names: by citizen ID (another province's learner by name), else by name
+    (and date of birth among namesakes); or the error."""
+    if cccd:
+        enrolment = learners.by_cccd.get(cccd)
+        if enrolment is None and learners.hidden:
+            same_name = [c for c in learners.by_name.get(name.casefold(), []) if c["id"] in learners.hidden]
+            enrolment = same_name[0] if len(same_name) == 1 else None
+        if enrolment is None:
+            return None, Issue("error", "sheet_unknown_cccd", N_(
+                "no learner of this class has the citizen ID {value}"), {"value": mask_cccd(cccd)}, "citizen_id", None)
+        return enrolment, None
+    candidates = learners.by_name.get(name.casefold(), [])
+    if len(candidates) > 1 and has_dob:
+        try:
+            dob = parse_date(dob_cell)
+        except Exception:
+            dob = None
+        candidates = [c for c in candidates if c["dob"] == dob] or candidates
+    if not candidates:
+        return None, Issue("error", "sheet_unknown_name", N_("{name} is not enrolled in this class"),
+                           {"name": name}, "full_name", None)
+    if len(candidates) > 1:
+        return None, Issue("error", "sheet_namesakes", N_(
+            "{count} learners of this class are named {name}: add the \"Số CCCD\" column"),
+            {"count": len(candidates), "name": name}, "full_name", None)
+    return candidates[0], None
+
+
+def _match_rows(sheet: _Sheet, session_cols: dict[int, dict], learners: _Learners,
+                issues: list[tuple[int, Issue]]) -> tuple[dict[int, tuple[int, dict, list[Any]]], dict[int, bool]]:
+    """Each row's learner (enrolment id -> (row, enrolment, cells)), and which session columns hold
+    any mark."""
+    mapping = sheet.mapping
     filled = {col: False for col in session_cols}
-    matched: dict[int, tuple[int, dict, list[Any]]] = {}  # enrolment id -> (row, enrolment, cells)
-    for number, cells in data_rows:
+    matched: dict[int, tuple[int, dict, list[Any]]] = {}
+    for number, cells in sheet.data_rows():
         def cell(col: int | None, _cells: list[Any] = cells) -> Any:
             return _cells[col] if col is not None and col < len(_cells) else None
 
@@ -221,94 +289,111 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
             cccd = "0" + cccd
         if not name and not cccd:
             continue  # a signature or total line under the table
-        enrolment = None
-        if cccd:
-            enrolment = by_cccd.get(cccd)
-            if enrolment is None and hidden:
-                same_name = [c for c in by_name.get(name.casefold(), []) if c["id"] in hidden]
-                enrolment = same_name[0] if len(same_name) == 1 else None
-            if enrolment is None:
-                issues.append((number, Issue("error", "sheet_unknown_cccd", N_(
-                    "no learner of this class has the citizen ID {value}"), {"value": mask_cccd(cccd)},
-                    "citizen_id", None)))
-                continue
-        else:
-            candidates = by_name.get(name.casefold(), [])
-            if len(candidates) > 1 and mapping.get("date_of_birth") is not None:
-                try:
-                    dob = parse_date(cell(mapping.get("date_of_birth")))
-                except Exception:
-                    dob = None
-                candidates = [c for c in candidates if c["dob"] == dob] or candidates
-            if not candidates:
-                issues.append((number, Issue("error", "sheet_unknown_name", N_(
-                    "{name} is not enrolled in this class"), {"name": name}, "full_name", None)))
-                continue
-            if len(candidates) > 1:
-                issues.append((number, Issue("error", "sheet_namesakes", N_(
-                    "{count} learners of this class are named {name}: add the \"Số CCCD\" column"),
-                    {"count": len(candidates), "name": name}, "full_name", None)))
-                continue
-            enrolment = candidates[0]
-        if enrolment["id"] in matched:
-            issues.append((number, Issue("error", "sheet_learner_twice", N_(
-                "{name} is already on row {other}"), {"name": enrolment["name"], "other": matched[enrolment["id"]][0]},
-                "full_name", None)))
+        enrolment, issue = _match_learner(name, cccd, cell(mapping.get("date_of_birth")),
+                                          mapping.get("date_of_birth") is not None, learners)
+        if issue is None and enrolment["id"] in matched:
+            issue = Issue("error", "sheet_learner_twice", N_("{name} is already on row {other}"),
+                          {"name": enrolment["name"], "other": matched[enrolment["id"]][0]}, "full_name", None)
+        if issue is not None:
+            issues.append((number, issue))
             continue
         matched[enrolment["id"]] = (number, enrolment, cells)
         for col in session_cols:
             if not is_blank(cell(col)):
                 filled[col] = True
+    return matched, filled
 
-    today = on or attendance.today()
-    skipped = [name_of(col) for col, was in filled.items() if not was]
-    active_cols = [col for col, was in filled.items() if was]
+
+def _mark_issue(value: Any, enrolment: dict, markable: bool) -> tuple[str | None, Issue | None]:
+    """The attendance status a cell gives a learner, or the error (None, None: an empty cell of a
+    learner whose attendance is not taken)."""
+    if isinstance(value, str) and value.lstrip().startswith("="):
+        return None, Issue("error", "formula", N_("the cell holds a formula ({value}); type the value itself"),
+                           {"value": value.strip()[:40]}, None, None)
+    status = _status_of(value)
+    if status is None:
+        return None, Issue("error", "sheet_unknown_code", N_("\"{value}\" is not an attendance code; use {codes}"),
+                           {"value": clean_text(str(value)), "codes": CODES_HELP}, None, None)
+    if not markable:
+        if not is_blank(value):
+            return None, Issue("error", "not_markable", N_("{name} is {status}; no attendance is taken"),
+                               {"name": enrolment["name"], "status": status_label(enrolment["status"])}, None, None)
+        return None, None
+    return status, None
+
+
+def _collect_marks(sheet: _Sheet, matched: dict[int, tuple[int, dict, list[Any]]], session_cols: dict[int, dict],
+                   active_cols: list[int], today: dt.date,
+                   issues: list[tuple[int, Issue]]) -> dict[int, list[attendance.Mark]]:
+    """Column -> the marks it gives; sessions still to come and bad cells add issues."""
     marks: dict[int, list[attendance.Mark]] = {col: [] for col in active_cols}
     for col in active_cols:
         if session_cols[col]["session_date"] > today:
-            issues.append((header_row, Issue("error", "session_in_future", N_(
+            issues.append((sheet.header_row, Issue("error", "session_in_future", N_(
                 "The session of {date} has not happened yet; attendance cannot be taken."),
-                {"date": session_cols[col]["session_date"].strftime("%d/%m/%Y")}, None, name_of(col))))
+                {"date": session_cols[col]["session_date"].strftime("%d/%m/%Y")}, None, sheet.name_of(col))))
     for number, enrolment, cells in sorted(matched.values(), key=lambda m: m[0]):
         markable = enrolment["status"] in attendance.MARKABLE
         for col in active_cols:
-            value = cells[col] if col < len(cells) else None
-            if isinstance(value, str) and value.lstrip().startswith("="):
-                issues.append((number, Issue("error", "formula", N_(
-                    "the cell holds a formula ({value}); type the value itself"), {"value": value.strip()[:40]},
-                    None, name_of(col))))
-                continue
-            status = _status_of(value)
-            if status is None:
-                issues.append((number, Issue("error", "sheet_unknown_code", N_(
-                    "\"{value}\" is not an attendance code; use {codes}"),
-                    {"value": clean_text(str(value)), "codes": CODES_HELP}, None, name_of(col))))
-            elif not markable:
-                if not is_blank(value):
-                    issues.append((number, Issue("error", "not_markable", N_(
-                        "{name} is {status}; no attendance is taken"),
-                        {"name": enrolment["name"], "status": status_label(enrolment["status"])}, None, name_of(col))))
-            else:
+            status, issue = _mark_issue(cells[col] if col < len(cells) else None, enrolment, markable)
+            if issue is not None:
+                issue.column = sheet.name_of(col)
+                issues.append((number, issue))
+            elif status is not None:
                 marks[col].append(attendance.Mark(enrolment["id"], status))
-    if issues:
-        issues.sort(key=lambda item: item[0])
-        raise DomainError([FieldError(i.code, i.text(row), i.field) for row, i in issues[:100]]
-                          + ([FieldError("more_errors", N_("… and {count} more."), None,
-                                         {"count": len(issues) - 100})] if len(issues) > 100 else []))
+    return marks
 
-    warnings: list[str] = []
-    missing = [e["name"] for e in enrolments if e["status"] in attendance.MARKABLE and e["id"] not in matched]
-    if missing and active_cols:
-        warnings.append(_(N_("{count} learner(s) of the class are not on the sheet; their marks were not changed: "
-                             "{names}"), count=len(missing), names=", ".join(missing[:20])))
+
+def _raise_issues(issues: list[tuple[int, Issue]]) -> None:
+    """All the sheet's errors in one answer, by row (the first 100, then how many more)."""
+    if not issues:
+        return
+    issues.sort(key=lambda item: item[0])
+    raise DomainError([FieldError(i.code, i.text(row), i.field) for row, i in issues[:100]]
+                      + ([FieldError("more_errors", N_("… and {count} more."), None,
+                                     {"count": len(issues) - 100})] if len(issues) > 100 else []))
+
+
+async def _write_marks(sheet: _Sheet, session_cols: dict[int, dict], active_cols: list[int],
+                       marks: dict[int, list[attendance.Mark]], actor: Actor, today: dt.date) -> list[dict[str, Any]]:
+    """Mark every filled session, all or nothing; one summary per session."""
     out = []
     async with write_transaction():  # mark_session's own transactions join this one: all or nothing
         for col in active_cols:
             session = session_cols[col]
             result = await attendance.mark_session(session["id"], marks[col], actor, on=today)
             out.append({"session": session["id"], "date": session["session_date"].strftime("%d/%m/%Y"),
-                        "start_time": session["start_time"].strftime("%H:%M"), "column": name_of(col),
+                        "start_time": session["start_time"].strftime("%H:%M"), "column": sheet.name_of(col),
                         "marked": result["marked"], "counts": result["counts"]})
+    return out
+
+
+async def import_attendance_sheet(class_id: int, filename: str, content: bytes, actor: Actor,
+                                  on: dt.date | None = None) -> dict[str, Any]:
+    """Take the attendance of every filled session column of a sign-in sheet, all or nothing: read
+    the sheet, match its columns to sessions and its rows to learners, check every mark, then write."""
+    sheet = _read_sheet(filename, content)
+    cls = await visible_row(TrainingClass, class_id, actor, write=True)
+    if cls["status"] in ("closed", "cancelled"):
+        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                              code=cls["code"])
+    issues: list[tuple[int, Issue]] = []  # (row, issue); row = header row for column problems
+    session_cols = await _session_columns(sheet, cls, issues)
+    learners = await _class_learners(class_id, actor)
+    matched, filled = _match_rows(sheet, session_cols, learners, issues)
+    today = on or attendance.today()
+    skipped = [sheet.name_of(col) for col, was in filled.items() if not was]
+    active_cols = [col for col, was in filled.items() if was]
+    marks = _collect_marks(sheet, matched, session_cols, active_cols, today, issues)
+    _raise_issues(issues)
+
+    warnings: list[str] = []
+    missing = [e["name"] for e in learners.enrolments
+               if e["status"] in attendance.MARKABLE and e["id"] not in matched]
+    if missing and active_cols:
+        warnings.append(_(N_("{count} learner(s) of the class are not on the sheet; their marks were not changed: "
+                             "{names}"), count=len(missing), names=", ".join(missing[:20])))
+    out = await _write_marks(sheet, session_cols, active_cols, marks, actor, today)
     return {"sessions": out, "skipped_columns": skipped, "warnings": warnings}
 
 

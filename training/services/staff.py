@@ -15,6 +15,7 @@ provinces over overlapping periods, or a person still active in another province
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,12 +198,30 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
     return result
 
 
-async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: Progress | None
-                      ) -> tuple[list[ImportRow], dict[tuple[int, str], str]]:
-    provinces = await Province.select(Province.id, Province.name).run()
-    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
-    pindex = rs.province_index(provinces, legacy)
-    names = {r["id"]: r["name"] for r in provinces}
+@dataclass
+class _StaffLookups:
+    """What the staff check reads once for the whole file."""
+
+    pindex: Any
+    province_names: dict[int, str]
+    communes: dict[tuple[int, str], int]  # (province id, folded name with and without "xã"/"phường") -> id
+    commune_codes: dict[str, tuple[int, int]]  # code -> (id, province id)
+    orgs: dict[tuple[int | None, str], int]  # (province id, folded name) -> id
+    by_cccd: dict[str, dict]
+    by_name: dict[tuple[str, dt.date, int], dict]  # people without a citizen ID: (name key, birth, province)
+    defaults: dict[str, Any]  # a new Person's default values
+
+
+@dataclass
+class _StaffSeen:
+    """The rows already checked: person key -> (row, province, period), and the new organisations."""
+
+    people: dict[str, tuple[int, int, dt.date | None, dt.date | None]] = field(default_factory=dict)
+    new_orgs: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+async def _commune_index() -> tuple[dict[tuple[int, str], int], dict[str, tuple[int, int]]]:
+    """Communes by (province, folded name, also without its "xã"/"phường" word) and by code."""
     communes: dict[tuple[int, str], int] = {}
     commune_codes: dict[str, tuple[int, int]] = {}
     for c in await Commune.select(Commune.id, Commune.code, Commune.name, Commune.province).run():
@@ -212,11 +231,12 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
         for prefix in ("xa ", "phuong ", "dac khu ", "thi tran "):
             if folded.startswith(prefix):
                 communes.setdefault((c["province"], folded[len(prefix):]), c["id"])
-    org_query = Organisation.select(Organisation.id, Organisation.name, Organisation.province)
-    orgs: dict[tuple[int | None, str], int] = {}
-    for o in await org_query.run():
-        orgs.setdefault((o["province"], rs.fold(o["name"])), o["id"])
+    return communes, commune_codes
 
+
+async def _stored_staff(parsed) -> tuple[dict[str, dict], dict[tuple[str, dt.date, int], dict]]:
+    """The stored people the file may name: by citizen ID, and (those without one) by name, birth
+    and province."""
     cols = (Person.id, Person.full_name, Person.date_of_birth, Person.citizen_id, Person.province,
             Person.staff_category, Person.organisation, Person.commune, Person.active_from, Person.active_to,
             Person.phone, Person.email, Person.legacy_province)
@@ -231,137 +251,198 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
     for chunk in chunks(plain):
         for p in await Person.select(*cols).where(Person.full_name.is_in(chunk) & Person.citizen_id.is_null()).run():
             by_name.setdefault((rs.person_name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
+    return by_cccd, by_name
 
+
+async def _load_staff_lookups(parsed) -> _StaffLookups:
+    """Read, once for the whole file, everything the row checks need."""
+    provinces = await Province.select(Province.id, Province.name).run()
+    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
+    communes, commune_codes = await _commune_index()
+    orgs: dict[tuple[int | None, str], int] = {}
+    for o in await Organisation.select(Organisation.id, Organisation.name, Organisation.province).run():
+        orgs.setdefault((o["province"], rs.fold(o["name"])), o["id"])
+    by_cccd, by_name = await _stored_staff(parsed)
     blank = Person(_ignore_missing=True)
-    defaults = {c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"}
-    seen: dict[str, tuple[int, int, dt.date | None, dt.date | None]] = {}  # person key -> row, province, period
-    new_orgs: dict[tuple[int, str], str] = {}
+    return _StaffLookups(
+        pindex=rs.province_index(provinces, legacy), province_names={r["id"]: r["name"] for r in provinces},
+        communes=communes, commune_codes=commune_codes, orgs=orgs, by_cccd=by_cccd, by_name=by_name,
+        defaults={c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"})
+
+
+def _staff_province(item, look: _StaffLookups, actor: Actor, check: rs.RowCheck) -> tuple[int | None, int | None]:
+    """The row's (2025 province id, legacy province id): the file's, else the department's own;
+    a department may only name its own."""
+    province, legacy_id = (actor.province_id if actor.is_department else None), None
+    if item.province_text:
+        found = rs.find_province(item.province_text, look.pindex)
+        if found is None:
+            check.err("province", "province_unknown",
+                      N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"),
+                      value=item.province_text)
+        else:
+            province, legacy_id = found
+    elif province is None:
+        check.err("province", "required", N_("is required"))
+    if actor.is_department and province is not None and province != actor.province_id:
+        check.err("province", "person_other_province_new", N_(
+            "you can only add people of your own province; {province} is another province"),
+            province=look.province_names.get(province, ""))
+    return province, legacy_id
+
+
+def _staff_commune(text: str | None, province: int | None, look: _StaffLookups, check: rs.RowCheck) -> int | None:
+    """The commune the row names (by code or by name) within its province."""
+    if not text or province is None:
+        return None
+    digits = text.strip()
+    if digits.isdigit():
+        found = look.commune_codes.get(digits.zfill(5))
+        commune_id = found[0] if found is not None and found[1] == province else None
+    else:
+        commune_id = look.communes.get((province, rs.fold(text)))
+    if commune_id is None:
+        check.err("commune", "commune_unknown", N_("\"{value}\" is not a commune of {province}"),
+                  value=text, province=look.province_names.get(province, ""))
+    return commune_id
+
+
+def _check_staff_duplicates(item, province: int | None, start, end, look: _StaffLookups, seen: _StaffSeen,
+                            check: rs.RowCheck) -> None:
+    """The same person twice in the file: for two provinces over overlapping periods, or simply twice."""
+    values = item.values
+    cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
+    key = f"c:{cccd}" if cccd else (f"n:{rs.person_name_key(values.get('full_name'))}:{dob}" if dob else None)
+    if key and key in seen.people and province is not None:
+        other_row, other_province, other_start, other_end = seen.people[key]
+        if other_province != province and _overlap(start, end, other_start, other_end):
+            check.err("province", "two_provinces", N_(
+                "this person is also on row {other} for {province} over an overlapping period: a person "
+                "cannot work in two provinces at once"), other=other_row,
+                province=look.province_names.get(other_province, ""))
+        else:
+            check.err("citizen_id" if cccd else "full_name", "duplicate_in_file",
+                      N_("the same person is already on row {other} of this file"), other=other_row)
+    elif key and province is not None:
+        seen.people[key] = (item.row, province, start, end)
+
+
+def _match_staff_person(values: dict[str, Any], province: int | None, start, end, look: _StaffLookups,
+                        actor: Actor, check: rs.RowCheck) -> dict | None:
+    """The stored person of the row (by citizen ID, else by name, birth and province); someone
+    recorded in another province is refused (department), active there (error) or moving (warning)."""
+    cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
+    person = look.by_cccd.get(cccd) if cccd else (
+        look.by_name.get((rs.person_name_key(values.get("full_name")), dob, province)) if dob and province else None)
+    if person is not None and province is not None and person["province"] != province:
+        elsewhere = look.province_names.get(person["province"], "")
+        if actor.is_department:
+            refused = cccd_refused()  # says nothing of where the ID is recorded (no enumeration)
+            check.err(refused.field, refused.code, refused.message)
+        elif _overlap(start, end, person["active_from"], person["active_to"]):
+            check.err("province", "active_elsewhere", N_(
+                "{name} is active in {province} ({period}): a person cannot work in two provinces at once; "
+                "record the end date there first"), name=person["full_name"], province=elsewhere,
+                period=_period(person["active_from"], person["active_to"]))
+        else:
+            check.warn("province", "moves_province", N_("{name} moves from {province} to this province"),
+                       name=person["full_name"], province=elsewhere)
+    return person
+
+
+def _staff_organisation(item, province: int | None, look: _StaffLookups, seen: _StaffSeen,
+                        check: rs.RowCheck) -> int | None:
+    """The organisation the row names (in its province, else national); an unknown one is marked to
+    be created (``changes["_new_org"]``)."""
+    if not item.org_name or province is None:
+        return None
+    okey = rs.fold(item.org_name)
+    org_id = look.orgs.get((province, okey)) or look.orgs.get((None, okey))
+    if org_id is None and (province, okey) not in seen.new_orgs:
+        seen.new_orgs[(province, okey)] = item.org_name
+        check.warn("organisation", "organisation_new", N_(
+            "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
+            "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, rs.guess_kind(item.org_name)))
+    if org_id is None:
+        check.out.changes["_new_org"] = (province, okey)
+        for e in formula_errors(item.org_name, "organisation"):
+            check.err("organisation", e.code, e.message, **e.params)
+    return org_id
+
+
+def _plan_update(row: ImportRow, person: dict, fresh: dict[str, Any], province: int, legacy_id: int | None,
+                 cccd: str | None) -> None:
+    """A stored person: the changes the row brings (none: unchanged)."""
+    row.record_id = person["id"]
+    changes = {k: v for k, v in fresh.items() if v is not None and person.get(k) != v
+               and (k != "organisation" or v is not None)}
+    if "_new_org" in row.changes:
+        changes["organisation"] = None
+    if person["province"] != province:
+        changes["province"] = province
+        changes["legacy_province"] = legacy_id
+    if cccd and person.get("legacy_province") is None and legacy_id and person["province"] == province:
+        changes["legacy_province"] = legacy_id
+    row.changes = {**row.changes, **changes}
+    row.status = "updated" if changes else "unchanged"
+
+
+async def _plan_new_staff(row: ImportRow, values: dict[str, Any], fresh: dict[str, Any], legacy_id: int | None,
+                          look: _StaffLookups, columns: dict[str, str]) -> None:
+    """A new person: every rule of ``validation.clean`` (the citizen ID and legacy province were
+    checked for the whole file and are put back after cleaning)."""
+    data = {**look.defaults, **values, **fresh, "citizen_id": None, "legacy_province": None}
+    try:
+        row.values = {**await clean(Person, data), "citizen_id": values.get("citizen_id"),
+                      "legacy_province": legacy_id}
+    except DomainError as exc:
+        for e in exc.errors:
+            row.issues.append(Issue("error", e.code, e.message, dict(e.params), e.field,
+                                    columns.get(e.field or "")))
+        row.status = "error"
+
+
+async def _check_staff_row(item, extra: dict[str, Any], look: _StaffLookups, seen: _StaffSeen,
+                           columns: dict[str, str], actor: Actor) -> ImportRow:
+    """One row's outcome: province, period, commune, duplicates, the stored person it matches and
+    the organisation; then the changes to that person, or the new person."""
+    values = item.values
+    row = ImportRow(row=item.row, label=values.get("full_name") or "", issues=list(item.issues))
+    check = rs.RowCheck(row, columns)
+    province, legacy_id = _staff_province(item, look, actor, check)
+    start, end = extra["active_from"], extra["active_to"]
+    if start and end and end < start:
+        check.err("active_to", "end_before_start", N_("must not be before {start} ({start_value})"),
+                  start=field_label("active_from"), start_value=start.strftime("%d/%m/%Y"))
+    commune_id = _staff_commune(extra["commune"], province, look, check)
+    _check_staff_duplicates(item, province, start, end, look, seen, check)
+    person = _match_staff_person(values, province, start, end, look, actor, check)
+    org_id = _staff_organisation(item, province, look, seen, check)
+    if row.has_error:
+        row.status = "error"
+        return row
+    fresh = {"staff_category": values["staff_category"], "organisation": org_id, "commune": commune_id,
+             "active_from": start, "active_to": end, "phone": values.get("phone"), "email": values.get("email"),
+             "province": province}
+    if person is not None:
+        _plan_update(row, person, fresh, province, legacy_id, values.get("citizen_id"))
+    else:
+        await _plan_new_staff(row, values, fresh, legacy_id, look, columns)
+    return row
+
+
+async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: Progress | None
+                      ) -> tuple[list[ImportRow], dict[tuple[int, str], str]]:
+    """Decide every row's outcome (reads only); also the new organisations, by (province, folded name)."""
+    look = await _load_staff_lookups(parsed)
+    seen = _StaffSeen()
     out: list[ImportRow] = []
     total = len(parsed)
     for position, (item, extra) in enumerate(parsed, start=1):
         if progress and (position % 1000 == 0 or position == total):
             progress("check", position, total)
-        values = item.values
-        row = ImportRow(row=item.row, label=values.get("full_name") or "", issues=list(item.issues))
-        out.append(row)
-
-        def err(fld, code, msgid, /, _row=row, **params):
-            _row.issues.append(Issue("error", code, msgid, params, fld, columns.get(fld) if fld else None))
-
-        def warn(fld, code, msgid, /, _row=row, **params):
-            _row.issues.append(Issue("warning", code, msgid, params, fld, columns.get(fld) if fld else None))
-
-        province, legacy_id = (actor.province_id if actor.is_department else None), None
-        if item.province_text:
-            found = rs.find_province(item.province_text, pindex)
-            if found is None:
-                err("province", "province_unknown",
-                    N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"),
-                    value=item.province_text)
-            else:
-                province, legacy_id = found
-        elif province is None:
-            err("province", "required", N_("is required"))
-        if actor.is_department and province is not None and province != actor.province_id:
-            err("province", "person_other_province_new", N_(
-                "you can only add people of your own province; {province} is another province"),
-                province=names.get(province, ""))
-        start, end = extra["active_from"], extra["active_to"]
-        if start and end and end < start:
-            err("active_to", "end_before_start", N_("must not be before {start} ({start_value})"),
-                start=field_label("active_from"), start_value=start.strftime("%d/%m/%Y"))
-        commune_id = None
-        if extra["commune"] and province is not None:
-            text = extra["commune"]
-            digits = text.strip()
-            if digits.isdigit():
-                found_c = commune_codes.get(digits.zfill(5))
-                if found_c is None or found_c[1] != province:
-                    err("commune", "commune_unknown", N_("\"{value}\" is not a commune of {province}"),
-                        value=text, province=names.get(province, ""))
-                else:
-                    commune_id = found_c[0]
-            else:
-                commune_id = communes.get((province, rs.fold(text)))
-                if commune_id is None:
-                    err("commune", "commune_unknown", N_("\"{value}\" is not a commune of {province}"),
-                        value=text, province=names.get(province, ""))
-
-        cccd = values.get("citizen_id")
-        dob = values.get("date_of_birth")
-        key = f"c:{cccd}" if cccd else (f"n:{rs.person_name_key(values.get('full_name'))}:{dob}" if dob else None)
-        if key and key in seen and province is not None:
-            other_row, other_province, other_start, other_end = seen[key]
-            if other_province != province and _overlap(start, end, other_start, other_end):
-                err("province", "two_provinces", N_(
-                    "this person is also on row {other} for {province} over an overlapping period: a person "
-                    "cannot work in two provinces at once"), other=other_row, province=names.get(other_province, ""))
-            else:
-                err("citizen_id" if cccd else "full_name", "duplicate_in_file",
-                    N_("the same person is already on row {other} of this file"), other=other_row)
-        elif key and province is not None:
-            seen[key] = (item.row, province, start, end)
-
-        person = by_cccd.get(cccd) if cccd else (
-            by_name.get((rs.person_name_key(values.get("full_name")), dob, province)) if dob and province else None)
-        if person is not None and province is not None and person["province"] != province:
-            if actor.is_department:
-                refused = cccd_refused()  # says nothing of where the ID is recorded (no enumeration)
-                err(refused.field, refused.code, refused.message)
-            elif _overlap(start, end, person["active_from"], person["active_to"]):
-                err("province", "active_elsewhere", N_(
-                    "{name} is active in {province} ({period}): a person cannot work in two provinces at once; "
-                    "record the end date there first"), name=person["full_name"],
-                    province=names.get(person["province"], ""), period=_period(person["active_from"],
-                                                                                person["active_to"]))
-            else:
-                warn("province", "moves_province", N_("{name} moves from {province} to this province"),
-                     name=person["full_name"], province=names.get(person["province"], ""))
-
-        org_id = None
-        if item.org_name and province is not None:
-            okey = rs.fold(item.org_name)
-            org_id = orgs.get((province, okey)) or orgs.get((None, okey))
-            if org_id is None and (province, okey) not in new_orgs:
-                new_orgs[(province, okey)] = item.org_name
-                warn("organisation", "organisation_new", N_(
-                    "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-                    "check it afterwards"), name=item.org_name,
-                    kind=label(OrganisationKind, rs.guess_kind(item.org_name)))
-            if org_id is None:
-                row.changes["_new_org"] = (province, okey)
-                for e in formula_errors(item.org_name, "organisation"):
-                    err("organisation", e.code, e.message, **e.params)
-
-        if row.has_error:
-            row.status = "error"
-            continue
-        fresh = {"staff_category": values["staff_category"], "organisation": org_id, "commune": commune_id,
-                 "active_from": start, "active_to": end, "phone": values.get("phone"), "email": values.get("email"),
-                 "province": province}
-        if person is not None:
-            row.record_id = person["id"]
-            changes = {k: v for k, v in fresh.items() if v is not None and person.get(k) != v
-                       and (k != "organisation" or v is not None)}
-            if "_new_org" in row.changes:
-                changes["organisation"] = None
-            if person["province"] != province:
-                changes["province"] = province
-                changes["legacy_province"] = legacy_id
-            if cccd and person.get("legacy_province") is None and legacy_id and person["province"] == province:
-                changes["legacy_province"] = legacy_id
-            row.changes = {**row.changes, **changes}
-            row.status = "updated" if changes else "unchanged"
-            continue
-        data = {**defaults, **values, **fresh, "citizen_id": None, "legacy_province": None}
-        try:
-            row.values = {**await clean(Person, data), "citizen_id": cccd, "legacy_province": legacy_id}
-        except DomainError as exc:
-            for e in exc.errors:
-                row.issues.append(Issue("error", e.code, e.message, dict(e.params), e.field,
-                                        columns.get(e.field or "")))
-            row.status = "error"
-    return out, new_orgs
+        out.append(await _check_staff_row(item, extra, look, seen, columns, actor))
+    return out, seen.new_orgs
 
 
 async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
@@ -423,6 +504,42 @@ def commune_header(value: Any) -> str | None:
     return found
 
 
+def _commune_province(raw_code: Any, raw_name: Any, by_code: dict[str, int], pindex: Any,
+                      err: Callable[..., None]) -> int | None:
+    """A commune row's 2025 province: by its code column if filled, else by its name (or code) in
+    the province column."""
+    if not rs.is_blank(raw_code):
+        pcode, _w = rs.digits_cell(raw_code)
+        province = by_code.get((pcode or "").zfill(2))
+        if province is None:
+            err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
+        return province
+    if not rs.is_blank(raw_name):
+        text = rs.cell_text(raw_name) or ""
+        found = rs.find_province(text, pindex) if not text.isdigit() else None
+        province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
+        if province is None:
+            err("province", "province_unknown",
+                N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"), value=text)
+        return province
+    err("province", "required", N_("is required"))
+    return None
+
+
+async def _apply_communes(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
+    """Insert the new communes and rename the changed ones, with their audit entries."""
+    new = [r for r in result.rows if r.status == "new"]
+    ids = await rs.insert_many(Commune, [Commune(**r.values) for r in new], progress, "communes")
+    for r, commune_id in zip(new, ids, strict=True):
+        r.record_id = commune_id
+    await audit_rows(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
+    for r in (r for r in result.rows if r.status == "updated"):
+        await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
+            Commune.id == r.record_id).run()
+    await audit_rows(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
+                                                    if r.status == "updated"])
+
+
 async def import_communes(filename: str, content: bytes, actor: Actor, commit: bool = False,
                           progress: Progress | None = None) -> ImportResult:
     """The statistics office's commune list (code, name, province): new communes added, names updated."""
@@ -470,21 +587,7 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
                 err("code", "commune_code", N_("\"{value}\" is not a commune code (up to 5 digits)"), value=raw_code)
             if not name:
                 err("name", "required", N_("is required"))
-            province = None
-            if "province_code" in mapping and not rs.is_blank(cell(cells, "province_code")):
-                pcode, _w = rs.digits_cell(cell(cells, "province_code"))
-                province = by_code.get((pcode or "").zfill(2))
-                if province is None:
-                    err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
-            elif "province" in mapping and not rs.is_blank(cell(cells, "province")):
-                text = rs.cell_text(cell(cells, "province")) or ""
-                found = rs.find_province(text, pindex) if not text.isdigit() else None
-                province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
-                if province is None:
-                    err("province", "province_unknown",
-                        N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"), value=text)
-            else:
-                err("province", "required", N_("is required"))
+            province = _commune_province(cell(cells, "province_code"), cell(cells, "province"), by_code, pindex, err)
             if code and code in seen:
                 err("code", "duplicate_in_file", N_("the same code is already on row {other} of this file"),
                     other=seen[code])
@@ -509,15 +612,6 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
         await plan()
         if result.has_errors:
             raise ImportError_(result)
-        new = [r for r in result.rows if r.status == "new"]
-        ids = await rs.insert_many(Commune, [Commune(**r.values) for r in new], progress, "communes")
-        for r, commune_id in zip(new, ids, strict=True):
-            r.record_id = commune_id
-        await audit_rows(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
-        for r in (r for r in result.rows if r.status == "updated"):
-            await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
-                Commune.id == r.record_id).run()
-        await audit_rows(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
-                                                        if r.status == "updated"])
+        await _apply_communes(result, actor, progress)
     result.committed = True
     return result
