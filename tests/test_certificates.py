@@ -216,6 +216,9 @@ def test_concurrent_issuing_in_two_processes_gives_gapless_unique_numbers():
     procs = [subprocess.Popen([sys.executable, "-m", "training.cli", "certificates", "issue", c["code"]],
                               cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for c in classes]
+    # both processes were alive at once (the first had not finished when the second started); their
+    # issuing is then serialised by the issuer's lock, which is what gives gapless numbers
+    assert procs[0].poll() is None
     outputs = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     rows = certificates_of(classes[0]) + certificates_of(classes[1])

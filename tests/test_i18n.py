@@ -57,8 +57,12 @@ def test_api_errors_follow_the_request_language(client):
     assert en.json()["error"]["message"] == "Province: There is no province with code 99."
     client.cookies.set("lang", "en")
     assert client.get("/api/provinces/99").json()["error"]["message"].startswith("Province")
-    header = client.get("/api/provinces/99", headers={"Accept-Language": "en-US"}, cookies={"lang": ""})
+    client.cookies.clear()
+    header = client.get("/api/provinces/99", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert header.status_code == 404
+    assert header.json()["error"]["message"] == "Province: There is no province with code 99."
+    default = client.get("/api/provinces/99", headers={"Accept-Language": "fr-FR"})  # neither: Vietnamese
+    assert default.json()["error"]["message"].startswith("Tỉnh/thành phố")
 
 
 def test_unknown_route_gets_the_json_error_shape(client):
