@@ -90,7 +90,7 @@ def cmd_staff_import(args: argparse.Namespace) -> int:
 
 
 def cmd_units_import(args: argparse.Namespace) -> int:
-    from training.services.staff import import_communes
+    from training.services.communes import import_communes
 
     return _run_import(import_communes, args.file, not args.dry_run)
 

@@ -13,7 +13,7 @@ from msgspec import Struct
 from training.access import Actor
 from training.api.auth import provide_actor
 from training.api.roster import BODY_LIMIT, Upload, upload_content, upload_too_large
-from training.services import staff
+from training.services import communes, staff
 
 ActorDep = NamedDependency[Actor]
 
@@ -87,5 +87,5 @@ class StaffController(Controller):
                       "rows or none.")
     async def import_communes(self, data: Upload, actor: ActorDep, dry_run: DryRun = True) -> Response[ImportOut]:
         filename, content = await upload_content(data)
-        result = await staff.import_communes(filename, content, actor, commit=not dry_run)
+        result = await communes.import_communes(filename, content, actor, commit=not dry_run)
         return Response(_out(result), status_code=200 if dry_run else 201)

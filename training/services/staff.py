@@ -1,6 +1,7 @@
-"""Staff registry import (each province's social-work staff list) and the commune list import.
+"""Staff registry import (each province's social-work staff list); the commune list import, which shares
+its result types and header finder, is ``training.services.communes``.
 
-Both follow the roster import's rules and reuse its reader and cell parsers (``training.services.roster``):
+It follows the roster import's rules and reuse its reader and cell parsers (``training.services.roster``):
 XLSX or CSV (BOM, comma or semicolon), tolerant Vietnamese headers, dd/mm/yyyy dates, pre-2025 province
 names, an 11-digit CCCD that lost its leading zero; a dry run says what would happen to every row
 (numbered as in the spreadsheet); a commit saves everything in one transaction, or nothing.
@@ -15,7 +16,6 @@ provinces over overlapping periods, or a person still active in another province
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from training.access import Actor, cccd_refused, check_table_access
 from training.audit import audit_rows
 from training.db import chunks, engine, write_transaction
 from training.enums import OrganisationKind, label
-from training.errors import DomainError, PermissionDenied
+from training.errors import DomainError
 from training.i18n import N_, _
 from training.labels import field_label
 from training.services import roster as rs
@@ -121,7 +121,8 @@ class ImportError_(DomainError):
         return body
 
 
-def _header(rows, matcher, keys, required: list[str], filename: str) -> tuple[int, list[Any], dict[str, int]]:
+def file_header(rows, matcher, keys, required: list[str], filename: str) -> tuple[int, list[Any], dict[str, int]]:
+    """The header row of an import file (index, cells, field → column), or the refusal naming what is missing."""
     found = rs.find_header(rows, matcher, keys)
     if found is None:
         if not any(not all(rs.is_blank(x) for x in c) for _n, c in rows):
@@ -160,7 +161,8 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
     """Check (dry run) or import (``commit=True``, all or nothing) a staff registry file."""
     check_table_access(Person, actor, write=True)
     rows = rs.read_rows(filename, content)
-    index, header_cells, mapping = _header(rows, staff_header, ("full_name", "given_name"), STAFF_REQUIRED, filename)
+    index, header_cells, mapping = file_header(rows, staff_header, ("full_name", "given_name"), STAFF_REQUIRED,
+                                               filename)
     header_row = rows[index][0]
     data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs.is_blank(x) for x in c)]
     if not data_rows:
@@ -479,139 +481,3 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
             progress("updates", position, len(updated))
     await audit_rows(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
     await coverage.refresh_people(r.record_id for r in updated)
-
-
-# --- communes ----------------------------------------------------------------------------------
-
-COMMUNE_ALIASES: dict[str, list[str]] = {
-    "code": ["ma", "ma xa", "ma phuong xa", "ma xa phuong", "ma dvhc", "ma don vi hanh chinh", "ma don vi", "code"],
-    "name": ["ten", "ten xa", "ten phuong xa", "ten xa phuong", "ten dvhc", "ten don vi hanh chinh", "xa phuong",
-             "ten don vi", "name"],
-    "province": ["tinh", "tinh thanh pho", "tinh thanh", "ten tinh", "ten tinh thanh pho", "ma tinh", "ma tp",
-                 "ma tinh thanh pho", "province"],
-    "kind": ["cap", "loai", "kind", "cap hanh chinh"],
-}
-_COMMUNE_INDEX = {alias: name for name, aliases in COMMUNE_ALIASES.items() for alias in aliases}
-
-
-def commune_header(value: Any) -> str | None:
-    if value is None:
-        return None
-    key = rs.fold(str(value))
-    found = _COMMUNE_INDEX.get(key)
-    if found == "province" and key.startswith("ma"):
-        return "province_code"
-    return found
-
-
-def _commune_province(raw_code: Any, raw_name: Any, by_code: dict[str, int], pindex: Any,
-                      err: Callable[..., None]) -> int | None:
-    """A commune row's 2025 province: by its code column if filled, else by its name (or code) in
-    the province column."""
-    if not rs.is_blank(raw_code):
-        pcode, _w = rs.digits_cell(raw_code)
-        province = by_code.get((pcode or "").zfill(2))
-        if province is None:
-            err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
-        return province
-    if not rs.is_blank(raw_name):
-        text = rs.cell_text(raw_name) or ""
-        found = rs.find_province(text, pindex) if not text.isdigit() else None
-        province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
-        if province is None:
-            err("province", "province_unknown",
-                N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"), value=text)
-        return province
-    err("province", "required", N_("is required"))
-    return None
-
-
-async def _apply_communes(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
-    """Insert the new communes and rename the changed ones, with their audit entries."""
-    new = [r for r in result.rows if r.status == "new"]
-    ids = await rs.insert_many(Commune, [Commune(**r.values) for r in new], progress, "communes")
-    for r, commune_id in zip(new, ids, strict=True):
-        r.record_id = commune_id
-    await audit_rows(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
-    for r in (r for r in result.rows if r.status == "updated"):
-        await Commune.update({getattr(Commune, k): v for k, v in r.changes.items()}).where(
-            Commune.id == r.record_id).run()
-    await audit_rows(actor, "update", Commune, [{"id": r.record_id, **r.changes} for r in result.rows
-                                                    if r.status == "updated"])
-
-
-async def import_communes(filename: str, content: bytes, actor: Actor, commit: bool = False,
-                          progress: Progress | None = None) -> ImportResult:
-    """The statistics office's commune list (code, name, province): new communes added, names updated."""
-    if not actor.is_coordinator:
-        raise PermissionDenied.single("forbidden", N_("Only training coordinators can import the commune list."))
-    rows = rs.read_rows(filename, content)
-    index, header_cells, mapping = _header(rows, commune_header, ("code",), ["code", "name"], filename)
-    if "province" not in mapping and "province_code" not in mapping:
-        raise DomainError.single("import_missing_columns", N_(
-            "The file lacks the required column(s): {columns} (header row {row}). Required: {required}."),
-            http_status=422, columns=field_label("province"), row=rows[index][0],
-            required=", ".join(field_label(n) for n in ("code", "name", "province")))
-    header_row = rows[index][0]
-    columns = {name: f"{rs.column_letter(col)} ({clean_text(str(header_cells[col]))})" for name, col in mapping.items()}
-    columns.setdefault("province", columns.get("province_code", ""))
-    provinces = await Province.select(Province.id, Province.code, Province.name).run()
-    legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
-    pindex = rs.province_index(provinces, legacy)
-    by_code = {p["code"]: p["id"] for p in provinces}
-    result = ImportResult(kind="communes", filename=filename, header_row=header_row)
-
-    def cell(cells, name):
-        col = mapping.get(name)
-        return cells[col] if col is not None and col < len(cells) else None
-
-    async def plan() -> None:
-        existing = {c["code"]: c for c in await Commune.select().run()}
-        seen: dict[str, int] = {}
-        data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs.is_blank(x) for x in c)]
-        for position, (number, cells) in enumerate(data_rows, start=1):
-            if progress and (position % 1000 == 0 or position == len(data_rows)):
-                progress("check", position, len(data_rows))
-            raw_code, _w = rs.digits_cell(cell(cells, "code"))
-            name = rs.cell_text(cell(cells, "name"))
-            row = ImportRow(row=number, label=name or "")
-            result.rows.append(row)
-
-            def err(fld, code, msgid, /, _row=row, **params):
-                _row.issues.append(Issue("error", code, msgid, params, fld, columns.get(fld)))
-
-            code = raw_code.zfill(5) if raw_code and raw_code.isdigit() and len(raw_code) <= 5 else None
-            if not raw_code:
-                err("code", "required", N_("is required"))
-            elif code is None:
-                err("code", "commune_code", N_("\"{value}\" is not a commune code (up to 5 digits)"), value=raw_code)
-            if not name:
-                err("name", "required", N_("is required"))
-            province = _commune_province(cell(cells, "province_code"), cell(cells, "province"), by_code, pindex, err)
-            if code and code in seen:
-                err("code", "duplicate_in_file", N_("the same code is already on row {other} of this file"),
-                    other=seen[code])
-            elif code:
-                seen[code] = number
-            if row.has_error:
-                row.status = "error"
-                continue
-            row.values = {"code": code, "name": name, "province": province}
-            current = existing.get(code)
-            if current is None:
-                row.status = "new"
-            else:
-                row.record_id = current["id"]
-                row.changes = {k: v for k, v in row.values.items() if current[k] != v}
-                row.status = "updated" if row.changes else "unchanged"
-
-    if not commit:
-        await plan()
-        return result
-    async with write_transaction():
-        await plan()
-        if result.has_errors:
-            raise ImportError_(result)
-        await _apply_communes(result, actor, progress)
-    result.committed = True
-    return result
