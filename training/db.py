@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -143,3 +144,13 @@ async def lock_row(table, row_id: int) -> None:
     db = engine()
     if db.engine_type == "postgres":
         await table.raw(f"SELECT id FROM {table._meta.tablename} WHERE id = {{}} FOR UPDATE", row_id).run()
+
+
+def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A timestamp as read from either engine, zone-aware in UTC: SQLite hands ``Timestamptz`` values
+    back without a zone (or, in raw queries, as text); they were stored in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

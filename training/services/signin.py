@@ -18,7 +18,7 @@ import datetime as dt
 import math
 
 from training.config import login_max_failures, login_window_minutes
-from training.db import engine, write_transaction
+from training.db import as_utc, engine, write_transaction
 from training.enums import Role
 from training.errors import DomainError
 from training.i18n import N_
@@ -64,7 +64,7 @@ async def begin_attempt(username: str | None, address: str) -> int:
             rows = await LoginFailure.select(LoginFailure.created_at).where(
                 (column == value) & (LoginFailure.created_at >= cutoff)).order_by(LoginFailure.created_at).run()
             if len(rows) >= limit:
-                raise SignInLocked(_aware(rows[len(rows) - limit]["created_at"]) + window)
+                raise SignInLocked(as_utc(rows[len(rows) - limit]["created_at"]) + window)
         inserted = await LoginFailure.insert(
             LoginFailure(username=key, address=address, created_at=now)).returning(LoginFailure.id).run()
     return inserted[0]["id"]
@@ -86,8 +86,4 @@ async def is_learner(username: str | None) -> bool:
     return await role_of(username) == Role.learner
 
 
-def _aware(value: dt.datetime | str) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from piccolo.apps.user.tables import BaseUser
 
 from training.config import token_days
+from training.db import as_utc
 from training.errors import DomainError
 from training.i18n import N_
 from training.tables import ApiToken
@@ -33,11 +34,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands timestamps back without a zone; they were stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
 
 
 @dataclass(frozen=True)
@@ -85,10 +81,10 @@ async def user_id_for_token(token: str) -> int | None:
     if row is None:
         return None
     now = _now()
-    expires_at = _aware(row["expires_at"])
+    expires_at = as_utc(row["expires_at"])
     if expires_at is not None and expires_at <= now:
         return None
-    last_used = _aware(row["last_used_at"])
+    last_used = as_utc(row["last_used_at"])
     if last_used is None or now - last_used >= LAST_USED_EVERY:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"]).run()
     return row["user"]
@@ -100,8 +96,8 @@ async def list_tokens(username: str | None = None) -> list[TokenInfo]:
                             ApiToken.revoked).order_by(ApiToken.id)
     if username:
         query = query.where(ApiToken.user.username == username)
-    return [TokenInfo(id=r["id"], username=r["username"], label=r["label"], created_at=_aware(r["created_at"]),
-                      expires_at=_aware(r["expires_at"]), last_used_at=_aware(r["last_used_at"]),
+    return [TokenInfo(id=r["id"], username=r["username"], label=r["label"], created_at=as_utc(r["created_at"]),
+                      expires_at=as_utc(r["expires_at"]), last_used_at=as_utc(r["last_used_at"]),
                       revoked=bool(r["revoked"])) for r in await query.run()]
 
 
