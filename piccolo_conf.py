@@ -1,8 +1,8 @@
-"""Piccolo configuration: the engine comes from DATABASE_URL (see training/config.py)."""
+"""Piccolo configuration: the engine comes from DATABASE_URL (see training/core/config.py)."""
 
 from piccolo.conf.apps import AppRegistry
 
-from training.db import make_engine
+from training.core.db import make_engine
 
 DB = make_engine()
 

@@ -1,4 +1,4 @@
-"""Admin forms for the class journeys: thin wrappers over training.services."""
+"""Admin forms for the class journeys: thin wrappers over the domain packages."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from piccolo_admin.endpoints import FileResponse, FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from training.access import Actor, actor_for_user, scope_where
-from training.errors import DomainError
-from training.filenames import safe_filename
-from training.i18n import N_, _
+from training.auth.access import Actor, actor_for_user, scope_where
+from training.core.errors import DomainError
+from training.core.filenames import safe_filename
+from training.core.i18n import N_, _
 
 TRAINING_GROUP = N_("Training")
 
@@ -35,7 +35,7 @@ async def form_call(call):
 async def form_class_id(code: str, actor: Actor) -> int:
     """The id of the class with this code among those the actor may see: another province's class answers
     exactly as a code that does not exist (no enumeration)."""
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
 
     query = TrainingClass.select(TrainingClass.id).where(TrainingClass.code == code.strip().upper())
     where = scope_where(TrainingClass, actor)
@@ -78,7 +78,7 @@ def build_forms() -> list[FormConfig]:
         class_code: str = Field(title=_("Class code"))
 
     async def schedule(request: Request, data: ScheduleForm) -> str:
-        from training.services import scheduling
+        from training.classes import scheduling
 
         actor = await form_actor(request)
         try:
@@ -92,7 +92,7 @@ def build_forms() -> list[FormConfig]:
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
 
     async def close(request: Request, data: ClassCodeForm) -> str:
-        from training.services.attendance import close_class
+        from training.classes.attendance import close_class
 
         actor = await form_actor(request)
         result = await form_call(close_class(await form_class_id(data.class_code, actor), actor))
@@ -100,7 +100,7 @@ def build_forms() -> list[FormConfig]:
                  failed=result["failed"])
 
     async def reopen(request: Request, data: ClassCodeForm) -> str:
-        from training.services.attendance import reopen_class
+        from training.classes.attendance import reopen_class
 
         actor = await form_actor(request)
         row = await form_call(reopen_class(await form_class_id(data.class_code, actor), actor))
@@ -110,7 +110,7 @@ def build_forms() -> list[FormConfig]:
     async def results(request: Request, data: ClassCodeForm) -> FileResponse:
         import io
 
-        from training.services.sheets import results_xlsx
+        from training.classes.sheets import results_xlsx
 
         actor = await form_actor(request)
         content = await form_call(results_xlsx(await form_class_id(data.class_code, actor), actor))
@@ -118,7 +118,7 @@ def build_forms() -> list[FormConfig]:
         return FileResponse(contents=io.BytesIO(content), file_name=name,
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    from certificates.admin_forms import build_certificate_forms
+    from admin.certificate_forms import build_certificate_forms
 
     group = _(TRAINING_GROUP)
     return build_certificate_forms() + [

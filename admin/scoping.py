@@ -3,7 +3,7 @@
 piccolo-admin builds one ``PiccoloCRUD`` per table inside ``AdminRouter.__init__``; there is no
 public hook to filter list, count, detail and foreign-key picker queries, so ``build_admin``
 swaps in ``ScopedCRUD`` (piccolo-admin is pinned in pyproject.toml; tests/test_admin_scoping.py
-fails if an upgrade reopens any endpoint). Writes are delegated to ``training.services.rows``,
+fails if an upgrade reopens any endpoint). Writes are delegated to ``training.records.rows``,
 so the admin gets exactly the validation, scoping and audit of the API and the command line.
 """
 
@@ -20,16 +20,16 @@ from piccolo_api.crud.endpoints import ParamException, PiccoloCRUD
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from training.access import Actor, actor_for_user, check_table_access, scope_where
-from training.audit import audit
-from training.enums import labels
-from training.errors import DomainError, FieldError, PermissionDenied
-from training.i18n import N_, _
-from training.inputs import range_error
-from training.labels import field_label, table_label
-from training.services import rows
-from training.services.privacy import record_access
-from training.validation import in_int_range
+from training.auth.access import Actor, actor_for_user, check_table_access, scope_where
+from training.core.enums import labels
+from training.core.errors import DomainError, FieldError, PermissionDenied
+from training.core.i18n import N_, _
+from training.core.labels import field_label, table_label
+from training.people.privacy import record_access
+from training.records import rows
+from training.records.audit import audit
+from training.records.validation import in_int_range
+from training.web.inputs import range_error
 
 # Tables whose writes go through piccolo's own logic (password hashing), coordinator-only.
 _PICCOLO_MANAGED = {"piccolo_user", "sessions"}
@@ -246,7 +246,7 @@ class ScopedCRUD(PiccoloCRUD):
                 if isinstance(changes, Response):
                     return changes
                 if self.tablename == "enrolment" and changes.get("status") == "withdrawn":
-                    from training.services.enrolment import withdraw
+                    from training.classes.enrolment import withdraw
 
                     await withdraw(row_id, actor)  # frees the seat for the waitlist
                     changes = {k: v for k, v in changes.items() if k != "status"}
@@ -279,7 +279,7 @@ class ScopedCRUD(PiccoloCRUD):
         try:
             if self.tablename == "enrolment":
                 # Through the enrolment rules: capacity, waitlist, prerequisites, open class, province.
-                from training.services.enrolment import enrol
+                from training.classes.enrolment import enrol
 
                 after = await enrol(values.get("training_class"), values.get("person"), actor)
             else:

@@ -1,7 +1,7 @@
 """The admin's sign-in, guarded around piccolo-admin's own login endpoint (``POST
 /admin/public/login/``):
 
-- the limits of ``training.services.signin`` (failures only, in the database, per username and
+- the limits of ``training.auth.signin`` (failures only, in the database, per username and
   client address): a locked-out attempt gets 429 with a Vietnamese message and ``Retry-After``;
 - learner accounts are refused (403): they sign in at ``/login``, and the session piccolo-admin
   made for them is deleted at once.
@@ -17,10 +17,10 @@ from urllib.parse import parse_qs
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
-from training.errors import DomainError, PermissionDenied
-from training.i18n import N_
-from training.security import SESSION_COOKIE, parse_cookies
-from training.services.signin import SignInLocked, attempt_succeeded, begin_attempt, is_learner
+from training.auth.signin import SignInLocked, attempt_succeeded, begin_attempt, is_learner
+from training.core.errors import DomainError, PermissionDenied
+from training.core.i18n import N_
+from training.web.security import SESSION_COOKIE, parse_cookies
 
 MAX_LOGIN_BODY = 64 * 1024
 LEARNER_REFUSED = N_("Learner accounts cannot sign in to the administration. Sign in on the learner page "

@@ -16,30 +16,25 @@ from admin.scoping import ScopedCRUD, pydantic_error
 from admin.signin import NoLimitProvider
 from admin.translation import admin_translations
 from certificates.tables import Certificate, IssuerProfile
-from training.config import base_url, session_hours, session_max_hours
-from training.i18n import N_, _
-from training.labels import TABLE_LABELS
-from training.tables import (
-    Account,
-    ApiToken,
+from training.auth.tables import Account, ApiToken
+from training.classes.tables import (
     Attendance,
-    AuditLog,
     ClassSession,
-    Commune,
     Course,
     CoursePrerequisite,
-    CoverageTarget,
     Enrolment,
-    LegacyProvince,
-    Organisation,
-    Person,
-    PersonalDataAccess,
-    Province,
     Trainer,
     TrainerCourse,
     TrainingClass,
 )
-from training.templating import STATIC_DIR
+from training.core.config import base_url, session_hours, session_max_hours
+from training.core.i18n import N_, _
+from training.core.labels import TABLE_LABELS
+from training.coverage.tables import CoverageTarget
+from training.people.tables import Organisation, Person, PersonalDataAccess
+from training.records.tables import AuditLog
+from training.reference.tables import Commune, LegacyProvince, Province
+from training.web.templating import STATIC_DIR
 
 TRAINING = N_("Training")
 PEOPLE = N_("Learners and organisations")
@@ -179,7 +174,7 @@ WRONG_PASSWORD = N_("The username or password is not correct.")
 
 
 def labels_data() -> dict:
-    """The texts of ``/admin-labels.js`` (training/static/admin-labels.js), served as ``/admin-labels.json``:
+    """The texts of ``/admin-labels.js`` (training/web/static/admin-labels.js), served as ``/admin-labels.json``:
     the table names to relabel in the admin's menu and titles (piccolo-admin shows raw table names), and
     the message shown when a sign-in is refused (piccolo-admin shows "Problem logging in" in English)."""
     labels = {
@@ -190,5 +185,5 @@ def labels_data() -> dict:
 
 
 def labels_script() -> str:
-    """The admin page's script, ``/admin-labels.js`` (a static file: training/static/admin-labels.js)."""
+    """The admin page's script, ``/admin-labels.js`` (a static file: training/web/static/admin-labels.js)."""
     return (STATIC_DIR / "admin-labels.js").read_text(encoding="utf-8")

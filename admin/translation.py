@@ -10,7 +10,7 @@ from __future__ import annotations
 from piccolo_admin.translations.data import ENGLISH
 from piccolo_admin.translations.models import Translation
 
-from training.i18n import N_, _
+from training.core.i18n import N_, _
 
 ADMIN_PHRASES = [
     N_("About"), N_("Add Row"), N_("Add"), N_("Apply"), N_("Ascending"), N_("Back to home page"),

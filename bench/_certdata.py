@@ -23,7 +23,7 @@ async def _insert(table, rows: list[dict[str, Any]]) -> None:
 
 
 async def _province(code: str) -> int:
-    from training.tables import Province
+    from training.reference.tables import Province
 
     return (await Province.select(Province.id).where(Province.code == code).first().run())["id"]
 
@@ -31,7 +31,7 @@ async def _province(code: str) -> int:
 async def make_issuer(prefix: str = "CTXHKH") -> int:
     """The institution (Khánh Hòa's social work centre) and its issuer profile; its id."""
     from certificates.tables import IssuerProfile
-    from training.tables import Organisation
+    from training.people.tables import Organisation
 
     province = await _province("56")
     [org] = await Organisation.insert(Organisation(
@@ -46,7 +46,7 @@ async def make_issuer(prefix: str = "CTXHKH") -> int:
 
 
 async def make_course(code: str = "CTXH-BD-2026") -> int:
-    from training.tables import Course
+    from training.classes.tables import Course
 
     [row] = await Course.insert(Course(
         code=code, level="refresher", hours=120, certificate_kind="certificate", validity_months=60,
@@ -66,7 +66,8 @@ def person_name(rng: random.Random) -> tuple[str, str]:
 
 async def make_closed_class(rng: random.Random, code: str, course: int, institution: int, learners: int) -> int:
     """A closed class whose ``learners`` all completed with a classification; its id."""
-    from training.tables import Enrolment, Person, TrainingClass
+    from training.classes.tables import Enrolment, TrainingClass
+    from training.people.tables import Person
 
     province = await _province("56")
     [cls] = await TrainingClass.insert(TrainingClass(
@@ -97,7 +98,7 @@ async def bulk_certificates(class_id: int, issued_on: dt.date, revoked_every: in
     from certificates import service
     from certificates.signing import keyring
     from certificates.tables import Certificate
-    from training.tables import Course, TrainingClass
+    from training.classes.tables import Course, TrainingClass
 
     cls = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
     course = await Course.select().where(Course.id == cls["course"]).first().run()

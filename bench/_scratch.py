@@ -28,7 +28,7 @@ async def _reset() -> None:
         conn = await asyncpg.connect(url)
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         await conn.close()
-    from training.db import migrate
+    from training.core.db import migrate
 
     await migrate()
 

@@ -19,12 +19,14 @@ import _scratch
 
 
 async def build(rng: random.Random):
-    from training.access import SYSTEM
-    from training.api.auth import create_token
-    from training.services import enrolment, scheduling
-    from training.services.accounts import create_account
-    from training.services.rows import create_row
-    from training.tables import Course, Person, Province, TrainingClass
+    from training.auth.access import SYSTEM
+    from training.auth.accounts import create_account
+    from training.classes import enrolment, scheduling
+    from training.classes.tables import Course, TrainingClass
+    from training.people.tables import Person
+    from training.records.rows import create_row
+    from training.reference.tables import Province
+    from training.web.auth import create_token
 
     province = (await Province.select(Province.id).where(Province.code == "22").first().run())["id"]
     course = await create_row(Course, {"code": "BENCH-ATT", "name_vi": "Bồi dưỡng", "level": "refresher",
@@ -47,7 +49,7 @@ async def build(rng: random.Random):
 async def main() -> None:
     import httpx
 
-    from training.app import create_app
+    from training.web.app import create_app
 
     where = await _scratch.prepare()
     rng = random.Random(60_20)

@@ -7,7 +7,7 @@ governing body, a verify URL of realistic length carrying an Ed25519 token signe
 ``certificates.signing.KeyRing`` in a temporary folder) is rendered ``--count`` times after a
 warm-up, and the script prints certificates/second for:
 
-(a) ``certificates.render.render_pdf`` (the QR drawn as one path) in one process;
+(a) ``certificates.rendering.render_pdf`` (the QR drawn as one path) in one process;
 (b) the same in 2 processes (``multiprocessing.Pool(2)``): total throughput and the ratio to (a);
 (c) the same certificate with ReportLab's ``QrCodeWidget`` drawn into a ``Drawing`` and
     ``renderPDF.draw`` onto the canvas instead of our path (patched in here, the project's
@@ -45,7 +45,7 @@ VIEW = None  # the certificate every worker renders (set before the pool forks)
 
 def make_view(rng: random.Random):
     """The certificate: a realistic snapshot and a verify URL with a token signed by a fresh KeyRing."""
-    from certificates.render import CertificateView
+    from certificates.rendering import CertificateView
     from certificates.service import token_fields
     from certificates.signing import KeyRing
     from certificates.storage import verify_url
@@ -79,7 +79,7 @@ def make_view(rng: random.Random):
 # --- (a), (b), (e): our renderer -------------------------------------------------------------------
 
 def render_ours(view) -> bytes:
-    from certificates.render import render_pdf
+    from certificates.rendering import render_pdf
 
     return render_pdf(view)
 
@@ -95,7 +95,7 @@ def _pool_warm(_i: int) -> None:
 # --- (c): ReportLab's QR widget instead of our single path ---------------------------------------
 
 def widget_qr(canvas, data: str, x: float, y: float, size: float) -> None:
-    """Drop-in for ``certificates.render.qr_path``: ReportLab's QrCodeWidget in a Drawing."""
+    """Drop-in for ``certificates.rendering.qr_path``: ReportLab's QrCodeWidget in a Drawing."""
     from reportlab.graphics import renderPDF
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
@@ -109,7 +109,7 @@ def widget_qr(canvas, data: str, x: float, y: float, size: float) -> None:
 
 
 def render_widget(view) -> bytes:
-    from certificates import render
+    from certificates import rendering as render
 
     original = render.qr_path
     render.qr_path = widget_qr  # draw_certificate looks the function up in its module at call time
@@ -126,7 +126,7 @@ def certificate_html(view) -> str:
     import fontpkg_ibm_plex_serif
     import segno
 
-    from certificates.render import _date, _labels, nfc, official_date_line
+    from certificates.rendering import _date, _labels, nfc, official_date_line
 
     files = Path(fontpkg_ibm_plex_serif.__file__).resolve().parent / "files"
     faces = "".join(

@@ -20,9 +20,11 @@ import _scratch
 
 
 async def generate(rng: random.Random) -> tuple[int, int]:
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import ClassSession, Course, Person, Province, Trainer, TrainingClass
+    from training.auth.access import SYSTEM
+    from training.classes.tables import ClassSession, Course, Trainer, TrainingClass
+    from training.people.tables import Person
+    from training.records.rows import create_row
+    from training.reference.tables import Province
 
     province = (await Province.select(Province.id).where(Province.code == "56").first().run())["id"]
     course = await create_row(Course, {"code": "BENCH", "name_vi": "Bồi dưỡng", "level": "refresher",
@@ -64,9 +66,9 @@ async def generate(rng: random.Random) -> tuple[int, int]:
 
 
 async def main(repeat: int) -> None:
-    from training.access import SYSTEM
-    from training.services import scheduling
-    from training.tables import ClassSession
+    from training.auth.access import SYSTEM
+    from training.classes import scheduling
+    from training.classes.tables import ClassSession
 
     where = await _scratch.prepare()
     rng = random.Random(20_000)

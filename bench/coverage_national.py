@@ -8,7 +8,7 @@ A synthetic national dataset (``random.Random(2025)``): 34 provinces, 3,300 comm
 executemany (SQLite) or COPY (PostgreSQL), then the coverage tables rebuilt. Measured (best of 5):
 
 1. coverage of all 34 provinces x 5 categories x 6 levels (plus totals) for one date, through
-   ``training.services.coverage.coverage`` (bar: 300 ms PostgreSQL, 1 s SQLite);
+   ``training.coverage.figures.coverage`` (bar: 300 ms PostgreSQL, 1 s SQLite);
 2. one province's dashboard page rendered over HTTP (bar: 500 ms on PostgreSQL);
 3. importing a 50,000-row staff XLSX file, dry run + commit, with progress (bar: 60 s).
 
@@ -136,8 +136,8 @@ DEFAULTS = {  # NOT NULL columns without a database default in the migrations
 
 
 async def load(rows: dict[str, list[tuple]]) -> None:
-    from training.db import engine
-    from training.tables import Organisation
+    from training.core.db import engine
+    from training.people.tables import Organisation
 
     await Organisation.insert(Organisation(name="Trường Đại học Lao động - Xã hội", kind="training_institution")).run()
     db = engine()
@@ -192,7 +192,7 @@ def duckdb_load(rows: dict[str, list[tuple]], folder: Path):
             writer.writerow(cols)
             writer.writerows(["" if v is None else v for v in r] for r in rows[table])
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', header=true)")
-    from training.services.coverage import _COMPLETION_INSERT, _COVERAGE_INSERT
+    from training.coverage.figures import _COMPLETION_INSERT, _COVERAGE_INSERT
 
     # The derived tables too, built by the service's own SQL, for the same queries as the service.
     con.execute("CREATE TABLE completion_fact (id INTEGER, enrolment INTEGER, person INTEGER, province INTEGER, "
@@ -250,7 +250,7 @@ def staff_file(rows: int, seed: int = 50_000) -> bytes:
 
     import openpyxl
 
-    from training.validation import cccd_for
+    from training.records.validation import cccd_for
 
     rng = random.Random(seed)
     book = openpyxl.Workbook(write_only=True)
@@ -275,15 +275,15 @@ def staff_file(rows: int, seed: int = 50_000) -> bytes:
 
 
 async def main(scale: float, staff_rows: int) -> int:
-    from training.access import SYSTEM
-    from training.db import engine
-    from training.services import coverage as cov
+    from training.auth.access import SYSTEM
+    from training.core.db import engine
+    from training.coverage import figures as cov
 
     where = await _scratch.prepare()
     db = engine()
     kind = "PostgreSQL" if db.engine_type == "postgres" else "SQLite"
     log(f"database: {kind} ({where})")
-    from training.tables import LegacyProvince, Province
+    from training.reference.tables import LegacyProvince, Province
 
     province_ids = [r["id"] for r in await Province.select(Province.id).run()]
     legacy_ids = [(r["id"], r["province"]) for r in await LegacyProvince.select(LegacyProvince.id,
@@ -300,7 +300,7 @@ async def main(scale: float, staff_rows: int) -> int:
     log(f"coverage tables rebuilt in {time.perf_counter() - start:.1f} s ({trained:,} people trained)")
     if db.engine_type == "postgres":
         await db.start_connection_pool(min_size=1, max_size=4)
-        from training.tables import Province
+        from training.reference.tables import Province
 
         await Province.raw("ANALYZE").run()
 
@@ -320,7 +320,7 @@ async def main(scale: float, staff_rows: int) -> int:
         duck_service_queries(duck, DAY)
         times.append(time.perf_counter() - start)
     t_duck_same = best(times)
-    from training.tables import Person
+    from training.people.tables import Person
 
     params = [DAY] * 3
     t_straight, _x = await timed(lambda: Person.raw(STRAIGHT.format(d="{}", extra=""), *params).run(), repeat=1)
@@ -342,9 +342,9 @@ async def main(scale: float, staff_rows: int) -> int:
     # 2. one province's dashboard page
     from litestar.testing import AsyncTestClient
 
-    from training.api.auth import create_token
-    from training.app import create_app
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
+    from training.web.app import create_app
+    from training.web.auth import create_token
 
     await create_account("bench.coord", "coordinator", "Bench@2026", email="bench@example.vn")
     token = await create_token("bench.coord")
@@ -368,7 +368,7 @@ async def main(scale: float, staff_rows: int) -> int:
     log(f"   DuckDB     {t_duck_page * 1000:8.0f} ms  (the province's coverage, straight join; no page)")
 
     # 3. staff import
-    from training.services.staff import import_staff
+    from training.people.staff import import_staff
 
     start = time.perf_counter()
     content = staff_file(staff_rows)

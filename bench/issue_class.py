@@ -35,7 +35,7 @@ async def bench(learners: int) -> int:
 
     from certificates import service, storage
     from certificates.tables import Certificate
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     where = await _scratch.prepare()
     print(f"database: {where}; PDF workers: {storage.pdf_workers()}; load average {_scratch.os.getloadavg()[0]:.2f} "

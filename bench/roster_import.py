@@ -3,7 +3,7 @@
     .venv/bin/python bench/roster_import.py [--rows 5000] [--keep]
 
 The synthetic roster is generated with a fixed seed (``random.Random(5000)``): Vietnamese names,
-dates of birth, valid and unique citizen IDs (``training.validation.cccd_for``), pre-2025 and 2025
+dates of birth, valid and unique citizen IDs (``training.records.validation.cccd_for``), pre-2025 and 2025
 province names, 40 organisations, the five staff categories; one in ten citizen IDs is written as
 an Excel number that lost its leading zero. Target: dry run plus commit within 10 s.
 """
@@ -41,7 +41,7 @@ def generate(rows: int, seed: int = 5000) -> bytes:
     """A roster workbook of ``rows`` learners, always the same for the same seed."""
     import openpyxl
 
-    from training.validation import cccd_for
+    from training.records.validation import cccd_for
 
     rng = random.Random(seed)
     workbook = openpyxl.Workbook(write_only=True)
@@ -72,11 +72,13 @@ def generate(rows: int, seed: int = 5000) -> bytes:
 
 
 async def bench(rows: int) -> int:
-    from training.access import SYSTEM
-    from training.db import migrate
-    from training.services.roster import import_roster
-    from training.services.rows import create_row
-    from training.tables import Course, Enrolment, Person, Province, TrainingClass
+    from training.auth.access import SYSTEM
+    from training.classes.roster import import_roster
+    from training.classes.tables import Course, Enrolment, TrainingClass
+    from training.core.db import migrate
+    from training.people.tables import Person
+    from training.records.rows import create_row
+    from training.reference.tables import Province
 
     await migrate()
     course = await create_row(Course, {"code": "BENCH-ROSTER", "name_vi": "Bồi dưỡng nghiệp vụ CTXH",

@@ -53,7 +53,7 @@ REAL = 30  # issued through the service (below its worker-process threshold: ren
 async def build(total: int) -> list[dict[str, str]]:
     from certificates import service
     from certificates.tables import Certificate
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     where = await _scratch.prepare()
     print(f"database: {where}")

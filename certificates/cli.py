@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from training.i18n import N_, _
+from training.core.i18n import N_, _
 
 STAGES = {"records": N_("Numbering and signing"), "pdf": N_("Making PDFs")}
 
@@ -27,8 +27,8 @@ def progress_bar(stage: str, done: int, total: int, stream=sys.stderr) -> None:
 
 
 async def _class_id(code: str) -> int:
-    from training.errors import DomainError
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
+    from training.core.errors import DomainError
 
     code = code.strip().upper().replace(" ", "")
     row = await TrainingClass.select(TrainingClass.id).where(TrainingClass.code == code).first().run()
@@ -40,8 +40,8 @@ async def _class_id(code: str) -> int:
 
 def _run(coro) -> int:
     from certificates.signing import check_signing_keys
-    from training.db import migrate
-    from training.errors import DomainError
+    from training.core.db import migrate
+    from training.core.errors import DomainError
 
     async def main():
         await migrate()
@@ -57,7 +57,7 @@ def _run(coro) -> int:
 
 def cmd_issue(args: argparse.Namespace) -> int:
     from certificates.service import issue_for_class
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     async def run() -> int:
         result = await issue_for_class(await _class_id(args.class_code), SYSTEM, progress=progress_bar)
@@ -70,8 +70,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from certificates import service
     from certificates.tables import Certificate
-    from training.access import SYSTEM
-    from training.errors import NotFound
+    from training.auth.access import SYSTEM
+    from training.core.errors import NotFound
 
     async def run() -> int:
         class_id = await _class_id(args.class_code)
@@ -102,14 +102,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _by_number(number: str):
     from certificates.service import find_by_number
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     return find_by_number(number, SYSTEM)
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     from certificates.service import revoke
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     async def run() -> int:
         row = await revoke((await _by_number(args.number))["id"], args.reason, SYSTEM)
@@ -121,7 +121,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def cmd_reissue(args: argparse.Namespace) -> int:
     from certificates.service import reissue
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     async def run() -> int:
         old = await _by_number(args.number)
@@ -155,7 +155,7 @@ def cmd_verify_token(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from certificates.signing import b64d, keyring, verify_token
-    from training.errors import DomainError
+    from training.core.errors import DomainError
 
     if args.keys:
         keys = {k["kid"]: Ed25519PublicKey.from_public_bytes(b64d(k["public_key"]))

@@ -31,23 +31,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from certificates import codes
-from certificates.render import issuer_display_name, issuer_snapshot, render_many
+from certificates.rendering import issuer_display_name, issuer_snapshot, render_many
 from certificates.signing import keyring
 from certificates.storage import Progress, ensure_pdfs, pdf_path, view_of, zip_entry_name
 from certificates.tables import Certificate, IssuerProfile
-from training.access import Actor, own_people_where, scope_where
-from training.audit import audit, audit_many
-from training.db import chunks, lock_row, write_transaction
-from training.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Level, Role, Sex, label
-from training.errors import Conflict, DomainError, NotFound, PermissionDenied
-from training.filenames import safe_filename
-from training.i18n import N_, _
-from training.services import coverage
-from training.services.exporting import XlsxBook
-from training.services.privacy import record_access
-from training.services.rows import is_integrity_error, visible_row
-from training.tables import Course, Enrolment, Organisation, TrainingClass
-from training.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
+from training.auth.access import Actor, own_people_where, scope_where
+from training.classes.tables import Course, Enrolment, TrainingClass
+from training.core.db import chunks, lock_row, write_transaction
+from training.core.enums import CertificateStatus, ClassStatus, EnrolmentStatus, Level, Role, Sex, label
+from training.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from training.core.filenames import safe_filename
+from training.core.i18n import N_, _
+from training.coverage import figures as coverage
+from training.people.privacy import record_access
+from training.people.tables import Organisation
+from training.records.audit import audit, audit_many
+from training.records.rows import is_integrity_error, visible_row
+from training.records.validation import NUMBER_PREFIX, clean_text, default_number_prefix, formula_errors
+from training.spreadsheets.writer import XlsxBook
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -466,7 +467,7 @@ async def my_certificates(actor: Actor) -> list[dict[str, Any]]:
 
 async def class_certificates(class_id: int, actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The class and the certificates of its learners the actor may see: a department hosting the class sees
-    only those of its own province's learners (training.access.own_people_where)."""
+    only those of its own province's learners (training.auth.access.own_people_where)."""
     cls = await visible_row(TrainingClass, class_id, actor)
     query = Certificate.select().where(Certificate.enrolment.training_class == class_id)
     where = own_people_where(actor, Certificate.enrolment.person.province)
@@ -542,7 +543,7 @@ def _sqlite_connection(path: str) -> sqlite3.Connection:
 
 
 async def _public_row(number: str) -> dict[str, Any] | None:
-    from training.db import engine
+    from training.core.db import engine
 
     db = engine()
     if db.engine_type == "sqlite":
@@ -697,8 +698,8 @@ async def register_xlsx(organisation_id: int, year: int, actor: Actor) -> tuple[
 
 async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The signed-in learner, and their classes with enrolment status and attended share."""
-    from training.services.attendance import attended_shares
-    from training.tables import Person
+    from training.classes.attendance import attended_shares
+    from training.people.tables import Person
 
     if actor.role != Role.learner or actor.person_id is None:
         raise PermissionDenied.single("learners_only",
@@ -722,7 +723,7 @@ async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str,
 
 async def issue_demo_certificates() -> str:
     """Certificates for every closed class that has an issuer (the demo; safe to run again)."""
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     classes = await TrainingClass.select(TrainingClass.id, TrainingClass.institution, TrainingClass.end_date).where(
         TrainingClass.status == "closed").order_by(TrainingClass.start_date).run()

@@ -35,9 +35,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from certificates.tables import Certificate
-from training.config import get_settings
-from training.errors import DomainError
-from training.i18n import N_
+from training.core.config import get_settings
+from training.core.errors import DomainError
+from training.core.i18n import N_
 
 ALGORITHM = "Ed25519"
 MAX_TOKEN_LENGTH = 2000

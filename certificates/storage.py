@@ -32,15 +32,15 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from certificates.render import CertificateView, render_pdf
+from certificates.rendering import CertificateView, render_pdf
 from certificates.tables import Certificate
-from training.audit import audit
-from training.config import get_settings, pdf_workers
-from training.db import write_transaction
-from training.enums import CertificateStatus
-from training.errors import DomainError
-from training.filenames import safe_filename
-from training.i18n import N_
+from training.core.config import get_settings, pdf_workers
+from training.core.db import write_transaction
+from training.core.enums import CertificateStatus
+from training.core.errors import DomainError
+from training.core.filenames import safe_filename
+from training.core.i18n import N_
+from training.records.audit import audit
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_FROM = 40  # render in worker processes from this many certificates on

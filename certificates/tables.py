@@ -12,8 +12,9 @@ from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from certificates.codes import new_code
-from training.enums import CertificateStatus
-from training.tables import Enrolment, Organisation
+from training.classes.tables import Enrolment
+from training.core.enums import CertificateStatus
+from training.people.tables import Organisation
 
 
 class IssuerProfile(Table):

@@ -73,10 +73,10 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session", autouse=True)
 def database():
     """Migrations from empty, then the base accounts every test can use."""
-    from training.db import migrate
+    from training.core.db import migrate
 
     run(migrate())
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
 
     run(create_account("coord", "coordinator", PASSWORD))
     run(create_account("dept.khanhhoa", "department", PASSWORD, province_code="56"))
@@ -86,7 +86,7 @@ def database():
 
 @pytest.fixture(scope="session")
 def app(database):
-    from training.app import create_app
+    from training.web.app import create_app
 
     return create_app()
 
@@ -158,7 +158,7 @@ def as_khanhhoa(client):
 
 def token_for(username: str) -> dict[str, str]:
     """Bearer-token headers for API calls as one of the base accounts."""
-    from training.services.tokens import create_token
+    from training.auth.tokens import create_token
 
     return {"Authorization": f"Bearer {run(create_token(username))}"}
 
@@ -186,7 +186,7 @@ def serve(workers: int = 1):
     log_path = _DATA_DIR / f"serve-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "training.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )
@@ -226,13 +226,13 @@ def live_server(database):
 # --- small factories -------------------------------------------------------------------------
 
 def province_id(code: str) -> int:
-    from training.tables import Province
+    from training.reference.tables import Province
 
     return run(Province.select(Province.id).where(Province.code == code).first().run())["id"]
 
 
 def legacy_province_id(code: str) -> int:
-    from training.tables import LegacyProvince
+    from training.reference.tables import LegacyProvince
 
     return run(LegacyProvince.select(LegacyProvince.id).where(LegacyProvince.code == code).first().run())["id"]
 
@@ -245,9 +245,9 @@ def unique(prefix: str) -> str:
 
 
 def make_course(level: str = "refresher", **values) -> dict:
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import Course
+    from training.auth.access import SYSTEM
+    from training.classes.tables import Course
+    from training.records.rows import create_row
 
     data = {"code": unique("T-"), "name_vi": "Bồi dưỡng nghiệp vụ", "level": level,
             "certificate_kind": "attestation", "hours": 24, **values}
@@ -257,9 +257,9 @@ def make_course(level: str = "refresher", **values) -> dict:
 def make_class(province_code: str = "56", **values) -> dict:
     import datetime as dt
 
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import TrainingClass
+    from training.auth.access import SYSTEM
+    from training.classes.tables import TrainingClass
+    from training.records.rows import create_row
 
     course = values.pop("course", None) or make_course()["id"]
     status = values.pop("status", "planned")
@@ -278,8 +278,8 @@ def make_enrolment(class_id: int, person_id: int, status: str = "confirmed", **v
     enrolment.enrol, which decides the status)."""
     import datetime as dt
 
-    from training.services.coverage import refresh_people
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
+    from training.coverage.figures import refresh_people
 
     row = Enrolment(training_class=class_id, person=person_id, status=status,
                     enrolled_at=values.pop("enrolled_at", dt.datetime.now(dt.UTC)), **values)
@@ -289,9 +289,9 @@ def make_enrolment(class_id: int, person_id: int, status: str = "confirmed", **v
 
 
 def make_person(province_code: str = "56", **values) -> dict:
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import Person
+    from training.auth.access import SYSTEM
+    from training.people.tables import Person
+    from training.records.rows import create_row
 
     data = {"full_name": "Trần Văn Bình", "sex": "male", "staff_category": "collaborator",
             "province": province_id(province_code), **values}

@@ -55,7 +55,7 @@ def test_admin_interface_translation_is_complete_vietnamese(client):
 
 
 def test_invalid_cccd_through_the_admin_is_a_clear_422(as_coordinator):
-    from training.tables import Person
+    from training.people.tables import Person
 
     before = run(Person.count().run())
     response = as_coordinator.post("/tables/person/", {
@@ -72,9 +72,9 @@ def test_invalid_cccd_through_the_admin_is_a_clear_422(as_coordinator):
 @pytest.fixture()
 def two_provinces():
     """A class, session, person and enrolment in Khánh Hòa and in Thái Nguyên."""
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import ClassSession
+    from training.auth.access import SYSTEM
+    from training.classes.tables import ClassSession
+    from training.records.rows import create_row
 
     out = {}
     for code in (KHANH_HOA, THAI_NGUYEN):
@@ -110,7 +110,7 @@ def test_department_lists_counts_and_picks_only_its_province(as_khanhhoa, two_pr
 
 @pytest.mark.parametrize("table", TABLES)
 def test_department_cannot_read_change_or_delete_another_province(as_khanhhoa, two_provinces, table):
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     other = two_provinces[THAI_NGUYEN][table]["id"]
     audits = run(AuditLog.count().run())
@@ -123,7 +123,8 @@ def test_department_cannot_read_change_or_delete_another_province(as_khanhhoa, t
 
 
 def test_department_cannot_create_rows_for_another_province(as_khanhhoa, two_provinces):
-    from training.tables import Enrolment, Person, TrainingClass
+    from training.classes.tables import Enrolment, TrainingClass
+    from training.people.tables import Person
 
     people, classes, enrolments = (run(t.count().run()) for t in (Person, TrainingClass, Enrolment))
     response = as_khanhhoa.post("/tables/person/", {
@@ -147,7 +148,7 @@ def test_department_cannot_create_rows_for_another_province(as_khanhhoa, two_pro
 
 
 def test_department_cannot_move_its_row_to_another_province(as_khanhhoa, two_provinces):
-    from training.tables import Person
+    from training.people.tables import Person
 
     own = two_provinces[KHANH_HOA]["person"]
     response = as_khanhhoa.patch(f"/tables/person/{own['id']}/", {"province": province_id(THAI_NGUYEN)})
@@ -157,7 +158,8 @@ def test_department_cannot_move_its_row_to_another_province(as_khanhhoa, two_pro
 
 
 def test_department_edits_its_own_rows_and_the_change_is_audited(as_khanhhoa, two_provinces):
-    from training.tables import AuditLog, Person
+    from training.people.tables import Person
+    from training.records.tables import AuditLog
 
     own = two_provinces[KHANH_HOA]["person"]
     response = as_khanhhoa.patch(f"/tables/person/{own['id']}/", {"phone": "0912345678"})
@@ -183,7 +185,7 @@ def test_department_reads_reference_tables_but_not_system_tables(as_khanhhoa):
 
 
 def test_learner_accounts_cannot_sign_in_to_the_admin(client):
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
 
     person = make_person(full_name="Học Viên Thử")
     run(create_account("learner.test", "learner", "Test@12345", person_id=person["id"]))
@@ -204,7 +206,7 @@ def test_session_of_one_department_never_sees_the_other(client, two_provinces):
 
 
 def test_coordinator_creates_a_user_in_the_admin_and_it_is_audited(as_coordinator):
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     response = as_coordinator.post("/tables/piccolo_user/", {
         "username": "new.user", "password": "Secret@12345", "email": "new.user@example.org",
@@ -216,7 +218,7 @@ def test_coordinator_creates_a_user_in_the_admin_and_it_is_audited(as_coordinato
 
 
 def test_admin_session_form_refuses_a_double_booked_venue(as_coordinator):
-    from training.tables import ClassSession
+    from training.classes.tables import ClassSession
 
     a = make_class(KHANH_HOA, start_date=dt.date(2026, 10, 5), end_date=dt.date(2026, 10, 9), venue="Hội trường B")
     b = make_class(KHANH_HOA, start_date=dt.date(2026, 10, 5), end_date=dt.date(2026, 10, 9))
@@ -233,7 +235,7 @@ def test_admin_session_form_refuses_a_double_booked_venue(as_coordinator):
 
 
 def test_admin_enrolment_form_follows_capacity_and_withdrawal_promotes(as_coordinator):
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     cls = make_class(KHANH_HOA, status="open", capacity=1)
     a, b = make_person(KHANH_HOA), make_person(KHANH_HOA)
@@ -253,7 +255,7 @@ def test_admin_enrolment_form_follows_capacity_and_withdrawal_promotes(as_coordi
 
 
 def test_admin_forms_schedule_close_and_reopen(as_coordinator):
-    from training.tables import ClassSession, TrainingClass
+    from training.classes.tables import ClassSession, TrainingClass
 
     forms = as_coordinator.get("/forms/").json()
     names = [f["name"] for f in forms]
@@ -279,7 +281,7 @@ def test_admin_forms_schedule_close_and_reopen(as_coordinator):
 
 
 def test_department_rows_default_to_its_province(as_khanhhoa):
-    from training.tables import Person
+    from training.people.tables import Person
 
     created = as_khanhhoa.post("/tables/person/", {"full_name": "Đinh Thị Yến", "sex": "female",
                                                     "staff_category": "collaborator", "province": None})
@@ -289,9 +291,9 @@ def test_department_rows_default_to_its_province(as_khanhhoa):
 
 
 def test_admin_attendance_rows_follow_the_attendance_rules(as_coordinator):
-    from training.access import SYSTEM
-    from training.services.rows import create_row
-    from training.tables import Attendance, ClassSession
+    from training.auth.access import SYSTEM
+    from training.classes.tables import Attendance, ClassSession
+    from training.records.rows import create_row
 
     today = dt.date.today()
     cls = make_class(KHANH_HOA, start_date=today - dt.timedelta(days=3), end_date=today + dt.timedelta(days=3))

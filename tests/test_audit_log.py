@@ -5,19 +5,19 @@ from conftest import IS_POSTGRES, make_person, province_id, run
 
 
 def latest_audit_row() -> dict:
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     return run(AuditLog.select().order_by(AuditLog.id, ascending=False).first().run())
 
 
 def audit_row(row_id: int) -> dict | None:
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     return run(AuditLog.select().where(AuditLog.id == row_id).first().run())
 
 
 def test_the_admin_refuses_to_add_edit_or_delete_audit_entries(as_coordinator):
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     make_person(full_name="Nguyễn Thị Nhật Ký")
     row = latest_audit_row()
@@ -43,10 +43,10 @@ def test_the_admin_refuses_to_add_edit_or_delete_audit_entries(as_coordinator):
 
 
 def test_the_api_path_refuses_audit_changes_too():
-    from training.access import SYSTEM
-    from training.errors import DomainError
-    from training.services.rows import delete_row, update_row
-    from training.tables import AuditLog
+    from training.auth.access import SYSTEM
+    from training.core.errors import DomainError
+    from training.records.rows import delete_row, update_row
+    from training.records.tables import AuditLog
 
     make_person(full_name="Lê Văn Sổ")
     row = latest_audit_row()
@@ -65,7 +65,7 @@ def test_the_api_path_refuses_audit_changes_too():
     "DELETE FROM audit_log WHERE id = {}",
 ])
 def test_the_database_refuses_raw_updates_and_deletes(sql):
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     make_person(full_name="Phạm Thị Trigger")
     row = latest_audit_row()
@@ -76,7 +76,7 @@ def test_the_database_refuses_raw_updates_and_deletes(sql):
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="TRUNCATE is PostgreSQL's (SQLite has none)")
 def test_postgres_refuses_truncate():
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     make_person(full_name="Đỗ Văn Truncate")
     count = run(AuditLog.count().run())
@@ -89,10 +89,11 @@ def test_deleting_a_user_keeps_their_audit_entries_with_their_name():
     """ON DELETE SET NULL of audit_log.user is the one change the triggers let through."""
     from piccolo.apps.user.tables import BaseUser
 
-    from training.access import actor_for_user
-    from training.services.accounts import create_account
-    from training.services.rows import create_row
-    from training.tables import AuditLog, Person
+    from training.auth.access import actor_for_user
+    from training.auth.accounts import create_account
+    from training.people.tables import Person
+    from training.records.rows import create_row
+    from training.records.tables import AuditLog
 
     run(create_account("coord.leaving", "coordinator", "Test@12345"))
     user = run(BaseUser.select().where(BaseUser.username == "coord.leaving").first().run())

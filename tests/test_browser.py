@@ -60,7 +60,7 @@ def test_department_imports_a_roster_from_the_admin_tool_page(browser, live_serv
     from conftest import run
     from openpyxl import Workbook
 
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     cls = make_class("56", status="open", capacity=1, start_date=dt.date(2026, 5, 4), end_date=dt.date(2026, 5, 8))
     book = Workbook()
@@ -93,9 +93,9 @@ def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, li
     from conftest import make_person, run, unique
     from openpyxl import Workbook
 
-    from training.access import SYSTEM
-    from training.services import enrolment, scheduling
-    from training.tables import Attendance
+    from training.auth.access import SYSTEM
+    from training.classes import enrolment, scheduling
+    from training.classes.tables import Attendance
 
     today = dt.date.today()
     cls = make_class("56", status="open", start_date=today - dt.timedelta(days=7), end_date=today)
@@ -131,7 +131,7 @@ def test_coordinator_issues_certificates_with_progress_and_a_phone_verifies_one(
     from conftest import run
     from test_certificates import certificates_of, closed_class
 
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cls = closed_class(["Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang Vũ"])

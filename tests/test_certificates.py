@@ -22,7 +22,7 @@ NAMES = ["Nguyễn Thị Ngọc Ánh", "Đặng Thị Thu Hường", "Lưu Quang
 
 def make_issuer(province_code: str = "56", prefix: str | None = None) -> int:
     from certificates.tables import IssuerProfile
-    from training.tables import Organisation
+    from training.people.tables import Organisation
 
     org = run(Organisation.insert(Organisation(name=unique("Trung tâm CTXH "), kind="social_work_centre",
                                                province=province_id(province_code))).returning(Organisation.id).run())
@@ -36,7 +36,7 @@ def make_issuer(province_code: str = "56", prefix: str | None = None) -> int:
 
 def closed_class(names=NAMES, province_code="56", issuer=None, course=None, completed=True, **person_values):
     """A closed class whose learners completed (results as close_class leaves them)."""
-    from training.tables import Enrolment, TrainingClass
+    from training.classes.tables import Enrolment, TrainingClass
 
     course = course or make_course(level="refresher", certificate_kind="attestation", hours=40)["id"]
     issuer = issuer or make_issuer(province_code)
@@ -59,7 +59,7 @@ def closed_class(names=NAMES, province_code="56", issuer=None, course=None, comp
 
 def issue(cls, **kw):
     from certificates.service import issue_for_class
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     return run(issue_for_class(cls["id"], SYSTEM, **kw))
 
@@ -133,7 +133,7 @@ def test_the_qr_code_decodes_to_the_verify_url(issued):
     import pypdfium2 as pdfium
     import zxingcpp
 
-    from training.config import get_settings
+    from training.core.config import get_settings
 
     _cls, _result, rows = issued
     image = pdfium.PdfDocument(str(pdf_file(rows[1])))[0].render(scale=2).to_pil()
@@ -154,7 +154,7 @@ def test_the_english_copy_says_the_same_in_english(issued, client, coord):
 
 
 def test_date_line_follows_decree_30():
-    from certificates.render import official_date_line
+    from certificates.rendering import official_date_line
 
     assert official_date_line("Hà Nội", dt.date(2026, 2, 5)) == "Hà Nội, ngày 05 tháng 02 năm 2026"
     assert official_date_line("Hà Nội", dt.date(2026, 1, 1)) == "Hà Nội, ngày 01 tháng 01 năm 2026"
@@ -182,7 +182,7 @@ def test_issuing_again_adds_nothing_and_one_learner_twice_is_refused(issued, cli
 
 def test_a_learner_who_did_not_complete_gets_nothing(client, coord):
     from certificates.tables import Certificate
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     cls = closed_class(["Trần Văn Nam"], completed=False)
     response = client.post(f"/api/classes/{cls['id']}/certificates", headers=coord)
@@ -213,7 +213,7 @@ def test_register_numbers_run_per_issuer_and_year_and_numbers_are_unique():
 def test_concurrent_issuing_in_two_processes_gives_gapless_unique_numbers():
     issuer = make_issuer(prefix=unique("CON"))
     classes = [closed_class([f"Người Học {c}{i}" for i in range(12)], issuer=issuer) for c in "AB"]
-    procs = [subprocess.Popen([sys.executable, "-m", "training.cli", "certificates", "issue", c["code"]],
+    procs = [subprocess.Popen([sys.executable, "-m", "training.cli.main", "certificates", "issue", c["code"]],
                               cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for c in classes]
     # both processes were alive at once (the first had not finished when the second started); their
@@ -268,10 +268,10 @@ def test_the_token_verifies_offline_with_the_published_key_and_fails_after_any_c
     keyfile = ARTIFACTS / "keys.json"
     ARTIFACTS.mkdir(exist_ok=True)
     keyfile.write_text(json.dumps({"keys": keys}))
-    ok = subprocess.run([sys.executable, "-m", "training.cli", "certificates", "verify-token", token, "--keys",
+    ok = subprocess.run([sys.executable, "-m", "training.cli.main", "certificates", "verify-token", token, "--keys",
                          str(keyfile)], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True)
     assert ok.returncode == 0 and NAMES[0] in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "training.cli", "certificates", "verify-token",
+    bad = subprocess.run([sys.executable, "-m", "training.cli.main", "certificates", "verify-token",
                           _with_fields(token, dict(fields, h="Nguyễn Văn Giả")), "--keys", str(keyfile)],
                          cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True)
     assert bad.returncode == 2 and "không do hệ thống này cấp" in bad.stderr
@@ -315,7 +315,7 @@ def test_the_public_page_shows_status_and_never_the_citizen_id_or_birth_date(cli
 
 
 def test_revoke_needs_a_reason_and_then_verifies_as_revoked(client, coord):
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     cls = closed_class(["Lý Văn Hải"])
     issue(cls)
@@ -337,7 +337,7 @@ def test_revoke_needs_a_reason_and_then_verifies_as_revoked(client, coord):
 
 
 def test_a_revoked_certificate_stops_counting_as_trained(client, coord):
-    from training.tables import CoverageFact
+    from training.coverage.tables import CoverageFact
 
     cls = closed_class(["Quách Văn Đạt"])
     issue(cls)
@@ -351,9 +351,9 @@ def test_a_revoked_certificate_stops_counting_as_trained(client, coord):
 
 
 def test_reissue_gives_a_new_number_and_links_the_old_one(client, coord):
-    from training.access import SYSTEM
-    from training.services.rows import update_row
-    from training.tables import Person
+    from training.auth.access import SYSTEM
+    from training.people.tables import Person
+    from training.records.rows import update_row
 
     cls = closed_class(["Nguyen Van Sai"])
     issue(cls)
@@ -424,7 +424,7 @@ def test_uploaded_pdf_is_checked_against_the_original(issued, client):
 # --- who may see what --------------------------------------------------------------------------------
 
 def _learner(client, person_id: int) -> None:
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
 
     username = unique("hocvien")
     run(create_account(username, "learner", PASSWORD, person_id=person_id))
@@ -494,7 +494,7 @@ def test_class_zip_merged_pdf_and_register_book(issued, client, coord, tmp_path)
     assert [c.value for c in sheet[3]][:4] == ["STT", "Số vào sổ", "Số hiệu", "Họ và tên"]
     assert [sheet.cell(row=4 + i, column=3).value for i in range(3)] == [r["number"] for r in rows]
     out = tmp_path / "lop.zip"
-    cli = subprocess.run([sys.executable, "-m", "training.cli", "certificates", "export", cls["code"], "--zip",
+    cli = subprocess.run([sys.executable, "-m", "training.cli.main", "certificates", "export", cls["code"], "--zip",
                           str(out), "--register", str(tmp_path / "so.xlsx")], cwd=ROOT, env=os.environ.copy(),
                          capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr

@@ -4,14 +4,14 @@ import datetime as dt
 
 from conftest import make_class, make_course, make_enrolment, make_person, run, unique
 
-from training.access import SYSTEM
-from training.services.rows import create_row
+from training.auth.access import SYSTEM
+from training.records.rows import create_row
 
 TODAY = dt.date.today()
 
 
 def make_trainer(province_code="56"):
-    from training.tables import Trainer
+    from training.classes.tables import Trainer
 
     person = make_person(province_code, full_name=unique("Giảng viên "), staff_category="public_employee")
     return run(create_row(Trainer, {"person": person["id"], "qualifications": "Thạc sĩ CTXH"}, SYSTEM))
@@ -37,7 +37,7 @@ def test_sessions_from_a_pattern_on_weekdays(client, coord):
 
 
 def test_double_booked_trainer_is_refused_naming_the_other_class(client, coord):
-    from training.tables import ClassSession
+    from training.classes.tables import ClassSession
 
     trainer = make_trainer()
     first = make_class(start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 7, 31))
@@ -101,7 +101,7 @@ def test_enrolment_only_while_open_and_with_prerequisites(client, coord):
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "class_not_open"
     base = make_course("refresher")
     tot = make_course("trainer_of_trainers")
-    from training.tables import CoursePrerequisite
+    from training.classes.tables import CoursePrerequisite
 
     run(create_row(CoursePrerequisite, {"course": tot["id"], "required_course": base["id"]}, SYSTEM))
     tot_class = make_class(status="open", course=tot["id"])
@@ -113,7 +113,7 @@ def test_enrolment_only_while_open_and_with_prerequisites(client, coord):
 
 
 def test_department_enrols_only_people_of_its_province(client, khanhhoa):
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     cls = make_class("56", status="open")
     own = make_person("56")
@@ -153,7 +153,7 @@ def test_attendance_everyone_present_then_exceptions(client, coord):
 
 
 def test_no_marks_for_future_sessions_or_withdrawn_learners(client, coord):
-    from training.tables import Attendance
+    from training.classes.tables import Attendance
 
     cls = make_class(status="open", start_date=TODAY - dt.timedelta(days=1), end_date=TODAY + dt.timedelta(days=5))
     sessions = client.post(f"/api/classes/{cls['id']}/sessions", headers=coord, json={"sessions": [
@@ -174,8 +174,9 @@ def test_no_marks_for_future_sessions_or_withdrawn_learners(client, coord):
 
 
 def test_closing_decides_completion_and_classification_then_reopen_is_audited(client, coord):
-    from training.services.rows import update_row
-    from training.tables import AuditLog, Enrolment
+    from training.classes.tables import Enrolment
+    from training.records.rows import update_row
+    from training.records.tables import AuditLog
 
     course = make_course("refresher", pass_mark=5.0, min_attendance_share=0.8)
     cls, sessions, enrolments = _class_with_sessions(client, coord, learners=3, course=course["id"])
@@ -202,7 +203,7 @@ def test_closing_decides_completion_and_classification_then_reopen_is_audited(cl
 
 
 def test_classification_thresholds():
-    from training.policy import classify
+    from training.classes.policy import classify
 
     assert [classify(s) for s in (9, 8.99, 8, 6.5, 6.4, 5, 4.9, None)] == [
         "Xuất sắc", "Giỏi", "Giỏi", "Khá", "Trung bình", "Trung bình", None, None]

@@ -8,7 +8,7 @@ from conftest import ROOT, run
 
 
 def training(*args):
-    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT, env=os.environ.copy(),
+    return subprocess.run([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT, env=os.environ.copy(),
                           capture_output=True, text=True, timeout=120)
 
 
@@ -21,7 +21,7 @@ def test_migrate_reports_the_provinces():
 def test_create_department_user_prints_a_generated_password():
     from piccolo.apps.user.tables import BaseUser
 
-    from training.tables import Account
+    from training.auth.tables import Account
 
     result = training("create-user", "so.quangninh", "--role", "department", "--province", "22")
     assert result.returncode == 0, result.stderr

@@ -8,8 +8,8 @@ from conftest import make_class, make_person, run, unique
 
 
 def test_fifty_simultaneous_enrolments_for_thirty_seats(live_server):
-    from training.services.tokens import create_token
-    from training.tables import Enrolment
+    from training.auth.tokens import create_token
+    from training.classes.tables import Enrolment
 
     token = run(create_token("coord"))
     cls = make_class(status="open", capacity=30)

@@ -7,7 +7,7 @@ import random
 import pytest
 from conftest import make_class, make_course, make_enrolment, make_person, run
 
-from training.access import SYSTEM
+from training.auth.access import SYSTEM
 
 PROVINCE = "86"  # Vĩnh Long: no other test writes there, so the figures are exact
 DAY = dt.date(2025, 6, 30)
@@ -21,9 +21,9 @@ def _enrol(cls: dict, person: dict, status: str = "completed") -> dict:
 def _certificate(enrolment: dict, status: str) -> None:
     """A certificate row as the certificate service leaves it, then the hook it calls."""
     from certificates.tables import Certificate
-    from training.services import coverage
-    from training.services.rows import create_row
-    from training.tables import Organisation
+    from training.coverage import figures as coverage
+    from training.people.tables import Organisation
+    from training.records.rows import create_row
 
     org = run(create_row(Organisation, {"name": "Trường Đếm Thử", "kind": "training_institution"}, SYSTEM))
     run(Certificate.insert(Certificate(
@@ -110,8 +110,8 @@ def test_without_start_people_are_the_coverage_report_people_trained(client, coo
 
 def test_a_revocation_takes_the_completion_away_in_both(client, coord, fixture):
     from certificates.tables import Certificate
-    from training.services import coverage
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
+    from training.coverage import figures as coverage
 
     p4 = fixture["p4"]
     enrolment = run(Enrolment.select(Enrolment.id).where(Enrolment.person == p4["id"]).first().run())["id"]

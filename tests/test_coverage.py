@@ -20,15 +20,15 @@ from conftest import (
     token_for,
 )
 
-from training.access import SYSTEM
-from training.services import coverage as cov
+from training.auth.access import SYSTEM
+from training.coverage import figures as cov
 
 DAY = dt.date(2025, 6, 30)
 
 
 def _commune(province_code: str = "56") -> dict:
-    from training.services.rows import create_row
-    from training.tables import Commune
+    from training.records.rows import create_row
+    from training.reference.tables import Commune
 
     code = f"9{random.randrange(10_000):04d}"
     while run(Commune.exists().where(Commune.code == code).run()):
@@ -43,8 +43,8 @@ def _complete(cls: dict, person: dict) -> dict:
 
 def _certificate(enrolment: dict, status: str) -> None:
     from certificates.tables import Certificate
-    from training.services.rows import create_row
-    from training.tables import Organisation
+    from training.people.tables import Organisation
+    from training.records.rows import create_row
 
     org = run(create_row(Organisation, {"name": "Trường Thử Nghiệm", "kind": "training_institution"}, SYSTEM))
     number = f"TEST-{random.randrange(10**9)}"
@@ -92,8 +92,8 @@ def fixture():
 
 
 def _make_legacy_person(values: dict) -> dict:
-    from training.services.rows import create_row
-    from training.tables import Person
+    from training.people.tables import Person
+    from training.records.rows import create_row
 
     data = {"full_name": "Người p4", "sex": "female", "staff_category": "collaborator", **values}
     return run(create_row(Person, data, SYSTEM))
@@ -140,7 +140,7 @@ def test_a_person_who_left_counts_before_leaving_but_not_after(fixture):
 
 def test_a_revoked_certificate_does_not_count_and_a_valid_reissue_does(fixture):
     from certificates.tables import Certificate
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     p3 = fixture["people"]["p3"]
     code = fixture["commune"]["code"]
@@ -168,8 +168,8 @@ def test_rebuild_gives_the_same_figures_as_the_incremental_updates(fixture):
 
 
 def test_reopening_a_class_takes_its_completions_away(fixture):
-    from training.services.attendance import reopen_class
-    from training.tables import TrainingClass
+    from training.classes.attendance import reopen_class
+    from training.classes.tables import TrainingClass
 
     cls = make_class("56", status="closed", start_date=dt.date(2023, 3, 6), end_date=dt.date(2023, 3, 10),
                      course=make_course("masters")["id"])
@@ -216,7 +216,7 @@ def test_gap_in_people():
 
 
 def test_a_target_outside_0_to_100_percent_is_refused_in_vietnamese(as_coordinator):
-    from training.tables import CoverageTarget
+    from training.coverage.tables import CoverageTarget
 
     before = run(CoverageTarget.count().run())
     for share in (1.5, -0.1):
@@ -227,8 +227,8 @@ def test_a_target_outside_0_to_100_percent_is_refused_in_vietnamese(as_coordinat
 
 
 def test_gap_and_target_of_the_province_apply_to_its_communes(fixture):
-    from training.services.rows import create_row
-    from training.tables import CoverageTarget
+    from training.coverage.tables import CoverageTarget
+    from training.records.rows import create_row
 
     run(create_row(CoverageTarget, {"province": province_id("56"), "staff_category": "collaborator", "level": None,
                                     "year": 2025, "target_share": 0.75, "note": "Kế hoạch thử"}, SYSTEM))
@@ -280,7 +280,7 @@ def test_department_sees_only_its_province_through_api_export_and_page(client, f
 
 
 def test_learners_and_strangers_cannot_see_coverage(client):
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
 
     person = make_person("56", full_name="Học Viên Thử")
     run(create_account(f"learner.{person['id']}", "learner", PASSWORD, person_id=person["id"],
@@ -305,7 +305,7 @@ def test_bad_input_is_refused_with_a_vietnamese_message_naming_the_field(client,
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["field"] == field
-    from training.labels import field_label
+    from training.core.labels import field_label
 
     assert error["message"].startswith(field_label(field, "vi") + ":"), error["message"]
     assert error["message"] != client.get("/api/coverage", params={**params, "lang": "en"}, headers=coord).json()[
@@ -313,7 +313,7 @@ def test_bad_input_is_refused_with_a_vietnamese_message_naming_the_field(client,
 
 
 def test_csv_and_xlsx_exports_match_the_json_and_neutralise_formulas(client, coord, fixture):
-    from training.tables import CoverageTarget
+    from training.coverage.tables import CoverageTarget
 
     # written straight to the database, as a row from before input refused formulas (validation.formula_errors)
     run(CoverageTarget.insert(CoverageTarget(province=province_id("56"), staff_category="worker", level=None,
@@ -336,7 +336,7 @@ def test_csv_and_xlsx_exports_match_the_json_and_neutralise_formulas(client, coo
 
 
 def test_neutralise():
-    from training.services.exporting import neutralise
+    from training.spreadsheets.writer import neutralise
 
     for text in ("=1+1", "+84 912", "-5", "@SUM(A1)"):
         assert neutralise(text) == "'" + text
@@ -375,7 +375,7 @@ def test_coverage_api_is_documented_in_the_schema(client):
 
 
 def test_provinces_with_equal_shares_are_sorted_the_vietnamese_way():
-    from training.collation import vi_sort_key
+    from training.core.collation import vi_sort_key
 
     names = ["Đồng Tháp", "Điện Biên", "Đà Nẵng", "Cao Bằng", "Cà Mau", "Cần Thơ", "Gia Lai", "Hưng Yên", "Huế"]
     assert sorted(names, key=vi_sort_key) == ["Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Điện Biên", "Đồng Tháp",

@@ -17,29 +17,31 @@ SNAPSHOT = r"""
 import asyncio, datetime as dt, json
 from collections import Counter
 from piccolo.apps.user.tables import BaseUser
-from piccolo.table import Table
 from certificates.tables import Certificate, IssuerProfile
-from training import tables as T
+from training.auth.tables import Account
+from training.classes.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
+from training.people.tables import Person
+from training.piccolo_app import APP_CONFIG
 
 async def main():
-    tables = [v for v in vars(T).values() if isinstance(v, type) and issubclass(v, Table) and v is not Table]
+    tables = list(APP_CONFIG.table_classes)
     counts = {t._meta.tablename: await t.count().run() for t in tables + [IssuerProfile, Certificate, BaseUser]}
-    people = await T.Person.select().run()
-    sessions = await T.ClassSession.select().run()
+    people = await Person.select().run()
+    sessions = await ClassSession.select().run()
     booked = Counter((s["trainer"], s["session_date"], s["start_time"]) for s in sessions if s["trainer"])
-    marks = await T.Attendance.select(T.Attendance.session.session_date, T.Attendance.enrolment.status).run()
-    enrolments = await T.Enrolment.select(T.Enrolment.status, T.Enrolment.person,
-                                          T.Enrolment.training_class.code, T.Enrolment.training_class.capacity).run()
+    marks = await Attendance.select(Attendance.session.session_date, Attendance.enrolment.status).run()
+    enrolments = await Enrolment.select(Enrolment.status, Enrolment.person,
+                                          Enrolment.training_class.code, Enrolment.training_class.capacity).run()
     per_class = Counter(e["training_class.code"] for e in enrolments if e["status"] in ("completed", "failed"))
     seats = Counter((e["training_class.code"], e["training_class.capacity"]) for e in enrolments
                     if e["status"] in ("confirmed", "registered"))
     completed = [e["person"] for e in enrolments if e["status"] == "completed"]
-    accounts = await T.Account.select(T.Account.user.username, T.Account.role, T.Account.person.full_name).run()
+    accounts = await Account.select(Account.user.username, Account.role, Account.person.full_name).run()
     print(json.dumps({
         "counts": counts,
         "categories": Counter(p["staff_category"] for p in people),
-        "levels": sorted({c["level"] for c in await T.Course.select(T.Course.level).run()}),
-        "statuses": sorted({c["status"] for c in await T.TrainingClass.select(T.TrainingClass.status).run()}),
+        "levels": sorted({c["level"] for c in await Course.select(Course.level).run()}),
+        "statuses": sorted({c["status"] for c in await TrainingClass.select(TrainingClass.status).run()}),
         "names": sorted(p["full_name"] for p in people),
         "double_booked": sum(1 for n in booked.values() if n > 1),
         "future_marks": sum(1 for m in marks if m["session.session_date"] >= dt.date(2026, 11, 22)),
@@ -64,7 +66,7 @@ def demo(tmp_path_factory):
     env["DATABASE_URL"] = f"sqlite:///{folder / 'demo.sqlite'}"
 
     def training(*args):
-        result = subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT, env=env,
+        result = subprocess.run([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=180)
         assert result.returncode == 0, result.stderr
         return result.stdout

@@ -10,7 +10,7 @@ import pytest
 from conftest import make_class, make_person, province_id, run, unique
 from test_roster import csv_bytes, learner, upload
 
-from training.validation import cccd_for
+from training.records.validation import cccd_for
 
 HYPERLINK = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
 DDE = "=cmd|' /C calc'!A0"
@@ -33,7 +33,7 @@ def no_formula_cells(content: bytes) -> list[list]:
 
 def legacy_person(full_name: str, organisation: str | None = None, **values) -> dict:
     """A person written straight into the database, as rows loaded before the input checks were."""
-    from training.tables import Organisation, Person
+    from training.people.tables import Organisation, Person
 
     org_id = None
     if organisation:
@@ -47,7 +47,7 @@ def legacy_person(full_name: str, organisation: str | None = None, **values) -> 
 
 
 def legacy_enrolment(class_id: int, person_id: int, status: str = "confirmed") -> int:
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     row = Enrolment(training_class=class_id, person=person_id, status=status,
                     enrolled_at=dt.datetime.now(dt.UTC))
@@ -60,7 +60,7 @@ def legacy_enrolment(class_id: int, person_id: int, status: str = "confirmed") -
 @pytest.mark.parametrize("full_name", [HYPERLINK, DDE, "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
                                        "@SUM(1+1)*cmd|' /C calc'!A0"])
 def test_the_admin_refuses_a_name_that_would_run_as_a_formula(as_coordinator, full_name):
-    from training.tables import Person
+    from training.people.tables import Person
 
     before = run(Person.count().run())
     response = as_coordinator.post("/tables/person/", {
@@ -140,7 +140,8 @@ def test_roster_errors_workbook_neutralises_file_and_legacy_names(client, coord)
 
 
 def test_coverage_exports_neutralise_legacy_text(client, coord):
-    from training.tables import Commune, CoverageTarget
+    from training.coverage.tables import CoverageTarget
+    from training.reference.tables import Commune
 
     commune = Commune(code=unique("9")[-5:], name="@SUM(1+1)*cmd|' /C calc'!A0", province=province_id("56"))
     run(commune.save().run())
@@ -165,7 +166,7 @@ def test_coverage_exports_neutralise_legacy_text(client, coord):
 
 
 def test_the_writer_neutralises_cells_set_directly():
-    from training.services.exporting import XlsxBook, csv_bytes
+    from training.spreadsheets.writer import XlsxBook, csv_bytes
 
     book = XlsxBook("Thử")
     book.append(["=1+1", -5, 2.5, dt.date(2026, 1, 2), None, "- ghi chú", "Khánh Hòa"])
@@ -181,7 +182,7 @@ def test_the_writer_neutralises_cells_set_directly():
 def test_admin_csv_export_is_built_in_the_browser():
     """piccolo-admin's "Export CSV" builds the file in the browser from the rows' JSON, so no server writer can
     neutralise it: refusing such text at input is what keeps it clean (decisions.md). If an upgrade moves the
-    export to the server, this fails: route it through training.services.exporting then."""
+    export to the server, this fails: route it through training.spreadsheets.writer then."""
     from pathlib import Path
 
     import piccolo_admin
@@ -191,12 +192,13 @@ def test_admin_csv_export_is_built_in_the_browser():
     assert 'new Blob([T],{type:"text/csv' in bundle
 
 
-# Writers still to route through training.services.exporting (owned elsewhere): empty this when they are.
+# Writers still to route through training.spreadsheets.writer (owned elsewhere): empty this when they are.
 PENDING_WRITERS: set[str] = set()
 
 
 def test_every_spreadsheet_is_written_by_the_one_writer():
-    """No module of the product builds an openpyxl Workbook or a csv writer itself: exporting.py does."""
+    """No module of the product builds an openpyxl Workbook or a csv writer itself:
+    training/spreadsheets/writer.py does."""
     import re
     from pathlib import Path
 
@@ -205,7 +207,8 @@ def test_every_spreadsheet_is_written_by_the_one_writer():
     offenders = {
         str(path.relative_to(root)) for folder in ("training", "certificates", "admin")
         for path in (root / folder).rglob("*.py")
-        if path.name != "exporting.py" and pattern.search(path.read_text(encoding="utf-8"))
+        if path.relative_to(root).as_posix() != "training/spreadsheets/writer.py"
+        and pattern.search(path.read_text(encoding="utf-8"))
     }
     assert offenders <= PENDING_WRITERS, offenders
 
@@ -234,7 +237,7 @@ def test_the_register_book_neutralises_a_legacy_holder_name_and_revoke_reasons_r
 def test_an_attendance_note_that_would_run_as_a_formula_is_refused(client, coord):
     from test_classes import _class_with_sessions
 
-    from training.tables import Attendance
+    from training.classes.tables import Attendance
 
     cls, sessions, enrolments = _class_with_sessions(client, coord)
     refused = client.put(f"/api/sessions/{sessions[0]['id']}/attendance", headers=coord, json={

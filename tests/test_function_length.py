@@ -13,7 +13,7 @@ MAX_LINES = 80
 ALLOWED: dict[str, int] = {
     # The app factory: its in-function imports (a hidden cycle, issue 11 item 4) and its route list
     # move with the web package and the templates (items 1 and 2); split it then.
-    "training/app.py::create_app": 85,
+    "training/web/app.py::create_app": 85,
 }
 
 

@@ -24,8 +24,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from training.access import SYSTEM
-from training.services.rows import create_row
+from training.auth.access import SYSTEM
+from training.records.rows import create_row
 
 EXAMPLES = 3
 INT_MAX = 2**31 - 1  # ids are INTEGER columns
@@ -39,8 +39,8 @@ WORLD: dict[str, list[int]] = {}  # filled by the `world` fixture before the fir
 @pytest.fixture(scope="module", autouse=True)
 def world(database):
     """The fuzz run's own rows, in Khánh Hòa (the department token's province)."""
-    from training.services.enrolment import enrol
-    from training.tables import ClassSession, Trainer
+    from training.classes.enrolment import enrol
+    from training.classes.tables import ClassSession, Trainer
 
     today = dt.date.today()
     course = make_course()
@@ -73,7 +73,7 @@ def _own(name, value):
 def _load_schema(modes):
     """The schema as the app serves it, with every storable id mapped onto the run's own rows.
     Loading needs no database (engines bind at import; conftest has pointed them at the test one)."""
-    from training.app import create_app
+    from training.web.app import create_app
 
     loaded = schemathesis.openapi.from_asgi("/schema/openapi.json", create_app())
     loaded.config.generation.update(modes=modes, max_examples=EXAMPLES, deterministic=True, database="none")

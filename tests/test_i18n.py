@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from training.i18n import _, negotiate
+from training.core.i18n import _, negotiate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -38,7 +38,7 @@ def test_patching_a_session_with_nothing_is_refused(client, coord):
 
 
 def test_an_empty_list_of_sessions_is_refused(client, coord):
-    from training.tables import ClassSession
+    from training.classes.tables import ClassSession
 
     cls = make_class()
     before = run(ClassSession.count().run())
@@ -60,7 +60,7 @@ def test_ids_out_of_range_in_a_path(client, coord, number):
 
 @pytest.mark.parametrize("number", [BIG, HUGE])
 def test_integers_out_of_range_in_a_json_body(client, coord, number):
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     cls = make_class()
     before = run(Enrolment.count().run())
@@ -74,7 +74,7 @@ def test_integers_out_of_range_in_a_json_body(client, coord, number):
 
 
 def test_capacity_out_of_range_in_the_admin(as_coordinator):
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
 
     cls = make_class()
     error = error_of(as_coordinator.patch(f"/tables/training_class/{cls['id']}/", {"capacity": 10**30}), 400)
@@ -109,7 +109,7 @@ def test_json_nested_50000_deep(client, coord, as_coordinator):
 
 
 def test_nul_characters_are_refused_everywhere(client, coord, as_coordinator):
-    from training.tables import Person
+    from training.people.tables import Person
 
     cls = make_class()
     error = error_of(client.get("/api/counts?province=%00", headers=coord), 400)
@@ -171,14 +171,15 @@ def test_openapi_documents_the_one_error_shape(client):
 
 
 def test_the_domain_core_refuses_what_no_column_can_hold():
-    """Rows written from any path (admin, imports, CLI) go through training.validation.clean: an
+    """Rows written from any path (admin, imports, CLI) go through training.records.validation.clean: an
     integer past the INTEGER range is a clear error there, on both engines, and nothing is saved; a
     NUL character in text is stripped there (over HTTP the input gate refuses it before, with a 400).
     (A CSV or XLSX file carrying NUL is already refused as unreadable.)"""
-    from training.access import SYSTEM
-    from training.errors import DomainError
-    from training.services.rows import create_row
-    from training.tables import Person, TrainingClass
+    from training.auth.access import SYSTEM
+    from training.classes.tables import TrainingClass
+    from training.core.errors import DomainError
+    from training.people.tables import Person
+    from training.records.rows import create_row
 
     assert make_class(venue="Hội trường\x00 A")["venue"] == "Hội trường A"
     before = run(Person.count().run()), run(TrainingClass.count().run())

@@ -44,7 +44,7 @@ def _reads_environment(tree: ast.AST) -> list[int]:
 
 
 def test_only_the_settings_module_reads_the_environment():
-    found = [f"{path}:{line}" for path, _m, tree in _sources() if path != "training/config.py"
+    found = [f"{path}:{line}" for path, _m, tree in _sources() if path != "training/core/config.py"
              for line in _reads_environment(tree)]
     assert found == []
 
@@ -53,7 +53,7 @@ SETTING = re.compile(r"^(TRAINING_[A-Z0-9_]+|DATABASE_URL)$")
 
 
 def _settings_of_the_module() -> set[str]:
-    tree = ast.parse((ROOT / "training" / "config.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "training" / "core" / "config.py").read_text(encoding="utf-8"))
     return {node.value for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SETTING.match(node.value)}
 
@@ -70,11 +70,11 @@ def test_the_readme_configuration_table_lists_exactly_the_settings_of_the_module
     module, readme = _settings_of_the_module(), _settings_of_the_readme()
     assert len(module) >= 16
     assert sorted(module - readme) == [], "settings missing from README.md's Configuration table"
-    assert sorted(readme - module) == [], "README.md lists settings that training/config.py does not read"
+    assert sorted(readme - module) == [], "README.md lists settings that training/core/config.py does not read"
 
 
 def test_every_setting_function_names_its_variable_in_its_docstring():
-    tree = ast.parse((ROOT / "training" / "config.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "training" / "core" / "config.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             names = {c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
@@ -84,7 +84,7 @@ def test_every_setting_function_names_its_variable_in_its_docstring():
 
 
 def test_settings_are_read_at_use(monkeypatch):
-    from training import config
+    from training.core import config
 
     monkeypatch.setenv("TRAINING_PUBLIC_RATE_LIMIT", "7")
     monkeypatch.setenv("TRAINING_PDF_WORKERS", "3")
@@ -98,8 +98,8 @@ def test_settings_are_read_at_use(monkeypatch):
 # --- attendance policy and classification -----------------------------------------------------------
 
 def test_the_completion_rule_and_classification_come_from_the_policy(monkeypatch):
-    from training import policy
-    from training.tables import Course
+    from training.classes import policy
+    from training.classes.tables import Course
 
     assert Course.min_attendance_share.default == policy.DEFAULT_MIN_ATTENDANCE_SHARE == 0.8
     assert policy.completes(policy.attended_share(4, 5), None, None, None)  # 80 % reaches the default
@@ -116,7 +116,7 @@ def test_the_completion_rule_and_classification_come_from_the_policy(monkeypatch
 def test_no_other_module_writes_its_own_attendance_threshold_or_classification():
     literals = []
     for path, _m, tree in _sources():
-        if path in ("training/policy.py", "training/config.py") or "piccolo_migrations" in path:
+        if path in ("training/classes/policy.py", "training/core/config.py") or "piccolo_migrations" in path:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Compare) and any(isinstance(c, ast.Constant) and c.value in (0.8, 6.5)
@@ -137,24 +137,24 @@ def test_no_other_module_writes_its_own_attendance_threshold_or_classification()
 # --- enum labels -----------------------------------------------------------------------------------
 
 def test_enum_labels_come_from_one_function():
-    from training.enums import ClassStatus, EnrolmentStatus, Level, OrganisationKind, label, labels
+    from training.core.enums import ClassStatus, EnrolmentStatus, Level, OrganisationKind, label, labels
 
     assert label(Level, "masters", "vi") == "Thạc sĩ" and label(Level, Level.masters, "en") == "Master's"
     assert label((ClassStatus, EnrolmentStatus), "failed", "en") == "Not completed"
     assert label((ClassStatus, EnrolmentStatus), "running", "en") == "Running"
     assert (label(Level, None), label(Level, ""), label(Level, "no-such-level")) == ("", "", "no-such-level")
     assert list(labels(OrganisationKind, "en"))[:2] == ["provincial_department", "social_work_centre"]
-    uses = [f"{path}:{node.lineno}" for path, _m, tree in _sources() if path != "training/enums.py"
+    uses = [f"{path}:{node.lineno}" for path, _m, tree in _sources() if path != "training/core/enums.py"
             for node in ast.walk(tree)
             if (isinstance(node, ast.Name) and node.id in ("LABELS", "STATUS_LABELS"))
             or (isinstance(node, ast.alias) and node.name == "LABELS")]
-    assert uses == [], "read labels through training.enums.label / labels"
+    assert uses == [], "read labels through training.core.enums.label / labels"
 
 
 # --- Vietnamese collation --------------------------------------------------------------------------
 
 def test_vietnamese_dictionary_order():
-    from training.collation import vi_name_key, vi_sort_key
+    from training.core.collation import vi_name_key, vi_sort_key
 
     letters = ["a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "g", "h", "i", "k", "l", "m", "n", "o", "ô", "ơ", "p",
                "q", "r", "s", "t", "u", "ư", "v", "x", "y"]
@@ -179,7 +179,7 @@ def test_vietnamese_dictionary_order():
 
 
 def test_there_is_one_vietnamese_sort_key():
-    tones = [f"{path}:{node.lineno}" for path, _m, tree in _sources() if path != "training/collation.py"
+    tones = [f"{path}:{node.lineno}" for path, _m, tree in _sources() if path != "training/core/collation.py"
              for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
              and node.value in ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")]
     assert tones == []
@@ -190,7 +190,7 @@ def test_there_is_one_vietnamese_sort_key():
 def test_audit_rows_are_written_by_one_module():
     writers = []
     for path, _m, tree in _sources():
-        if path == "training/audit.py" or path == "training/tables.py" or "piccolo_migrations" in path:
+        if path == "training/records/audit.py" or path == "training/tables.py" or "piccolo_migrations" in path:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and (
@@ -205,9 +205,10 @@ def test_audit_rows_are_written_by_one_module():
 
 
 def test_the_audit_writer_masks_personal_data_and_names_the_system(database):
-    from training.access import SYSTEM
-    from training.audit import audit, audit_rows
-    from training.tables import AuditLog, Person
+    from training.auth.access import SYSTEM
+    from training.people.tables import Person
+    from training.records.audit import audit, audit_rows
+    from training.records.tables import AuditLog
 
     run(audit_rows(SYSTEM, "create", Person, [
         {"id": -901, "full_name": "Nguyễn Thị Một", "citizen_id": "056190001234", "password": "x"},
@@ -225,17 +226,17 @@ def test_the_audit_writer_masks_personal_data_and_names_the_system(database):
 # --- chunks and file names -------------------------------------------------------------------------
 
 def test_one_chunks_helper():
-    from training.db import chunks
+    from training.core.db import chunks
 
     assert list(chunks(list(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(chunks([], 3)) == [] and list(chunks((1, 2), 5)) == [[1, 2]]
-    others = [f"{path}:{node.lineno} {node.name}" for path, _m, tree in _sources() if path != "training/db.py"
+    others = [f"{path}:{node.lineno} {node.name}" for path, _m, tree in _sources() if path != "training/core/db.py"
               for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and "chunk" in node.name]
     assert others == []
 
 
 def test_one_safe_file_name_helper():
-    from training.filenames import safe_filename
+    from training.core.filenames import safe_filename
 
     assert safe_filename("KH-2026/Lớp Đặc biệt") == "KH-2026-Lop-Dac-biet"
     assert safe_filename('../"x"\r\n', replacement="_") == "____x___"
@@ -246,7 +247,7 @@ def test_one_safe_file_name_helper():
         assert re.fullmatch(r"[A-Za-z0-9_-]{1,80}", safe_filename(text))
     others = []
     for path, _m, tree in _sources():
-        if path == "training/filenames.py":
+        if path == "training/core/filenames.py":
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "isascii":
@@ -301,10 +302,10 @@ def test_no_private_name_is_used_across_modules():
 
 
 def test_the_private_name_check_finds_what_it_should():
-    source = ("from training.services import roster as rs\nimport training.services.staff\n"
-              "from training.db import _x, chunks\nrs._blank(1)\ntraining.services.staff._y\nself._z\n"
+    source = ("from training.classes import roster as rs\nimport training.people.staff\n"
+              "from training.core.db import _x, chunks\nrs._blank(1)\ntraining.people.staff._y\nself._z\n"
               "rs.__doc__\nchunks._private_attribute_of_a_function\n")
     probe = ("training/probe.py", "training.probe", ast.parse(source))
     assert sorted(cross_module_private_uses([probe])) == [
-        "training/probe.py: from training.db import _x", "training/probe.py: training.services.roster._blank",
-        "training/probe.py: training.services.staff._y"]
+        "training/probe.py: from training.core.db import _x", "training/probe.py: training.classes.roster._blank",
+        "training/probe.py: training.people.staff._y"]

@@ -17,7 +17,7 @@ DOB = dt.date(1983, 7, 19)
 
 
 def _cccd(serial: int, born: dt.date = DOB) -> str:
-    from training.validation import cccd_for
+    from training.records.validation import cccd_for
 
     return cccd_for(born, "female", "56", serial)
 
@@ -35,14 +35,14 @@ def _texts(row: dict) -> str:
 
 
 def _audit_rows(person_id: int) -> list[dict]:
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     return run(AuditLog.select().where((AuditLog.table_name == "person") & (AuditLog.row_id == person_id))
                .order_by(AuditLog.id).run())
 
 
 def _access(person_id: int | None = None, export: str | None = None) -> list[dict]:
-    from training.tables import PersonalDataAccess
+    from training.people.tables import PersonalDataAccess
 
     query = PersonalDataAccess.select().order_by(PersonalDataAccess.id)
     if person_id is not None:
@@ -54,7 +54,7 @@ def _access(person_id: int | None = None, export: str | None = None) -> list[dic
 
 def _dump() -> dict[str, list[str]]:
     """Every row of every table of the database, as text."""
-    from training.tables import Person
+    from training.people.tables import Person
 
     if IS_POSTGRES:
         names = [r["tablename"] for r in run(Person.raw(
@@ -69,9 +69,9 @@ def _dump() -> dict[str, list[str]]:
 # --- a) the audit log masks birth date, phone and e-mail ------------------------------------------------
 
 def test_audit_entries_hold_no_plain_birth_date_phone_or_email():
-    from training.access import SYSTEM
-    from training.services.rows import update_row
-    from training.tables import Person
+    from training.auth.access import SYSTEM
+    from training.people.tables import Person
+    from training.records.rows import update_row
 
     values = _subject()
     person = make_person(**values)
@@ -117,7 +117,7 @@ def test_reading_a_person_in_the_admin_is_logged_and_only_coordinators_see_the_l
 
 
 def test_the_access_log_is_append_only(as_coordinator):
-    from training.tables import PersonalDataAccess
+    from training.people.tables import PersonalDataAccess
 
     person = make_person(**_subject())
     assert as_coordinator.get(f"/tables/person/{person['id']}/").status_code == 200
@@ -160,7 +160,7 @@ def test_exports_with_personal_columns_are_logged(client, coord, khanhhoa):
 # --- c) the data subject's copy -------------------------------------------------------------------------
 
 def _learner_client(client, person_id: int) -> str:
-    from training.services.accounts import create_account
+    from training.auth.accounts import create_account
 
     username = unique("hocvien")
     run(create_account(username, "learner", PASSWORD, person_id=person_id))
@@ -180,7 +180,7 @@ def _xlsx_text(content: bytes) -> str:
 
 
 def test_the_data_export_holds_the_persons_records_and_nothing_about_anyone_else(client, coord, tmp_path):
-    from training.cli import main
+    from training.cli.main import main
 
     cls = closed_class([f"Đặng Thị Yêu Cầu {unique('')}", f"Đặng Văn Người Khác {unique('')}"],
                        phone="0912000111")
@@ -230,9 +230,11 @@ def _personal_values(person: dict) -> list[str]:
 
 
 def test_erasure_removes_every_personal_value_from_the_whole_database(client, coord):
-    from training.access import SYSTEM
-    from training.services.rows import update_row
-    from training.tables import Attendance, ClassSession, CompletionFact, Person
+    from training.auth.access import SYSTEM
+    from training.classes.tables import Attendance, ClassSession
+    from training.coverage.tables import CompletionFact
+    from training.people.tables import Person
+    from training.records.rows import update_row
 
     cls = closed_class([], province_code="56")
     person = make_person(**_subject())
@@ -272,8 +274,8 @@ def test_erasure_removes_every_personal_value_from_the_whole_database(client, co
 
 
 def test_a_person_nothing_refers_to_is_deleted_from_the_command_line():
-    from training.cli import main
-    from training.tables import Person
+    from training.cli.main import main
+    from training.people.tables import Person
 
     person = make_person(**_subject())
     assert main(["people", "erase", str(person["id"]), "--reason", "Yêu cầu xóa"]) == 0
@@ -303,7 +305,7 @@ def test_erasure_of_a_certificate_holder_is_refused_and_changes_nothing(client, 
 
 
 def test_the_audit_triggers_let_through_only_an_erasure_of_the_content():
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     person = make_person(**_subject())
     [row] = _audit_rows(person["id"])
@@ -319,9 +321,9 @@ def test_the_audit_triggers_let_through_only_an_erasure_of_the_content():
 
 
 def test_erase_needs_a_reason():
-    from training.access import SYSTEM
-    from training.errors import DomainError
-    from training.services.privacy import erase_person
+    from training.auth.access import SYSTEM
+    from training.core.errors import DomainError
+    from training.people.privacy import erase_person
 
     person = make_person(**_subject())
     with pytest.raises(DomainError) as caught:
@@ -338,11 +340,12 @@ def test_an_erasure_waits_for_a_certificate_being_issued_and_then_refuses():
     import time
 
     from certificates.tables import Certificate
-    from training.access import SYSTEM
-    from training.db import lock_row, write_transaction
-    from training.errors import DomainError
-    from training.services.privacy import erase_person
-    from training.tables import Enrolment, Person, TrainingClass
+    from training.auth.access import SYSTEM
+    from training.classes.tables import Enrolment, TrainingClass
+    from training.core.db import lock_row, write_transaction
+    from training.core.errors import DomainError
+    from training.people.privacy import erase_person
+    from training.people.tables import Person
 
     cls = closed_class([f"Mai Thị Đang Cấp {unique('')}"])
     [person] = cls["people"]

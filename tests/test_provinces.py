@@ -7,7 +7,10 @@ def test_migrations_created_every_table():
     from piccolo.table import Table
 
     from certificates.tables import Certificate
-    from training.tables import Account, Attendance, AuditLog, Enrolment, Person, TrainingClass
+    from training.auth.tables import Account
+    from training.classes.tables import Attendance, Enrolment, TrainingClass
+    from training.people.tables import Person
+    from training.records.tables import AuditLog
 
     tables: list[type[Table]] = [Account, Attendance, AuditLog, Enrolment, Person, TrainingClass, Certificate]
     for table in tables:
@@ -15,7 +18,7 @@ def test_migrations_created_every_table():
 
 
 def test_34_provinces_and_63_legacy_ones():
-    from training.tables import LegacyProvince, Province
+    from training.reference.tables import LegacyProvince, Province
 
     assert run(Province.count().run()) == 34
     assert run(LegacyProvince.count().run()) == 63
@@ -24,7 +27,7 @@ def test_34_provinces_and_63_legacy_ones():
 
 
 def _maps_to(legacy_code: str) -> tuple[str, str, str]:
-    from training.tables import LegacyProvince
+    from training.reference.tables import LegacyProvince
 
     row = run(LegacyProvince.select(
         LegacyProvince.name, LegacyProvince.province.code, LegacyProvince.province.name
@@ -43,8 +46,8 @@ def test_reused_codes_keep_their_systems_apart():
 
 
 def test_loading_again_changes_nothing():
-    from training.services.provinces import load_provinces
-    from training.tables import LegacyProvince, Province
+    from training.reference.provinces import load_provinces
+    from training.reference.tables import LegacyProvince, Province
 
     before = run(Province.select().order_by(Province.id).run()), run(LegacyProvince.select().run())
     assert run(load_provinces()) == (34, 63)
@@ -72,7 +75,7 @@ def test_database_refuses_duplicate_enrolments_and_attendance_marks():
     import pytest
     from conftest import make_class, make_person
 
-    from training.tables import Attendance, ClassSession, Enrolment
+    from training.classes.tables import Attendance, ClassSession, Enrolment
 
     cls = make_class()
     person = make_person()

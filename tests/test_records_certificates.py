@@ -31,7 +31,7 @@ def _profile_values(org_id: int, prefix: str) -> dict:
 def _organisation() -> int:
     from conftest import province_id
 
-    from training.tables import Organisation
+    from training.people.tables import Organisation
 
     return run(Organisation.insert(Organisation(name=unique("Trung tâm "), kind="social_work_centre",
                                                 province=province_id("56"))).returning(Organisation.id).run())[0]["id"]
@@ -72,8 +72,8 @@ def test_prefixes_are_upper_cased_and_unique_among_issuers(as_coordinator):
 def test_an_unsafe_prefix_already_in_the_database_never_becomes_a_file_path():
     """A prefix written before the rule existed (or by hand) is refused at issue: no file anywhere."""
     from certificates.tables import IssuerProfile
-    from training.config import get_settings
-    from training.errors import DomainError
+    from training.core.config import get_settings
+    from training.core.errors import DomainError
 
     issuer = make_issuer()
     cls = closed_class(["Nguyễn Văn Thoát"], issuer=issuer)
@@ -94,7 +94,7 @@ def test_every_pdf_path_stays_in_the_data_folder_and_zip_entries_are_plain_names
     named plainly in the class ZIP."""
     from certificates.storage import pdf_path
     from certificates.tables import Certificate
-    from training.config import get_settings
+    from training.core.config import get_settings
 
     storage = (get_settings().data_dir / "certificates").resolve()
     for number in ("../../../etc/passwd", "/tmp/x", "..", "A/../../B", "KH\x00X"):
@@ -143,7 +143,7 @@ def _tracebacks(results) -> str:
 
 def _issue_concurrently(class_id: int, enrolment_id: int | None = None, times: int = 2):
     from certificates.service import issue_for_class
-    from training.access import SYSTEM
+    from training.auth.access import SYSTEM
 
     timeline = Timeline()
 
@@ -168,10 +168,10 @@ def test_two_simultaneous_class_issuances_give_one_certificate_each():
 
 
 def test_two_simultaneous_issuances_for_one_learner_give_one_certificate_and_a_409():
-    from training.errors import Conflict
+    from training.core.errors import Conflict
 
     cls = closed_class(["Phan Thị Một Lần", "Phan Văn Khác"])
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     enrolment = run(Enrolment.select(Enrolment.id).where(Enrolment.training_class == cls["id"]).first().run())["id"]
     results, timeline = _issue_concurrently(cls["id"], enrolment_id=enrolment)
@@ -215,8 +215,8 @@ def test_reissue_keeps_exactly_one_valid_certificate(client, coord):
 
 
 def test_certificates_only_for_a_closed_class():
-    from training.errors import Conflict
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
+    from training.core.errors import Conflict
 
     cls = closed_class(["Lò Văn Chưa Đóng"])
     run(TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == cls["id"]).run())
@@ -231,7 +231,7 @@ def test_certificates_only_for_a_closed_class():
 # --- item 3: crashes and disk errors ---------------------------------------------------------------
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "training.cli", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT,
                             env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -356,7 +356,7 @@ def test_a_missing_file_is_rendered_again_for_download_zip_and_merged_pdf(client
 @pytest.fixture()
 def small_disk():
     """A 80 KB tmpfs mounted where PDFs of certificates issued in 2031 go: room for one PDF."""
-    from training.config import get_settings
+    from training.core.config import get_settings
 
     folder = get_settings().data_dir / "certificates" / "2031"
     folder.mkdir(parents=True, exist_ok=True)
@@ -391,12 +391,12 @@ def test_pdf_workers_end_with_the_service_on_sigterm(database, tmp_path):
     """``training serve`` renders a big class in worker processes; SIGTERM ends them all."""
     import httpx
 
-    from training.services.tokens import create_token
+    from training.auth.tokens import create_token
 
     cls = closed_class([f"Dừng Dịch Vụ {i:02d}" for i in range(42)])
     port = free_port()
     log = open(tmp_path / "serve.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "training.cli.main", "serve", "--host", "127.0.0.1", "--port",
                              str(port)], cwd=ROOT, env={**os.environ, "TRAINING_PDF_WORKERS": "2"},
                             stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -428,7 +428,7 @@ def test_a_class_whose_results_are_certified_cannot_be_reopened(client, coord):
     back into confirmed ones while their certificates stayed valid."""
     from test_certificates import issue
 
-    from training.tables import Enrolment, TrainingClass
+    from training.classes.tables import Enrolment, TrainingClass
 
     cls = closed_class(["Cao Thị Chứng Nhận", "Cao Văn Thu Hồi"])
     issue(cls)

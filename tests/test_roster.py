@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 from conftest import ROOT, legacy_province_id, make_class, make_person, province_id, run, unique
 
-from training.access import SYSTEM
-from training.validation import cccd_for
+from training.auth.access import SYSTEM
+from training.records.validation import cccd_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Đơn vị", "Loại cán bộ", "Tỉnh/Thành phố",
@@ -68,7 +68,9 @@ def csv_bytes(rows, header=HEADER, delimiter=";", bom=True) -> bytes:
 
 def counts():
     """What an import could change: people, enrolments, organisations, audit entries."""
-    from training.tables import AuditLog, Enrolment, Organisation, Person
+    from training.classes.tables import Enrolment
+    from training.people.tables import Organisation, Person
+    from training.records.tables import AuditLog
 
     return (run(Person.count().run()), run(Enrolment.count().run()), run(Organisation.count().run()),
             run(AuditLog.count().run()))
@@ -81,13 +83,13 @@ def upload(client, headers, class_id, filename, content, dry_run=True, fmt=None,
 
 
 def person_by_cccd(value):
-    from training.tables import Person
+    from training.people.tables import Person
 
     return run(Person.select().where(Person.citizen_id == value).first().run())
 
 
 def enrolment_status(class_id, person_id):
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     row = run(Enrolment.select(Enrolment.status).where(
         (Enrolment.training_class == class_id) & (Enrolment.person == person_id)).first().run())
@@ -145,7 +147,7 @@ def test_dry_run_then_commit_creates_people_and_fills_seats_in_file_order(client
 
 
 def test_csv_with_bom_and_semicolons_restores_the_cccd_zero_and_composes_names(client, coord):
-    from training.tables import Person
+    from training.people.tables import Person
 
     cls = make_class(status="open", capacity=30)
     composed = name("Trần", "Thị")
@@ -199,7 +201,7 @@ def test_excel_number_and_date_cells_and_tolerant_headers(client, coord):
     assert stored["date_of_birth"] == dob and stored["province"] == province_id("01")
     assert "khôi phục" in response.json()["rows"][0]["messages"][0]["message"]
     second = response.json()["rows"][1]["person_id"]
-    from training.tables import Person
+    from training.people.tables import Person
 
     other = run(Person.select().where(Person.id == second).first().run())
     assert other["date_of_birth"] == dt.date(1990, 5, 7)
@@ -207,7 +209,7 @@ def test_excel_number_and_date_cells_and_tolerant_headers(client, coord):
 
 
 def test_existing_person_is_reused_and_a_possible_duplicate_is_flagged(client, coord):
-    from training.tables import Person
+    from training.people.tables import Person
 
     cls = make_class(status="open")
     dob = dt.date(1983, 6, 15)
@@ -330,7 +332,7 @@ def test_row_errors_name_the_row_and_column_and_commit_saves_nothing(client, coo
 
 
 def test_person_already_in_the_class_is_a_row_error(client, coord):
-    from training.services.enrolment import enrol
+    from training.classes.enrolment import enrol
 
     cls = make_class(status="open")
     dob = dt.date(1975, 1, 30)
@@ -416,8 +418,8 @@ def test_english_on_request(client, coord):
 # --- the service, directly -------------------------------------------------------------------
 
 def test_service_commit_is_one_transaction_and_audited():
-    from training.services.roster import import_roster
-    from training.tables import AuditLog
+    from training.classes.roster import import_roster
+    from training.records.tables import AuditLog
 
     cls = make_class(status="open", capacity=1)
     rows = [learner(), learner()]
@@ -434,12 +436,12 @@ def test_service_commit_is_one_transaction_and_audited():
 # --- the command line ------------------------------------------------------------------------
 
 def training(*args):
-    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT, env=os.environ.copy(),
+    return subprocess.run([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT, env=os.environ.copy(),
                           capture_output=True, text=True, timeout=120)
 
 
 def test_cli_dry_run_then_commit(tmp_path):
-    from training.tables import Person
+    from training.people.tables import Person
 
     cls = make_class(status="open", capacity=1)
     rows = [learner(), learner(dob=dt.date(1990, 10, 10), sex="Nam", category="Cán bộ")]

@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 from conftest import make_class, make_course, make_enrolment, make_person, province_id, run, token_for, unique
 
-from training.access import SYSTEM
-from training.validation import cccd_for
+from training.auth.access import SYSTEM
+from training.records.validation import cccd_for
 
 KHANH_HOA, HCM = "56", "79"
 TODAY = dt.date.today()
@@ -33,8 +33,8 @@ def new_cccd(dob: dt.date, sex: str, legacy: str) -> str:
 
 
 def make_org(province_code: str, prefix: str) -> dict:
-    from training.services.rows import create_row
-    from training.tables import Organisation
+    from training.people.tables import Organisation
+    from training.records.rows import create_row
 
     return run(create_row(Organisation, {"name": unique(prefix), "kind": "social_work_centre",
                                          "province": province_id(province_code)}, SYSTEM))
@@ -46,7 +46,7 @@ def mixed():
     one learner of Khánh Hòa and one of Hồ Chí Minh, each with citizen ID, birth date, phone and email."""
     from certificates.service import issue_for_class
     from certificates.tables import IssuerProfile
-    from training.tables import Enrolment, TrainingClass
+    from training.classes.tables import Enrolment, TrainingClass
 
     issuer = make_org(KHANH_HOA, "Trung tâm CTXH Khánh Hòa ")
     run(IssuerProfile.insert(IssuerProfile(
@@ -173,7 +173,7 @@ def test_admin_certificate_export_form_leaves_them_out_too(as_khanhhoa, mixed):
 @pytest.fixture()
 def open_class():
     """An open class of Khánh Hòa with a session yesterday, a learner of Khánh Hòa and one of Hồ Chí Minh."""
-    from training.services.scheduling import SessionSpec, add_sessions
+    from training.classes.scheduling import SessionSpec, add_sessions
 
     cls = make_class(KHANH_HOA, status="open", start_date=TODAY - dt.timedelta(days=5),
                      end_date=TODAY + dt.timedelta(days=5))
@@ -254,7 +254,7 @@ def test_admin_forms_answer_the_same_for_another_provinces_certificate_and_a_mis
 
 
 def test_api_answers_the_same_for_another_provinces_class_or_person_and_a_missing_one(client, open_class):
-    from training.tables import Person
+    from training.people.tables import Person
 
     headers = token_for("dept.khanhhoa")
     elsewhere_class = make_class("19", status="open")
@@ -293,7 +293,7 @@ def test_api_answers_the_same_for_another_provinces_certificate_and_a_missing_on
 def test_a_citizen_id_of_another_province_is_refused_without_saying_where_it_is(client, as_khanhhoa, mixed, tmp_path):
     """The database keeps citizen IDs unique, so the department cannot add that person; the refusal names
     no province, person or organisation, and is the same in the admin and the staff import."""
-    from training.tables import Person
+    from training.people.tables import Person
 
     other = mixed["other"]
     refusal = "số CCCD này không thể đăng ký từ đơn vị của bạn; hãy liên hệ cán bộ điều phối đào tạo"

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from conftest import PASSWORD, admin_login, make_person, run, serve, unique
 
-from training.services.accounts import create_account
-from training.tables import LoginFailure
+from training.auth.accounts import create_account
+from training.auth.tables import LoginFailure
 
 
 @pytest.fixture()

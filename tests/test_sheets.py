@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from conftest import make_class, make_course, make_person, province_id, run, token_for, unique
 
-from training.access import SYSTEM
-from training.services.rows import create_row
-from training.validation import cccd_for
+from training.auth.access import SYSTEM
+from training.records.rows import create_row
+from training.records.validation import cccd_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TODAY = dt.date.today()
@@ -26,9 +26,9 @@ def ddmm(day: dt.date) -> str:
 def setup():
     """An open class with sessions 10 days ago, two 5 days ago (08:00 and 13:30) and one next week;
     learners Đức (with CCCD), Em (no CCCD), Dũng (with CCCD) and Hà (withdrawn)."""
-    from training.services.enrolment import enrol, withdraw
-    from training.services.scheduling import SessionSpec, add_sessions
-    from training.tables import Organisation
+    from training.classes.enrolment import enrol, withdraw
+    from training.classes.scheduling import SessionSpec, add_sessions
+    from training.people.tables import Organisation
 
     course = make_course(min_attendance_share=0.5)
     cls = make_class(course=course["id"], status="open", capacity=10, start_date=TODAY - dt.timedelta(days=20),
@@ -83,7 +83,7 @@ def good_sheet(s) -> tuple[list, list]:
 
 
 def marks_of(class_id):
-    from training.tables import Attendance
+    from training.classes.tables import Attendance
 
     rows = run(Attendance.select(Attendance.enrolment, Attendance.status, Attendance.session).where(
         Attendance.session.training_class == class_id).run())
@@ -140,8 +140,8 @@ def test_a_bad_sheet_saves_nothing_and_names_rows_and_columns(client, coord, set
 
 
 def test_results_export(client, coord, setup):
-    from training.services.attendance import close_class
-    from training.tables import Enrolment
+    from training.classes.attendance import close_class
+    from training.classes.tables import Enrolment
 
     header, rows = good_sheet(setup)
     ok = client.post(f"/api/classes/{setup['class']['id']}/attendance-sheet", headers=coord,
@@ -184,7 +184,7 @@ def test_results_of_another_province_are_hidden(client):
 
 
 def test_vietnamese_name_order():
-    from training.collation import vi_name_key as vietnamese_name_key
+    from training.core.collation import vi_name_key as vietnamese_name_key
 
     names = ["Trần Thị Em", "Nguyễn Văn Đức", "Lê Văn Dũng", "Phạm Ánh", "Đỗ An", "Vũ Ân", "Hồ Ăn"]
     assert sorted(names, key=vietnamese_name_key) == [

@@ -29,13 +29,13 @@ def certificate():
 
 
 def training(*args, **env):
-    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=180)
 
 
 def _domain_errors(exc: BaseException) -> list:
     """The DomainErrors in an exception (the test client wraps start-up errors in groups)."""
-    from training.errors import DomainError
+    from training.core.errors import DomainError
 
     if isinstance(exc, DomainError):
         return [exc]
@@ -46,7 +46,7 @@ def test_the_server_refuses_to_start_without_the_keys_and_starts_once_they_are_r
                                                                                           monkeypatch):
     from litestar.testing import TestClient
 
-    from training.app import create_app
+    from training.web.app import create_app
 
     # A data folder whose keys/ was lost (the database still holds the certificates).
     monkeypatch.setenv("TRAINING_DATA_DIR", str(tmp_path / "data"))
@@ -123,7 +123,7 @@ def test_keys_written_unencrypted_by_older_versions_load_and_are_encrypted(tmp_p
 
 def test_keys_of_the_generated_secret_move_to_the_configured_one(tmp_path):
     from certificates.signing import KeyRing
-    from training.errors import DomainError
+    from training.core.errors import DomainError
 
     old = KeyRing(tmp_path, "generated-secret")
     kid = old.current.kid

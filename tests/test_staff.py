@@ -11,8 +11,8 @@ import sys
 import openpyxl
 from conftest import ROOT, province_id, run, token_for
 
-from training.access import SYSTEM
-from training.validation import cccd_for
+from training.auth.access import SYSTEM
+from training.records.validation import cccd_for
 
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Loại cán bộ", "Tỉnh/Thành phố", "Xã/Phường",
           "Ngày bắt đầu", "Ngày nghỉ"]
@@ -56,7 +56,7 @@ def upload(client, headers, path, dry_run=True, endpoint="/api/staff/import"):
 
 
 def people_named(prefix):
-    from training.tables import Person
+    from training.people.tables import Person
 
     return run(Person.select().where(Person.full_name.like(f"{prefix}%")).order_by(Person.full_name).run())
 
@@ -128,9 +128,9 @@ def test_department_imports_only_its_own_province(client, tmp_path):
 def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
     from conftest import make_class, make_course, make_enrolment
 
-    from training.services import coverage as cov
-    from training.services.rows import create_row
-    from training.tables import Commune
+    from training.coverage import figures as cov
+    from training.records.rows import create_row
+    from training.reference.tables import Commune
 
     code = f"8{random.randrange(10_000):04d}"
     commune = run(create_row(Commune, {"code": code, "name": f"Xã Nghỉ {code}", "province": province_id("56")},
@@ -154,7 +154,7 @@ def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
 
 
 def test_commune_list_import(client, tmp_path):
-    from training.tables import Commune
+    from training.reference.tables import Commune
 
     codes = [f"7{random.randrange(10_000):04d}" for _ in range(2)]
     book = openpyxl.Workbook()
@@ -181,7 +181,7 @@ def test_commune_list_import(client, tmp_path):
 
 
 def training(*args):
-    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT, env=os.environ.copy(),
+    return subprocess.run([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT, env=os.environ.copy(),
                           capture_output=True, text=True, timeout=120)
 
 

@@ -19,7 +19,7 @@ from conftest import IS_POSTGRES, ROOT
 MIGRATE_AT_ONCE = """
 import os, sys, time, pathlib
 barrier, count = pathlib.Path(sys.argv[1]), int(sys.argv[2])
-from training.cli import main
+from training.cli.main import main
 (barrier / f"ready-{os.getpid()}").touch()
 while len(list(barrier.glob("ready-*"))) < count:
     time.sleep(0.002)
@@ -65,7 +65,7 @@ SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NO
 
 
 def _schema_of_test_database() -> set[str]:
-    from training.db import engine
+    from training.core.db import engine
 
     rows = asyncio.run(engine().run_ddl(PG_TABLES if IS_POSTGRES else SQLITE_TABLES))
     return {r["name"] for r in rows}

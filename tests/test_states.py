@@ -1,4 +1,4 @@
-"""Enrolment and class statuses change only through their transitions (training/services/states.py), on
+"""Enrolment and class statuses change only through their transitions (training/classes/states.py), on
 every path and under concurrency; attendance saves of one session at once never fail."""
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ def _enrol(client, headers, class_id, person_id):
 
 
 def _enrolments(class_id: int) -> dict[int, dict]:
-    from training.tables import Enrolment
+    from training.classes.tables import Enrolment
 
     return {r["id"]: r for r in run(Enrolment.select().where(Enrolment.training_class == class_id).run())}
 
 
 def _class(class_id: int) -> dict:
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
 
     return run(TrainingClass.select().where(TrainingClass.id == class_id).first().run())
 
@@ -74,7 +74,7 @@ def test_admin_cannot_set_an_enrolment_status(client, coord, as_coordinator, as_
 
 
 def test_admin_cannot_close_a_class_through_its_status(client, coord, as_coordinator):
-    from training.tables import AuditLog
+    from training.records.tables import AuditLog
 
     cls = make_class(status="open", capacity=5)
     _enrol(client, coord, cls["id"], make_person()["id"])
@@ -150,7 +150,7 @@ async def _timed(coro_factory, intervals):
 
 
 def test_simultaneous_withdrawals_of_one_learner_promote_one_person(two_workers):
-    from training.services.tokens import create_token
+    from training.auth.tokens import create_token
 
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}
     trials = []
@@ -192,7 +192,7 @@ async def _admin_client(base: str) -> httpx.AsyncClient:
 
 
 def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
-    from training.services.tokens import create_token
+    from training.auth.tokens import create_token
 
     rng = random.Random(20261130)
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}
@@ -254,8 +254,8 @@ def test_mixed_concurrent_load_keeps_capacity_and_waitlist(two_workers):
 # --- attendance: two saves of one session at once ----------------------------------------------
 
 def test_simultaneous_attendance_saves_of_one_session(two_workers):
-    from training.services.tokens import create_token
-    from training.tables import Attendance
+    from training.auth.tokens import create_token
+    from training.classes.tables import Attendance
 
     headers = {"Authorization": f"Bearer {run(create_token('coord'))}"}
     today = dt.date.today()
@@ -293,7 +293,7 @@ def test_simultaneous_attendance_saves_of_one_session(two_workers):
 
 
 def test_the_database_itself_refuses_unknown_statuses_and_capacities():
-    from training.tables import Enrolment, TrainingClass
+    from training.classes.tables import Enrolment, TrainingClass
 
     cls = make_class(status="open", capacity=3)
     enrolment = make_enrolment(cls["id"], make_person()["id"], "confirmed")

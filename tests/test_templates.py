@@ -1,4 +1,4 @@
-"""Every HTML page is a Jinja2 template (training/templates, certificates/templates): no HTML is built in
+"""Every HTML page is a Jinja2 template (training/web/templates, certificates/web/templates): no HTML is built in
 Python strings, templates escape what they show, and templates and static files ship with the package."""
 
 import ast
@@ -42,7 +42,7 @@ def test_the_check_sees_html_in_strings_and_f_strings(tmp_path):
 
 
 def test_templates_escape_what_they_show(client):
-    from training.templating import environment
+    from training.web.templating import environment
 
     html = environment.from_string("<p>{{ v }}</p>").render(v='<script>alert("x")</script>')
     assert html == "<p>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</p>"
@@ -70,8 +70,9 @@ def test_templates_and_static_files_are_package_data():
     import tomllib
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
-    for package in ("training", "certificates"):
-        for path in (ROOT / package).rglob("*"):
-            if path.is_file() and {"templates", "static"} & set(path.relative_to(ROOT / package).parts):
-                relative = path.relative_to(ROOT / package)
+    for package in ("training.web", "certificates.web"):
+        folder = ROOT.joinpath(*package.split("."))
+        for path in folder.rglob("*"):
+            if path.is_file() and {"templates", "static"} & set(path.relative_to(folder).parts):
+                relative = path.relative_to(folder)
                 assert any(relative.match(pattern) for pattern in data.get(package, [])), (package, relative)

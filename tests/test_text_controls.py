@@ -7,9 +7,10 @@ import io
 
 from conftest import AdminSession, make_class, make_person, province_id, run
 
-from training.access import SYSTEM
-from training.services.rows import create_row
-from training.tables import Person, Trainer
+from training.auth.access import SYSTEM
+from training.classes.tables import Trainer
+from training.people.tables import Person
+from training.records.rows import create_row
 
 # ESC [31m (terminal colour), BEL, DEL, a C1 control, RIGHT-TO-LEFT OVERRIDE, zero-width space, BOM.
 DIRTY = "Nguy\x1b[31mễn\x07 Thị\x7f\x85 \u202eHoa\u200b\ufeff"

@@ -9,12 +9,13 @@ import sys
 
 from conftest import ROOT, AdminSession, make_class, run
 
-from training.services.tokens import create_token, hash_token, list_tokens
-from training.tables import ApiToken, AuditLog
+from training.auth.tables import ApiToken
+from training.auth.tokens import create_token, hash_token, list_tokens
+from training.records.tables import AuditLog
 
 
 def training(*args, **env):
-    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "training.cli.main", *args], cwd=ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
 
 

@@ -6,10 +6,10 @@ import unicodedata
 import pytest
 from conftest import make_class, make_person, province_id, run, unique
 
-from training.access import SYSTEM
-from training.errors import DomainError
-from training.services.rows import create_row, update_row
-from training.validation import cccd_errors, cccd_for
+from training.auth.access import SYSTEM
+from training.core.errors import DomainError
+from training.records.rows import create_row, update_row
+from training.records.validation import cccd_errors, cccd_for
 
 
 def codes(cccd, dob=None, sex=None):
@@ -41,7 +41,7 @@ def test_cccd_disagreeing_with_date_of_birth_or_sex():
 
 
 def _count_people():
-    from training.tables import Person
+    from training.people.tables import Person
 
     return run(Person.count().run())
 
@@ -85,7 +85,8 @@ def test_people_without_cccd_are_allowed():
 
 
 def test_legacy_province_fills_the_2025_province():
-    from training.tables import LegacyProvince, Person
+    from training.people.tables import Person
+    from training.reference.tables import LegacyProvince
 
     ninh_thuan = run(LegacyProvince.select(LegacyProvince.id).where(LegacyProvince.code == "58").first().run())
     person = run(create_row(Person, {"full_name": "Phạm Thị Lan", "sex": "female", "staff_category": "worker",
@@ -97,7 +98,7 @@ def test_legacy_province_fills_the_2025_province():
 
 
 def test_class_dates_and_capacity():
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
 
     before = run(TrainingClass.count().run())
     with pytest.raises(DomainError) as info:
@@ -111,7 +112,7 @@ def test_class_dates_and_capacity():
 
 
 def test_session_must_lie_inside_its_class_dates():
-    from training.tables import ClassSession
+    from training.classes.tables import ClassSession
 
     cls = make_class(start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 3, 6))
     ok = run(create_row(ClassSession, {"training_class": cls["id"], "session_date": dt.date(2026, 3, 3),
@@ -129,7 +130,7 @@ def test_session_must_lie_inside_its_class_dates():
     assert info.value.code == "end_time_before_start"
     assert run(ClassSession.count().run()) == before
     # Moving the class so that its session falls outside is refused too.
-    from training.tables import TrainingClass
+    from training.classes.tables import TrainingClass
 
     with pytest.raises(DomainError) as info:
         run(update_row(TrainingClass, cls["id"], {"start_date": dt.date(2026, 3, 4)}, SYSTEM))
@@ -139,7 +140,8 @@ def test_session_must_lie_inside_its_class_dates():
 def test_changes_are_audited_with_masked_cccd():
     import json
 
-    from training.tables import AuditLog, Person
+    from training.people.tables import Person
+    from training.records.tables import AuditLog
 
     cccd = cccd_for(dt.date(1979, 7, 1), "female", "56", 880001)
     person = make_person(citizen_id=cccd, date_of_birth=dt.date(1979, 7, 1), sex="female",
@@ -154,6 +156,6 @@ def test_changes_are_audited_with_masked_cccd():
 
 
 def test_zero_width_characters_and_non_breaking_spaces_are_removed():
-    from training.validation import clean_text
+    from training.records.validation import clean_text
 
     assert clean_text("Lưu\u200b Quang\u00a0\u00a0Vũ\ufeff") == "Lưu Quang Vũ"

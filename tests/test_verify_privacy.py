@@ -146,7 +146,7 @@ def test_the_issuer_is_named_with_its_province(client, one):
 
 
 def test_issuer_display_name_adds_the_province_only_when_missing():
-    from certificates.render import issuer_display_name
+    from certificates.rendering import issuer_display_name
 
     already = "TRUNG TÂM CÔNG TÁC XÃ HỘI TỈNH KHÁNH HÒA"
     assert issuer_display_name(already, "Khánh Hòa", "tỉnh") == already
@@ -194,8 +194,8 @@ def test_a_replaced_certificate_with_the_number_alone_names_no_successor(client)
 def test_the_code_is_shown_to_the_learner_her_department_and_coordinators_only(client):
     from openpyxl import load_workbook
 
-    from training.services.accounts import create_account
-    from training.tables import Enrolment
+    from training.auth.accounts import create_account
+    from training.classes.tables import Enrolment
 
     cls = closed_class(["Trần Thị Mã"])
     # a learner of Thái Nguyên (19) in the same class, hosted in Khánh Hòa (56)
@@ -264,7 +264,7 @@ def test_codes_are_random_and_typed_codes_are_read_leniently():
 
 def test_the_migration_names_the_province_of_certificates_issued_before(client, one):
     from certificates.tables import Certificate
-    from training.db import engine
+    from training.core.db import engine
 
     _cls, row = one
     migration = importlib.import_module("certificates.piccolo_migrations.certificates_2026_11_30t14_20_00_000000")

@@ -7,7 +7,18 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="training",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=["training.tables"], exclude_imported=True),
+    # Each domain package owns its tables; the Piccolo app and its migrations stay one.
+    table_classes=table_finder(
+        modules=[
+            "training.reference.tables",
+            "training.people.tables",
+            "training.classes.tables",
+            "training.coverage.tables",
+            "training.auth.tables",
+            "training.records.tables",
+        ],
+        exclude_imported=True,
+    ),
     migration_dependencies=[
         "piccolo.apps.user.piccolo_app",
         "piccolo_api.session_auth.piccolo_app",

@@ -1,6 +1,6 @@
 """Valid statuses and capacities, held by the database itself: a CHECK constraint on PostgreSQL, triggers
 on SQLite (which cannot add a constraint to an existing table). The transitions between statuses are
-decided by ``training.services.states``; this only keeps an unknown value (or a capacity below 1) out,
+decided by ``training.classes.states``; this only keeps an unknown value (or a capacity below 1) out,
 whatever path writes the row."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

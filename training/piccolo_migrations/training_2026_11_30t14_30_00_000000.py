@@ -1,5 +1,5 @@
 """Failed sign-ins, in the database so that the limit holds across workers and servers
-(``training.services.signin``). Written like an auto migration (add_table/add_column), so that
+(``training.auth.signin``). Written like an auto migration (add_table/add_column), so that
 Piccolo's migration state knows the table."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager

@@ -7,7 +7,7 @@
    ``redacted_at`` from NULL to a time, ``before`` and ``after`` to NULL, every other column unchanged.
    So a redaction can only remove content, once, visibly; it can never rewrite an entry.
 3. Birth date, phone and e-mail were written in full to ``before``/``after`` of ``person`` rows: they are
-   masked in place with the writer's own helper (``training.services.rows.audit_json``). The triggers
+   masked in place with the writer's own helper (``training.records.rows.audit_json``). The triggers
    forbid that update, so this migration drops them, masks, and creates the new ones, all in its one
    transaction (a failure leaves the old triggers and the old rows).
 """
@@ -76,7 +76,7 @@ $$""",
 
 
 class PersonalDataAccess(Table, tablename="personal_data_access"):
-    """The table as this migration creates it (frozen here; the live class is in ``training.tables``)."""
+    """The table as this migration creates it (frozen here; the live class is in ``training.people.tables``)."""
 
     created_at = Timestamptz(index=True)
     user_id = Integer(null=True, default=None)
@@ -94,7 +94,7 @@ class AuditLog(Table, tablename="audit_log"):
 
 
 async def _mask_person_rows() -> None:
-    from training.services.rows import audit_json  # the writer's own masking: one place
+    from training.records.rows import audit_json
 
     rows = await AuditLog.raw(
         "SELECT id, before, after FROM audit_log WHERE table_name = 'person' AND redacted_at IS NULL").run()

@@ -7,7 +7,7 @@ import datetime as dt
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 
-from training.config import token_days
+from training.core.config import token_days
 
 ID = "2026-11-30T14:51:00:000000"
 VERSION = "1.38.0"

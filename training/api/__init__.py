@@ -1,1 +1,0 @@
-"""HTTP controllers: thin layers over training.services."""

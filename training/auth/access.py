@@ -1,0 +1,215 @@
+"""Who may see and change what.
+
+One place decides it for the admin, the API and the command line:
+
+- a coordinator sees and changes everything;
+- a department account sees and changes only rows of its own province (rows reached through
+  the province column of each table, following foreign keys where needed); reference tables
+  (provinces, courses) it may read but not change; system tables (users, accounts, audit log)
+  it may not read at all;
+- a learner has no access to the admin tables (only to their own learner pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import Column
+from piccolo.table import Table
+
+from training.core.enums import Role
+from training.core.errors import DomainError, FieldError, PermissionDenied
+from training.core.i18n import N_
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    username: str
+    role: str
+    province_id: int | None = None
+    person_id: int | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.coordinator
+
+    @property
+    def is_department(self) -> bool:
+        return self.role == Role.department
+
+
+SYSTEM = Actor(user_id=None, username="system", role=Role.coordinator)
+
+
+def _scopes() -> dict[str, tuple[Callable[[], Column], bool]]:
+    """tablename -> (province column, whether rows without a province are shared read-only)."""
+    from certificates.tables import Certificate, IssuerProfile
+    from training.classes.tables import Attendance, ClassSession, Enrolment, Trainer, TrainerCourse, TrainingClass
+    from training.coverage.tables import CoverageTarget
+    from training.people.tables import Organisation, Person
+    from training.reference.tables import Commune
+
+    return {
+        "commune": (lambda: Commune.province, False),
+        "organisation": (lambda: Organisation.province, True),
+        "person": (lambda: Person.province, False),
+        "training_class": (lambda: TrainingClass.host_province, False),
+        "class_session": (lambda: ClassSession.training_class.host_province, False),
+        "trainer": (lambda: Trainer.person.province, False),
+        "trainer_course": (lambda: TrainerCourse.trainer.person.province, False),
+        "enrolment": (lambda: Enrolment.person.province, False),
+        "attendance": (lambda: Attendance.enrolment.person.province, False),
+        "coverage_target": (lambda: CoverageTarget.province, True),
+        "certificate": (lambda: Certificate.enrolment.person.province, False),
+        "issuer_profile": (lambda: IssuerProfile.organisation.province, False),
+    }
+
+
+# Tables a department account may read but never change.
+READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite"}
+# Tables only coordinators may see.
+COORDINATOR_ONLY = {"account", "api_token", "audit_log", "personal_data_access", "piccolo_user", "sessions"}
+# Tables changed only by their services, never row by row (certificates are immutable once issued).
+SERVICE_ONLY = {"certificate"}
+# Tables only ever appended to by the services, never changed or deleted (database triggers back it).
+APPEND_ONLY = {"audit_log", "personal_data_access"}
+
+
+def scope_column(table: type[Table]) -> tuple[Column, bool] | None:
+    entry = _scopes().get(table._meta.tablename)
+    if entry is None:
+        return None
+    return entry[0](), entry[1]
+
+
+def check_table_access(table: type[Table], actor: Actor, write: bool) -> None:
+    """Raise PermissionDenied when the actor may not read (or write) this table at all."""
+    name = table._meta.tablename
+    if write and name in SERVICE_ONLY:
+        raise PermissionDenied.single("immutable", N_(
+            "An issued certificate cannot be edited or deleted: re-issue it to correct it, or revoke it."))
+    if write and name == "personal_data_access":
+        raise DomainError.single("append_only", N_(
+            "The personal data access log is append-only: its entries are written by the system and cannot "
+            "be added, edited or deleted by hand."), http_status=405)
+    if write and name in APPEND_ONLY:
+        raise DomainError.single("append_only", N_(
+            "The audit log is append-only: its entries are written by the system and cannot be added, edited "
+            "or deleted by hand."), http_status=405)
+    if actor.is_coordinator:
+        return
+    if actor.is_department:
+        if name in COORDINATOR_ONLY:
+            raise PermissionDenied.single("forbidden_table", N_("Only training coordinators can open this table."))
+        if write and name in READ_ONLY_FOR_DEPARTMENT:
+            raise PermissionDenied.single(
+                "read_only_table", N_("Only training coordinators can change this table."))
+        if name not in READ_ONLY_FOR_DEPARTMENT and scope_column(table) is None:
+            raise PermissionDenied.single("forbidden_table", N_("Only training coordinators can open this table."))
+        return
+    raise PermissionDenied.single("forbidden", N_("Your account cannot do this."))
+
+
+def scope_where(table: type[Table], actor: Actor, write: bool = False):
+    """The WHERE clause restricting rows to what the actor may see (or change), or None for all."""
+    if actor.is_coordinator:
+        return None
+    entry = scope_column(table)
+    if entry is None:
+        return None  # reference table, guarded by check_table_access
+    column, shared_when_null = entry
+    if actor.province_id is None:
+        return column.is_null() & column.is_not_null()  # matches nothing
+    if shared_when_null and not write:
+        return (column == actor.province_id) | column.is_null()
+    return column == actor.province_id
+
+
+# --- personal data of people of a class ----------------------------------------------------------
+#
+# The rule (docs/decisions.md, "Issue 10 item 1"): a department hosting a class runs it for every
+# learner, whatever their province, so it sees their name, organisation and province, enrolment
+# status, attendance and results. Personal data beyond that (citizen ID, date of birth, phone,
+# email) and the certificates issued to them (PDF, register row) belong to the learner's own
+# province and the coordinators. Every listing, export and page that shows people of a class asks
+# these functions.
+
+PERSONAL_FIELDS = ("citizen_id", "date_of_birth", "phone", "email")
+
+
+def sees_personal_data(actor: Actor, person_province: int | None, person_id: int | None = None) -> bool:
+    """Whether the actor may see the personal fields (PERSONAL_FIELDS) of a person of this province:
+    coordinators always, a department for people of its own province, a learner for themself."""
+    if actor.is_coordinator:
+        return True
+    if actor.is_department:
+        return actor.province_id is not None and person_province == actor.province_id
+    return actor.person_id is not None and person_id == actor.person_id
+
+
+def visible_person_fields(actor: Actor, person_province: int | None, person_id: int | None = None,
+                          fields: tuple[str, ...] = PERSONAL_FIELDS) -> frozenset[str]:
+    """Which of ``fields`` (person column names) the actor may see for this person."""
+    if sees_personal_data(actor, person_province, person_id):
+        return frozenset(fields)
+    return frozenset(f for f in fields if f not in PERSONAL_FIELDS)
+
+
+def mask_personal(actor: Actor, row: dict, province_key: str = "person_province",
+                  aliases: dict[str, str] | None = None) -> dict:
+    """A copy of ``row`` (one person, or one enrolment with its person's columns) with the personal fields
+    the actor may not see set to None. ``aliases`` maps a person field to the key it has in the row
+    (e.g. {"date_of_birth": "dob"}); ``province_key`` names the key holding the person's province."""
+    shown = visible_person_fields(actor, row.get(province_key), row.get("person_id", row.get("person")))
+    keys = {**{f: f for f in PERSONAL_FIELDS}, **(aliases or {})}
+    hidden = {keys[f] for f in PERSONAL_FIELDS if f not in shown}
+    if not hidden:
+        return row
+    return {k: (None if k in hidden else v) for k, v in row.items()}
+
+
+def own_people_where(actor: Actor, person_province: Column):
+    """WHERE clause keeping rows about people whose personal data the actor may see (certificates,
+    register rows), given the column holding the person's province; None for a coordinator."""
+    if actor.is_coordinator:
+        return None
+    if actor.is_department and actor.province_id is not None:
+        return person_province == actor.province_id
+    return person_province.is_null() & person_province.is_not_null()  # matches nothing
+
+
+# --- no enumeration ------------------------------------------------------------------------------
+#
+# A department never learns that a value it typed exists in another province ("Issue 10 item 5").
+# A citizen ID held by someone the department cannot see is refused with this one message, the same
+# in the admin, the API and the imports; it names no province, person or organisation.
+
+def cccd_refused(field: str = "citizen_id") -> FieldError:
+    return FieldError("cccd_refused", N_(
+        "this citizen ID cannot be registered by your department; ask the training coordinator"), field)
+
+
+async def actor_for_user(user: BaseUser | dict | None) -> Actor | None:
+    """The actor of a piccolo user: its Account decides the role; a superuser without one coordinates."""
+    from training.auth.tables import Account
+
+    if user is None:
+        return None
+    user_id = user["id"] if isinstance(user, dict) else user.id
+    username = user["username"] if isinstance(user, dict) else user.username
+    superuser = user["superuser"] if isinstance(user, dict) else user.superuser
+    account = await Account.select().where(Account.user == user_id).first().run()
+    if account is None:
+        if superuser:
+            return Actor(user_id=user_id, username=username, role=Role.coordinator)
+        return None
+    return Actor(
+        user_id=user_id,
+        username=username,
+        role=account["role"],
+        province_id=account["province"],
+        person_id=account["person"],
+    )

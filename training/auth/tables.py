@@ -1,0 +1,51 @@
+"""Tables of sign-in: accounts (role, province), API tokens, failed sign-ins."""
+
+from __future__ import annotations
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from training.core.enums import (
+    Role,
+)
+from training.people.tables import Person
+from training.reference.tables import Province
+
+
+class Account(Table):
+    """Links a piccolo user to a role: coordinator, department (one province), learner (one person)."""
+
+    user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, unique=True)
+    role = Varchar(length=20, choices=Role)
+    province = ForeignKey(references=Province, null=True, on_delete=OnDelete.restrict)
+    person = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
+
+
+class ApiToken(Table):
+    """A bearer token for scripted API calls; only its SHA-256 is stored, and never shown (secret).
+    Created, listed and revoked by ``training.auth.tokens``; it stops working at ``expires_at``."""
+
+    user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True, secret=True)
+    created_at = Timestamptz()
+    revoked = Boolean(default=False)
+    label = Varchar(length=100, default="")
+    expires_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+class LoginFailure(Table):
+    """A failed sign-in (or one being checked: a row is written before the password is, and deleted
+    when it was right), counted against the username and the client address for
+    TRAINING_LOGIN_WINDOW_MINUTES by ``training.auth.signin``, in every worker and server alike."""
+
+    username = Varchar(length=150, index=True)
+    address = Varchar(length=64, index=True)
+    created_at = Timestamptz(index=True)

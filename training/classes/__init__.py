@@ -1,0 +1,1 @@
+"""Classes: courses, scheduling, enrolment, attendance and completion, roster and sign-in sheet imports."""

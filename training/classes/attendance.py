@@ -1,0 +1,186 @@
+"""Attendance per session, attended shares, and closing a class with its results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from training.auth.access import Actor
+from training.classes import policy, states
+from training.classes.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
+from training.core.db import write_transaction
+from training.core.errors import Conflict, DomainError, FieldError, NotFound
+from training.core.i18n import N_
+from training.coverage.figures import class_changed
+from training.records.audit import audit
+from training.records.rows import visible_row
+from training.records.validation import clean_text, formula_errors
+
+MARKABLE = ["registered", "confirmed", "completed", "failed"]
+STATUSES = {"present", "late", "excused", "absent"}
+
+
+@dataclass
+class Mark:
+    enrolment: int
+    status: str
+    note: str = ""
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default: str | None = None,
+                       on: dt.date | None = None) -> dict[str, Any]:
+    """Set the marks of one session: everyone ``default`` (e.g. present), then the exceptions."""
+    found = await visible_row(ClassSession, session_id, actor, write=True)
+    async with write_transaction():
+        # Saves of one class queue on its row (PostgreSQL: two saves of one session at once would otherwise
+        # collide on the unique (session, enrolment) index or deadlock); everything below is read under it.
+        cls = await states.locked_class(found["training_class"])
+        session = await ClassSession.select().where(ClassSession.id == session_id).first().run()
+        if session is None:
+            raise NotFound.single("not_found", N_("No such row, or it belongs to another province."))
+        wanted = await _wanted_marks(session, cls, marks, default, on)
+        current = {r["enrolment"]: r for r in await Attendance.select().where(Attendance.session == session_id).run()}
+        inserts = []
+        for eid, mark in wanted.items():
+            note = clean_text(mark.note) or ""
+            old = current.get(eid)
+            if old is None:
+                inserts.append(Attendance(session=session_id, enrolment=eid, status=mark.status, note=note))
+            elif (old["status"], old["note"]) != (mark.status, note):
+                await Attendance.update({Attendance.status: mark.status, Attendance.note: note}).where(
+                    Attendance.id == old["id"]).run()
+        if inserts:
+            await Attendance.insert(*inserts).run()
+        await audit(actor, "attendance", ClassSession, session_id, None,
+                    {"marks": {str(e): m.status for e, m in wanted.items()}})
+    counts: dict[str, int] = {}
+    for mark in wanted.values():
+        counts[mark.status] = counts.get(mark.status, 0) + 1
+    return {"session": session_id, "marked": len(wanted), "counts": counts}
+
+
+async def _wanted_marks(session: dict[str, Any], cls: dict[str, Any], marks: list[Mark], default: str | None,
+                        on: dt.date | None) -> dict[int, Mark]:
+    """The marks to store, checked against the session and its class as they are now."""
+    if session["session_date"] > (on or today()):
+        raise Conflict.single("session_in_future",
+                              N_("The session of {date} has not happened yet; attendance cannot be taken."),
+                              "session", date=session["session_date"].strftime("%d/%m/%Y"))
+    if cls["status"] in ("closed", "cancelled"):
+        raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                              code=cls["code"])
+    enrolments = {r["id"]: r for r in await Enrolment.select(
+        Enrolment.id, Enrolment.status, Enrolment.person.full_name.as_alias("name")).where(
+        Enrolment.training_class == session["training_class"]).run()}
+    errors: list[FieldError] = []
+    if default is not None and default not in STATUSES:
+        errors.append(FieldError("unknown_status", N_("Unknown attendance status {status}."), "default",
+                                 {"status": default}))
+    wanted: dict[int, Mark] = {}
+    if default is not None:
+        for eid, row in enrolments.items():
+            if row["status"] in MARKABLE:
+                wanted[eid] = Mark(eid, default)
+    for position, mark in enumerate(marks, start=1):
+        row = enrolments.get(mark.enrolment)
+        if mark.status not in STATUSES:
+            errors.append(FieldError("unknown_status", N_("line {row}: unknown attendance status {status}."),
+                                     "status", {"row": position, "status": mark.status}))
+        elif row is None:
+            errors.append(FieldError("not_in_class", N_("line {row}: enrolment {id} is not in this class."),
+                                     "enrolment", {"row": position, "id": mark.enrolment}))
+        elif row["status"] not in MARKABLE:
+            errors.append(FieldError("not_markable", N_("line {row}: {name} is {status}; no attendance is taken."),
+                                     "enrolment", {"row": position, "name": row["name"],
+                                                   "status": states.status_label(row["status"])}))
+        elif problems := formula_errors(clean_text(mark.note), "note"):  # checked as it would be stored
+            errors.extend(problems)
+        else:
+            wanted[mark.enrolment] = mark
+    if errors:
+        raise DomainError(errors)
+    return wanted
+
+
+async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
+    """Per enrolment: sessions held so far, attended (present or late, and excused when the course
+    counts it), and the share of all the class's sessions."""
+    course = await TrainingClass.select(
+        TrainingClass.course.excused_counts_as_present.as_alias("excused_counts_as_present")
+    ).where(TrainingClass.id == class_id).first().run()
+    counted = policy.attended_marks(course and course["excused_counts_as_present"])
+    total = await ClassSession.count().where(ClassSession.training_class == class_id).run()
+    marks = await Attendance.select(Attendance.enrolment, Attendance.status).where(
+        Attendance.session.training_class == class_id).run()
+    out: dict[int, dict[str, Any]] = {}
+    for row in await Enrolment.select(Enrolment.id).where(Enrolment.training_class == class_id).run():
+        out[row["id"]] = {"sessions": total, "attended": 0, "share": 0.0}
+    for mark in marks:
+        entry = out.get(mark["enrolment"])
+        if entry is not None and mark["status"] in counted:
+            entry["attended"] += 1
+    for entry in out.values():
+        entry["share"] = policy.attended_share(entry["attended"], total)
+    return out
+
+
+async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
+    """Apply the course's completion rule to every active enrolment and close the class: the one way to
+    ``closed`` (``states.CLASS_MOVES``), decided on the class row read under its lock."""
+    await visible_row(TrainingClass, class_id, actor, write=True)
+    async with write_transaction():
+        cls = await states.locked_class(class_id)
+        if cls["status"] in ("closed", "cancelled"):
+            raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                                  code=cls["code"])
+        states.check_class_move(cls["code"], cls["status"], "closed", "close")
+        course = await Course.select().where(Course.id == cls["course"]).first().run()
+        shares = await attended_shares(class_id)
+        results = {"completed": 0, "failed": 0}
+        rows = await Enrolment.select().where(
+            (Enrolment.training_class == class_id) & Enrolment.status.is_in(["registered", "confirmed"])).run()
+        for row in rows:
+            share = shares.get(row["id"], {}).get("share", 0.0)
+            passed = policy.completes(share, row["score"], course["min_attendance_share"], course["pass_mark"])
+            status = "completed" if passed else "failed"
+            states.check_enrolment_move(row["status"], status, "close")
+            classification = policy.classify(row["score"]) if status == "completed" else None
+            await Enrolment.update({Enrolment.status: status, Enrolment.classification: classification}).where(
+                Enrolment.id == row["id"]).run()
+            results[status] += 1
+        await TrainingClass.update({TrainingClass.status: "closed"}).where(TrainingClass.id == class_id).run()
+        after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
+        await audit(actor, "close", TrainingClass, class_id, cls, {**after, "results": results})
+        await class_changed(class_id)
+    return {"class": class_id, **results}
+
+
+async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
+    """Explicitly re-open a closed class: results go back to confirmed; recorded in the audit log."""
+    await visible_row(TrainingClass, class_id, actor, write=True)
+    async with write_transaction():
+        cls = await states.locked_class(class_id)
+        if cls["status"] != "closed":
+            raise Conflict.single("class_not_closed", N_("Class {code} is not closed."), code=cls["code"])
+        states.check_class_move(cls["code"], "closed", "running", "reopen")
+        # A valid certificate certifies the closed class's result: it must not outlive that result.
+        certified = await Enrolment.raw(
+            "SELECT COUNT(*) AS n FROM certificate c JOIN enrolment e ON e.id = c.enrolment "
+            "WHERE e.training_class = {} AND c.status = 'valid'", class_id).run()
+        if certified[0]["n"]:
+            raise Conflict.single("class_has_certificates", N_(
+                "Class {code} cannot be re-opened: {count} of its learners hold a valid certificate for its results. "
+                "To correct a certificate, re-issue it; to withdraw it, revoke it with a reason."),
+                "training_class", code=cls["code"], count=certified[0]["n"])
+        await Enrolment.update({Enrolment.status: "confirmed", Enrolment.classification: None}).where(
+            (Enrolment.training_class == class_id) & Enrolment.status.is_in(["completed", "failed"])).run()
+        await TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == class_id).run()
+        after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
+        await audit(actor, "reopen", TrainingClass, class_id, cls, after)
+        await class_changed(class_id)
+    return after

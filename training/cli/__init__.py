@@ -1,0 +1,1 @@
+"""The ``training`` command line: thin commands over the domain packages."""

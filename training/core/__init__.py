@@ -1,0 +1,2 @@
+"""The core every domain stands on: settings, database, enums, errors, localisation, labels,
+collation, file names, logs."""

@@ -1,0 +1,173 @@
+"""Every setting of the service, read from environment variables with safe defaults: the one place.
+
+Each setting is one function (or a field of ``Settings``) whose docstring names the variable and its
+default. No other module of ``training``, ``certificates`` or ``admin`` reads ``os.environ``; every
+variable is listed in README.md ("Configuration"), and ``tests/test_one_place.py`` fails when the two
+drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    base_url: str
+    default_language: str
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def _secret_key(data_dir: Path) -> str:
+    """TRAINING_SECRET_KEY, or a random key generated once into the data folder."""
+    env = os.environ.get("TRAINING_SECRET_KEY")
+    if env:
+        return env
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def get_settings() -> Settings:
+    """DATABASE_URL (default ``sqlite:///<data folder>/training.sqlite``), TRAINING_DATA_DIR (default
+    ``./data``), TRAINING_SECRET_KEY, TRAINING_BASE_URL and TRAINING_DEFAULT_LANGUAGE (default ``vi``)."""
+    # TRAINING_DATA_DIR, or ./data under the working directory: never inside the installed package,
+    # where an upgrade or a reinstall would delete the database, the keys and the PDFs.
+    data_dir = Path(os.environ.get("TRAINING_DATA_DIR") or Path.cwd() / "data").resolve()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'training.sqlite'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(data_dir),
+        base_url=base_url(),
+        default_language=default_language(),
+    )
+
+
+# --- security settings (one function each; read at every use, so tests and restarts see changes) ---
+
+def default_language() -> str:
+    """TRAINING_DEFAULT_LANGUAGE: the language when the request names none (default ``vi``)."""
+    return os.environ.get("TRAINING_DEFAULT_LANGUAGE", "vi")
+
+
+def base_url() -> str:
+    """TRAINING_BASE_URL: the address users reach the service at (default http://127.0.0.1:8000).
+    An ``https://`` address turns on Secure cookies and HSTS."""
+    return os.environ.get("TRAINING_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def behind_https() -> bool:
+    """True when TRAINING_BASE_URL starts with ``https://``."""
+    return base_url().lower().startswith("https://")
+
+
+def hsts_max_age() -> int:
+    """TRAINING_HSTS_MAX_AGE: seconds browsers keep to HTTPS after a visit (default 31536000, one
+    year); sent only when TRAINING_BASE_URL is https. 0 tells browsers to forget it."""
+    return int(os.environ.get("TRAINING_HSTS_MAX_AGE", "31536000"))
+
+
+def trusted_proxies() -> list:
+    """TRAINING_TRUSTED_PROXIES: comma-separated addresses or CIDR networks of reverse proxies whose
+    ``X-Forwarded-For`` is believed (default none: the socket peer is the client)."""
+    import ipaddress
+
+    networks = []
+    for item in os.environ.get("TRAINING_TRUSTED_PROXIES", "").split(","):
+        if item.strip():
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+    return networks
+
+
+def session_hours() -> float:
+    """TRAINING_SESSION_HOURS: a session (admin or learner) ends this many hours after sign-in
+    (default 8); the admin's is extended by 20 minutes at a time while it is in use."""
+    return float(os.environ.get("TRAINING_SESSION_HOURS", "8"))
+
+
+def session_max_hours() -> float:
+    """TRAINING_SESSION_MAX_HOURS: no session outlives this many hours after sign-in, however active
+    (default 12)."""
+    return float(os.environ.get("TRAINING_SESSION_MAX_HOURS", "12"))
+
+
+def login_max_failures() -> int:
+    """TRAINING_LOGIN_RATE_LIMIT: failed sign-ins allowed per username and per client address within
+    the window (default 10); successful sign-ins are not counted."""
+    return max(1, int(os.environ.get("TRAINING_LOGIN_RATE_LIMIT", "10")))
+
+
+def login_window_minutes() -> float:
+    """TRAINING_LOGIN_WINDOW_MINUTES: how long a failed sign-in counts (default 15)."""
+    return float(os.environ.get("TRAINING_LOGIN_WINDOW_MINUTES", "15"))
+
+
+_SECRET_CACHE: dict = {}
+
+
+def secret_key() -> str:
+    """TRAINING_SECRET_KEY (or the key generated into the data folder, TRAINING_DATA_DIR), read once per
+    value."""
+    cache_key = (os.environ.get("TRAINING_SECRET_KEY"), os.environ.get("TRAINING_DATA_DIR"))
+    if cache_key not in _SECRET_CACHE:
+        _SECRET_CACHE[cache_key] = get_settings().secret_key
+    return _SECRET_CACHE[cache_key]
+
+
+DEFAULT_TOKEN_DAYS = 90
+
+
+def token_days() -> int:
+    """TRAINING_TOKEN_DAYS: how many days a new API token works (default 90; at least 1)."""
+    raw = os.environ.get("TRAINING_TOKEN_DAYS", "")
+    try:
+        return max(1, int(raw)) if raw.strip() else DEFAULT_TOKEN_DAYS
+    except ValueError:
+        raise ValueError(f"TRAINING_TOKEN_DAYS must be a whole number of days, not {raw!r}") from None
+
+
+# --- service settings ---
+
+def access_log() -> bool:
+    """TRAINING_ACCESS_LOG: ``1`` logs every request line (default off: verification URLs carry the QR
+    token, which includes the holder's name, and the log costs ~15% of the public page's throughput)."""
+    return os.environ.get("TRAINING_ACCESS_LOG") == "1"
+
+
+def public_rate_limit() -> int:
+    """TRAINING_PUBLIC_RATE_LIMIT: requests per minute and client address on the public verification
+    endpoints (default 120; 0 turns the limit off, e.g. for a load test)."""
+    return int(os.environ.get("TRAINING_PUBLIC_RATE_LIMIT", "120"))
+
+
+def pdf_workers() -> int:
+    """TRAINING_PDF_WORKERS: worker processes that render big batches of certificate PDFs
+    (default min(2, CPUs); at least 1)."""
+    return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
+
+
+def classification() -> str:
+    """TRAINING_CLASSIFICATION: the score thresholds of Xuất sắc, Giỏi, Khá, Trung bình on the 10-point
+    scale, comma-separated (default ``9,8,6.5,5``); ``training.classes.policy`` parses and applies them."""
+    return os.environ.get("TRAINING_CLASSIFICATION", "9,8,6.5,5")
+
+
+def use_piccolo_conf() -> None:
+    """Point Piccolo at ``piccolo_conf`` (PICCOLO_CONF) unless the environment names another module:
+    Piccolo's own variable, not a setting of the service."""
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")

@@ -1,0 +1,1 @@
+"""Coverage: the one definition of trained and of person-times, facts, figures, targets, reports."""

@@ -1,0 +1,1 @@
+"""The demo data set (``training seed-demo``), modelled on the source articles."""

@@ -1,0 +1,1 @@
+"""People and organisations: the staff registry, personal data under the PDPL."""

@@ -1,0 +1,1 @@
+"""Spreadsheets the product hands out: the one safe CSV/XLSX writer."""

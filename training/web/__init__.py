@@ -1,0 +1,1 @@
+"""The HTTP adapters: the Litestar app factory, security middleware, JSON controllers, pages and charts."""

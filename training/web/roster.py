@@ -1,0 +1,171 @@
+"""Files of a class: roster import, attendance sign-in sheet, results export. Thin over the services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.params import Body, PathParameter, QueryParameter
+from msgspec import Struct
+
+from training.auth.access import Actor
+from training.classes import roster, sheets
+from training.core.errors import DomainError
+from training.core.filenames import safe_filename
+from training.core.i18n import N_
+from training.web.auth import provide_actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The service refuses files over 10 MB with its own message; the body limit leaves room for the
+# multipart envelope, and anything larger is refused before it is read (see upload_too_large).
+BODY_LIMIT = 12 * 1024 * 1024
+
+
+class FileIn(Struct):
+    file: UploadFile | None = None
+
+
+async def upload_content(data: FileIn) -> tuple[str, bytes]:
+    """The uploaded file's name and bytes; no file is a 400 in the one error shape."""
+    if data.file is None:
+        raise DomainError.single("file_missing", N_("Choose a file to upload (form field \"file\")."),
+                                 http_status=400)
+    return data.file.filename or "", await data.file.read()
+
+
+class RowMessageOut(Struct):
+    level: str
+    code: str
+    field: str | None
+    column: str | None
+    message: str
+    text: str
+
+
+class RowOut(Struct):
+    row: int
+    full_name: str
+    status: str
+    status_label: str
+    person_id: int | None
+    enrolment_status: str | None
+    enrolment_label: str | None
+    messages: list[RowMessageOut]
+
+
+class RosterOut(Struct):
+    class_id: int
+    class_code: str
+    file: str
+    committed: bool
+    header_row: int
+    total: int
+    new: int
+    existing: int
+    possible_duplicate: int
+    error: int
+    warnings: int
+    confirmed: int
+    waitlisted: int
+    ignored_columns: list[str]
+    new_organisations: list[str]
+    rows: list[RowOut]
+
+
+class SessionMarksOut(Struct):
+    session: int
+    date: str
+    start_time: str
+    column: str
+    marked: int
+    counts: dict[str, int]
+
+
+class SheetOut(Struct):
+    training_class: int
+    sessions: list[SessionMarksOut]
+    skipped_columns: list[str]
+    warnings: list[str]
+
+
+def _roster_out(result: roster.RosterResult) -> RosterOut:
+    data: dict[str, Any] = result.to_dict()
+    data["rows"] = [RowOut(**{**r, "messages": [RowMessageOut(**m) for m in r["messages"]]}) for r in data["rows"]]
+    return RosterOut(**data)
+
+
+def _code(class_code: str) -> str:
+    """A class code as part of a download name (class codes may hold anything)."""
+    return safe_filename(class_code.upper(), fallback="lop")
+
+
+def upload_too_large(_request: Request, exc: HTTPException) -> Response:
+    """Uploads over the body limit: the same Vietnamese message and shape as the service's own refusal."""
+    if exc.status_code != 413 and "Entity Too Large" not in str(exc.detail):
+        from training.web.app import http_error_handler
+
+        return http_error_handler(_request, exc)
+    error = DomainError.single("file_too_large", N_("The file is larger than the limit of {limit} MB."),
+                               http_status=413, limit=roster.MAX_MB)
+    return Response(error.payload(), status_code=413, media_type="application/json")
+
+
+ActorDep = NamedDependency[Actor]
+ClassId = Annotated[int, PathParameter(description="ID of the class")]
+Upload = Annotated[FileIn, Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+class RosterController(Controller):
+    path = "/api"
+    tags = ["Classes"]
+    dependencies = {"actor": Provide(provide_actor)}
+    exception_handlers = {HTTPException: upload_too_large}
+
+    @post("/classes/{class_id:int}/roster", summary="Import a roster file (XLSX or CSV): dry run or commit",
+          status_code=200, request_max_body_size=BODY_LIMIT,
+          description="Multipart upload, field `file`: an Excel workbook (.xlsx) or a CSV file (UTF-8, comma or "
+                      "semicolon) with Vietnamese headers (Họ và tên, Ngày sinh, Giới tính, Số CCCD, Đơn vị, "
+                      "Loại cán bộ, Tỉnh/Thành phố, Điện thoại, Email). `dry_run=true` (default) checks every row "
+                      "and says what would happen; `dry_run=false` saves everything or, when a row has an "
+                      "error, nothing (422 listing the rows). `format=xlsx` on a dry run returns the errors "
+                      "and warnings as an Excel file instead of JSON. Files over 10 MB are refused (413).")
+    async def import_roster(self, class_id: ClassId, data: Upload, actor: ActorDep,
+                            dry_run: Annotated[bool, QueryParameter(description="check only, save nothing")] = True,
+                            format: Annotated[Literal["json", "xlsx"], QueryParameter(
+                                description="xlsx: the errors as an Excel file (dry run)")] = "json",
+                            ) -> Response:
+        filename, content = await upload_content(data)
+        result = await roster.import_roster(class_id, filename, content, actor, commit=not dry_run)
+        if dry_run and format == "xlsx":
+            return Response(roster.errors_xlsx(result), media_type=XLSX, headers={
+                "Content-Disposition": f'attachment; filename="loi-danh-sach-{_code(result.class_code)}.xlsx"'})
+        return Response(_roster_out(result), status_code=200 if dry_run else 201)
+
+    @post("/classes/{class_id:int}/attendance-sheet", summary="Import a sign-in sheet (XLSX): all or nothing",
+          status_code=200, request_max_body_size=BODY_LIMIT,
+          description="One row per learner (matched by Số CCCD, else by Họ và tên), one column per session "
+                      "headed by its date dd/mm/yyyy (add sáng/chiều or the start time when a day has two "
+                      "sessions). Codes: x, có, P = present; M, muộn = late; CP, phép = excused; V, KP, vắng "
+                      "or empty = absent. A column left entirely empty is skipped. Every session is saved, or "
+                      "none.")
+    async def attendance_sheet(self, class_id: ClassId, data: Upload, actor: ActorDep) -> SheetOut:
+        filename, content = await upload_content(data)
+        result = await sheets.import_attendance_sheet(class_id, filename, content, actor)
+        return SheetOut(training_class=class_id,
+                        sessions=[SessionMarksOut(**s) for s in result["sessions"]],
+                        skipped_columns=result["skipped_columns"], warnings=result["warnings"])
+
+    @get("/classes/{class_id:int}/results.xlsx", summary="The class's results as an Excel file",
+         media_type=XLSX)
+    async def results(self, class_id: ClassId, actor: ActorDep) -> Response:
+        from training.classes.tables import TrainingClass
+        from training.records.rows import visible_row
+
+        cls = await visible_row(TrainingClass, class_id, actor)
+        content = await sheets.results_xlsx(class_id, actor)
+        return Response(content, media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="ket-qua-{_code(cls["code"])}.xlsx"'})
