@@ -218,3 +218,25 @@ def test_coverage_dashboard_chart_and_table_agree(browser, live_server):
     assert width <= 400  # no sideways scrolling of the page on a phone (wide tables scroll in their box)
     page.screenshot(path=str(ARTIFACTS / "dashboard-province-phone.png"), full_page=True)
     page.close()
+
+
+def test_the_admin_in_english_stays_usable_after_a_reload_and_switches_back(browser, live_server):
+    """Issue 12: choosing English froze the admin tab for good (the relabelling looped on "Attendance")."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, "coord")
+    page.evaluate("localStorage.setItem('piccoloAdminDefaultLanguage', 'en')")
+    page.reload()
+    page.wait_for_selector("text=Attendance")
+    menu = page.inner_text("body").lower()  # the admin's CSS capitalises words
+    for label in ("class sessions", "sign-in sessions", "audit log", "people (staff and learners)"):
+        assert label in menu, label
+    assert "sign-in sign-in" not in menu and "class sign-in" not in menu
+    page.goto(f"{live_server}/admin/#/attendance/")
+    page.wait_for_selector("text=Add Row")
+    page.screenshot(path=str(ARTIFACTS / "admin-english.png"))
+    page.evaluate("localStorage.setItem('piccoloAdminDefaultLanguage', 'vi')")
+    page.reload()
+    page.wait_for_selector("text=Học viên và đơn vị")
+    assert "điểm danh" in page.inner_text("body").lower()
+    page.close()

@@ -3,7 +3,7 @@
 // (piccolo-admin shows "Problem logging in" in English whatever the reason). Its texts come from
 // /admin-labels.json: {labels: {lang: {table name: label}}, wrong_password: {lang: message}}.
 (function(){
-  var L = null, W = {}, M = null;
+  var L = null, W = {}, M = null, done = new WeakMap();
   var xo = XMLHttpRequest.prototype.open, xs = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.open = function(m, u){this.__login = /public\/login\/?$/.test(String(u));
     return xo.apply(this, arguments);};
@@ -18,11 +18,17 @@
     return K;}
   function fix(root){if (!L || !root) {return;} var m = L[lang()] || {}; var ks = keys(m);
     var w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT); var n;
-    while ((n = w.nextNode())) {var v = n.nodeValue; var t = v.trim().toLowerCase(); if (!t) {continue;}
+    while ((n = w.nextNode())) {var v = n.nodeValue; var t = v.trim().toLowerCase();
+      // A text this script wrote is never relabelled again: an English label can end with a table
+      // name ("Class sessions" ends in "sessions"), and relabelling it would grow it for ever.
+      if (!t || done.get(n) === v) {continue;}
       if (M && t === 'problem logging in') {n.nodeValue = M; continue;}
       for (var i = 0; i < ks.length; i++) {var k = ks[i];
         if (t === k || t.slice(-k.length - 1) === ' ' + k) {var at = v.toLowerCase().lastIndexOf(k);
-          n.nodeValue = v.slice(0, at) + m[k] + v.slice(at + k.length); break;}}}}
+          // Write only a change: writing the same text is a mutation too, and the observer below
+          // would call fix again for ever (English labels such as "Attendance" equal their key).
+          var nv = v.slice(0, at) + m[k] + v.slice(at + k.length); done.set(n, nv);
+          if (nv !== v) {n.nodeValue = nv;} break;}}}}
   new MutationObserver(function(){fix(document.body);}).observe(document.documentElement,
     {childList: true, subtree: true, characterData: true});
   var req = new XMLHttpRequest();
