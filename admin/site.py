@@ -147,7 +147,8 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
         admin_endpoints.PiccoloCRUD = original
     _install_validation_handler(app)
     app.template = app.template.replace(
-        "</head>", '  <script src="/admin-labels.js"></script>\n</head>'
+        "</head>", '  <link rel="stylesheet" href="/static/admin.css">\n'
+                   '  <script src="/admin-labels.js"></script>\n</head>'
     ).replace('<html lang="en">', '<html lang="vi">')
     return app
 
@@ -172,16 +173,36 @@ def _install_validation_handler(app) -> None:
 
 WRONG_PASSWORD = N_("The username or password is not correct.")
 
+# Accessible names for piccolo-admin's controls that have none (axe-core rules "label", "link-name",
+# "select-name"): by control, and for icon-only links by the Font Awesome icon they show.
+CONTROL_NAMES = {
+    "username": N_("Username"), "password": N_("Password"), "select_all": N_("Select all rows"),
+    "select_row": N_("Select this row"), "page": N_("Page number"), "page_size": N_("Rows per page"),
+    "select": N_("Choose a value"), "input": N_("Value"),
+}
+ICON_NAMES = {
+    "times": N_("Close"), "ellipsis-v": N_("More actions"), "angle-left": N_("Previous page"),
+    "angle-right": N_("Next page"), "angle-down": N_("Show more"), "angle-up": N_("Show less"),
+    "edit": N_("Edit"), "trash-alt": N_("Delete"), "eye": N_("Show"), "eye-slash": N_("Hide"),
+    "plus": N_("Add"), "download": N_("Download"), "sort": N_("Sort"), "filter": N_("Filters"),
+    "layer-group": N_("Show or hide this group"), "link": N_("Open the linked row"),
+}
+
 
 def labels_data() -> dict:
     """The texts of ``/admin-labels.js`` (training/web/static/admin-labels.js), served as ``/admin-labels.json``:
     the table names to relabel in the admin's menu and titles (piccolo-admin shows raw table names), and
-    the message shown when a sign-in is refused (piccolo-admin shows "Problem logging in" in English)."""
+    the message shown when a sign-in is refused (piccolo-admin shows "Problem logging in" in English), and
+    the accessible names of the controls piccolo-admin leaves unnamed."""
     labels = {
         lang: {name.replace("_", " "): _(msgid, language=lang) for name, msgid in TABLE_LABELS.items()}
         for lang in ("vi", "en")
     }
-    return {"labels": labels, "wrong_password": {lang: _(WRONG_PASSWORD, language=lang) for lang in ("vi", "en")}}
+    names = {lang: {"controls": {key: _(msgid, language=lang) for key, msgid in CONTROL_NAMES.items()},
+                    "icons": {key: _(msgid, language=lang) for key, msgid in ICON_NAMES.items()}}
+             for lang in ("vi", "en")}
+    return {"labels": labels, "wrong_password": {lang: _(WRONG_PASSWORD, language=lang) for lang in ("vi", "en")},
+            "names": names}
 
 
 def labels_script() -> str:

@@ -13,5 +13,11 @@ if [ ! -x /usr/bin/chromium ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
 fi
+# axe-core for the accessibility test (tests/test_accessibility.py injects it into the pages), from npm.
+if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get install -y npm || { $SUDO apt-get update && $SUDO apt-get install -y npm; }; }
+  npm install --silent --no-audit --no-fund --prefix .cache/npm "axe-core@^4.10"
+fi
 .venv/bin/ruff check .
 exec .venv/bin/pytest "$@"
