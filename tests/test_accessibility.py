@@ -10,6 +10,7 @@ from conftest import ARTIFACTS, PASSWORD, ROOT, make_class, run
 from test_browser import ARGS, CHROMIUM, sign_in
 from test_certificates import certificates_of, closed_class, issue
 
+from certificates.tables import Certificate
 from training.auth.accounts import create_account
 
 AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -81,3 +82,34 @@ def test_coordinator_pages_have_no_serious_accessibility_violation(context, live
         found += check(page, f"{live_server}{path}", "main", name)
     page.close()
     assert found == [], "\n".join(found)
+
+
+def test_the_learners_page_is_readable_on_a_phone(context, live_server):
+    """Issue 12 item 7: /me at 390 px wide: no sideways scrolling, each certificate a card with its
+    labels, both downloads visible and big enough to tap."""
+    cls = closed_class()
+    issue(cls)
+    person = cls["people"][0]
+    number = run(Certificate.select(Certificate.number).where(Certificate.enrolment.person == person["id"])
+                 .first().run())["number"]
+    run(create_account("hocvien.phone", "learner", PASSWORD, person_id=person["id"]))
+    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "hocvien.phone")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Chứng chỉ của tôi")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    card = page.locator("table.cards tbody tr").first
+    assert number in card.inner_text()
+    shown = card.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert shown == '"Số hiệu"'  # each value under its label, drawn by the stylesheet
+    for label in ("PDF (tiếng Việt)", "PDF (tiếng Anh)"):
+        link = card.get_by_role("link", name=label)
+        link.scroll_into_view_if_needed()
+        box = link.bounding_box()
+        assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 30, box
+    page.screenshot(path=str(ARTIFACTS / "me-phone.png"), full_page=True)
+    assert violations(page) == []
+    page.close()
