@@ -42,7 +42,7 @@ from training.core.enums import CertificateStatus, ClassStatus, EnrolmentStatus,
 from training.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.core.filenames import safe_filename
 from training.core.i18n import N_, _
-from training.coverage import figures as coverage
+from training.coverage import facts
 from training.people.privacy import record_access
 from training.people.tables import Organisation
 from training.records.audit import audit, audit_many
@@ -234,7 +234,7 @@ async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None 
                 snaps = [(e["id"], _snapshot(e, course, cls, profile)) for e in todo]
                 result.issued = await _insert_certificates(cls["institution"], profile, snaps, issued_on,
                                                            course["validity_months"], actor)
-                await coverage.class_changed(class_id)
+                await facts.class_changed(class_id)
     except Exception as exc:
         if is_integrity_error(exc):  # the unique index saw a certificate the lock should have shown
             raise Conflict.single("already_issued_concurrently", N_(
@@ -314,7 +314,7 @@ async def revoke(cert_id: int, reason: str | None, actor: Actor) -> dict[str, An
             Certificate.id == cert_id).run()
         after = await Certificate.select().where(Certificate.id == cert_id).first().run()
         await audit(actor, "revoke", Certificate, cert_id, _audit_view(before), _audit_view(after))
-        await coverage.certificate_status_changed(row["enrolment"])  # a revoked certificate stops counting
+        await facts.certificate_status_changed(row["enrolment"])  # a revoked certificate stops counting
     return after
 
 
@@ -349,7 +349,7 @@ async def reissue(cert_id: int, reason: str | None, actor: Actor, issued_on: dt.
         await Certificate.update({Certificate.replaced_by: new["id"]}).where(Certificate.id == cert_id).run()
         after = await Certificate.select().where(Certificate.id == cert_id).first().run()
         await audit(actor, "replace", Certificate, cert_id, _audit_view(current), _audit_view(after))
-        await coverage.certificate_status_changed(old["enrolment"])
+        await facts.certificate_status_changed(old["enrolment"])
     await ensure_pdfs([new])
     return await Certificate.select().where(Certificate.id == new["id"]).first().run()
 

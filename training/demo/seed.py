@@ -893,7 +893,7 @@ async def seed_demo(password: str | None = None) -> list[str]:
     plan = build_plan(provinces)
     async with Province._meta.db.transaction():
         added, accounts_set = await _apply(plan, password)
-    from training.coverage.figures import rebuild
+    from training.coverage.facts import rebuild
 
     await rebuild()  # the demo's completions were inserted in bulk: recompute the coverage tables
 

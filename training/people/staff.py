@@ -449,7 +449,7 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
 
 
 async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
-    from training.coverage import figures as coverage
+    from training.coverage import facts
     from training.records.rows import create_row
 
     org_ids: dict[tuple[int, str], int] = {}
@@ -481,4 +481,4 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
         if progress and (position % 1000 == 0 or position == len(updated)):
             progress("updates", position, len(updated))
     await audit_rows(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
-    await coverage.refresh_people(r.record_id for r in updated)
+    await facts.refresh_people(r.record_id for r in updated)
