@@ -34,7 +34,7 @@ from training.coverage.definition import (
 from training.coverage.tables import CompletionFact
 from training.coverage.targets import applicable_target, gap_people, load_targets
 from training.reference.tables import Commune, LegacyProvince, Province
-from training.classes.roster import CellError, parse_date
+from training.spreadsheets.reading import CellError, parse_date
 
 # --- input checks ------------------------------------------------------------------------------
 
