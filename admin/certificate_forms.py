@@ -1,4 +1,4 @@
-"""Admin forms for certificates: thin wrappers over certificates.service.
+"""Admin forms for certificates: thin wrappers over certificates.issuing, verification and exports.
 
 Issuing a big class from here works but shows no progress; the sidebar's certificate page shows a
 progress bar for the same action.
@@ -21,7 +21,7 @@ CERTIFICATION_GROUP = N_("Certification")
 
 
 def build_certificate_forms() -> list[FormConfig]:
-    from certificates import service
+    from certificates import exports, issuing, verification
 
     class IssueForm(BaseModel):
         class_code: str = Field(title=_("Class code"))
@@ -37,29 +37,29 @@ def build_certificate_forms() -> list[FormConfig]:
 
     async def issue(request: Request, data: IssueForm) -> str:
         actor = await form_actor(request)
-        result = await form_call(service.issue_for_class(await form_class_id(data.class_code, actor), actor))
+        result = await form_call(issuing.issue_for_class(await form_class_id(data.class_code, actor), actor))
         return result.message()
 
     async def revoke(request: Request, data: ChangeForm) -> str:
         actor = await form_actor(request)
-        row = await form_call(service.find_by_number(data.number, actor))
-        row = await form_call(service.revoke(row["id"], data.reason, actor))
+        row = await form_call(verification.find_by_number(data.number, actor))
+        row = await form_call(issuing.revoke(row["id"], data.reason, actor))
         return _("Certificate {number} is revoked.", number=row["number"])
 
     async def reissue(request: Request, data: ChangeForm) -> str:
         actor = await form_actor(request)
-        old = await form_call(service.find_by_number(data.number, actor))
-        new = await form_call(service.reissue(old["id"], data.reason, actor))
+        old = await form_call(verification.find_by_number(data.number, actor))
+        new = await form_call(issuing.reissue(old["id"], data.reason, actor))
         return _("Certificate {old} is replaced by {new}.", old=old["number"], new=new["number"])
 
     async def export(request: Request, data: ExportForm) -> FileResponse:
         actor = await form_actor(request)
         class_id = await form_class_id(data.class_code, actor)
         if data.format == "pdf":
-            code, content = await form_call(service.class_pdf(class_id, actor))
+            code, content = await form_call(exports.class_pdf(class_id, actor))
             media = "application/pdf"
         else:
-            code, content = await form_call(service.class_zip(class_id, actor))
+            code, content = await form_call(exports.class_zip(class_id, actor))
             media = "application/zip"
         return FileResponse(contents=io.BytesIO(content), file_name=f"chung-chi-{safe_filename(code)}.{data.format}",
                             media_type=media)

@@ -95,32 +95,30 @@ async def bulk_certificates(class_id: int, issued_on: dt.date, revoked_every: in
     """Certificate rows for every completed enrolment of a class, as ``issue_for_class`` would make
     them (same snapshot, numbering and signed token) but inserted in bulk and without PDFs.
     Returns [{number, token}]."""
-    from certificates import service
+    from certificates import issuing, numbering, verification
     from certificates.signing import keyring
     from certificates.tables import Certificate
     from training.classes.tables import Course, TrainingClass
 
     cls = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
     course = await Course.select().where(Course.id == cls["course"]).first().run()
-    profile = await service._issuer_profile(cls["institution"], cls["code"])
-    completed = await service._completed_enrolments(class_id)
-    last = await Certificate.select(Certificate.register_number).where(
-        (Certificate.issuer == cls["institution"]) & (Certificate.register_year == issued_on.year)).order_by(
-        Certificate.register_number, ascending=False).first().run()
-    first = (last["register_number"] if last else 0) + 1
+    profile = await issuing.issuer_profile(cls["institution"], cls["code"])
+    completed = await issuing.completed_enrolments(class_id)
+    first = await numbering.next_register_number(cls["institution"], issued_on.year)
     ring = keyring()
     now = dt.datetime.now(dt.UTC)
-    expires = service.add_months(issued_on, course["validity_months"]) if course["validity_months"] else None
+    expires = issuing.add_months(issued_on, course["validity_months"]) if course["validity_months"] else None
+    prefix = numbering.number_prefix(profile)
     rows = []
     for offset, enrolment in enumerate(completed):
         register = first + offset
-        row = {**service._snapshot(enrolment, course, cls, profile), "enrolment": enrolment["id"],
-               "issuer": cls["institution"], "number": f"{service._prefix(profile)}-{issued_on.year}-{register:06d}",
+        row = {**issuing.certificate_snapshot(enrolment, course, cls, profile), "enrolment": enrolment["id"],
+               "issuer": cls["institution"], "number": numbering.certificate_number(prefix, issued_on.year, register),
                "register_year": issued_on.year, "register_number": register, "issued_on": issued_on,
                "expires_on": expires, "status": "valid", "created_at": now}
         if revoked_every and offset % revoked_every == revoked_every - 1:
             row.update(status="revoked", revoked_reason="Cấp nhầm người (benchmark)", revoked_at=now)
-        row["token"], row["key_id"] = ring.sign(service.token_fields(row))
+        row["token"], row["key_id"] = ring.sign(verification.token_fields(row))
         rows.append(row)
     await _insert(Certificate, rows)
     return [{"number": r["number"], "token": r["token"]} for r in rows]

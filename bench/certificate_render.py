@@ -46,9 +46,9 @@ VIEW = None  # the certificate every worker renders (set before the pool forks)
 def make_view(rng: random.Random):
     """The certificate: a realistic snapshot and a verify URL with a token signed by a fresh KeyRing."""
     from certificates.rendering import CertificateView
-    from certificates.service import token_fields
     from certificates.signing import KeyRing
     from certificates.storage import verify_url
+    from certificates.verification import token_fields
 
     register = rng.randrange(1, 1500)
     number = f"CTXHKH-2026-{register:06d}"

@@ -192,7 +192,7 @@ def duckdb_load(rows: dict[str, list[tuple]], folder: Path):
             writer.writerow(cols)
             writer.writerows(["" if v is None else v for v in r] for r in rows[table])
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', header=true)")
-    from training.coverage.figures import _COMPLETION_INSERT, _COVERAGE_INSERT
+    from training.coverage.facts import COMPLETION_INSERT, COVERAGE_INSERT
 
     # The derived tables too, built by the service's own SQL, for the same queries as the service.
     con.execute("CREATE TABLE completion_fact (id INTEGER, enrolment INTEGER, person INTEGER, province INTEGER, "
@@ -201,8 +201,8 @@ def duckdb_load(rows: dict[str, list[tuple]], folder: Path):
     con.execute("CREATE TABLE coverage_fact (id INTEGER, person INTEGER, province INTEGER, legacy_province INTEGER, "
                 "commune INTEGER, staff_category VARCHAR, active_from DATE, active_to DATE, level VARCHAR, "
                 "first_on DATE)")
-    con.execute(_COMPLETION_INSERT.format(where=""))
-    con.execute(_COVERAGE_INSERT.format(where=""))
+    con.execute(COMPLETION_INSERT.format(where=""))
+    con.execute(COVERAGE_INSERT.format(where=""))
     return con
 
 
@@ -277,7 +277,7 @@ def staff_file(rows: int, seed: int = 50_000) -> bytes:
 async def main(scale: float, staff_rows: int) -> int:
     from training.auth.access import SYSTEM
     from training.core.db import engine
-    from training.coverage import figures as cov
+    from training.coverage import facts, figures
 
     where = await _scratch.prepare()
     db = engine()
@@ -296,7 +296,7 @@ async def main(scale: float, staff_rows: int) -> int:
     await load(rows)
     log(f"bulk load: {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
-    trained = await cov.rebuild()
+    trained = await facts.rebuild()
     log(f"coverage tables rebuilt in {time.perf_counter() - start:.1f} s ({trained:,} people trained)")
     if db.engine_type == "postgres":
         await db.start_connection_pool(min_size=1, max_size=4)
@@ -312,7 +312,7 @@ async def main(scale: float, staff_rows: int) -> int:
     bar1 = 0.3 if db.engine_type == "postgres" else 1.0
 
     # 1. national coverage
-    t_service, report = await timed(lambda: cov.coverage(SYSTEM, DAY))
+    t_service, report = await timed(lambda: figures.coverage(SYSTEM, DAY))
     t_duck, duck_rows = duck_timed(duck, straight_duck)
     times = []
     for _ in range(5):

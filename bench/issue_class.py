@@ -33,7 +33,7 @@ async def bench(learners: int) -> int:
     import _certdata
     import _scratch
 
-    from certificates import service, storage
+    from certificates import issuing, storage
     from certificates.tables import Certificate
     from training.auth.access import SYSTEM
 
@@ -60,7 +60,7 @@ async def bench(learners: int) -> int:
             print(f"  {now:6.2f} s  {stage:<7} {done:>5}/{total}", flush=True)
 
     t0 = time.perf_counter()
-    result = await service.issue_for_class(class_id, SYSTEM, progress=progress)
+    result = await issuing.issue_for_class(class_id, SYSTEM, progress=progress)
     total_s = time.perf_counter() - t0
     records_s = marks.get("records", float("nan"))
     issued = len(result.issued)

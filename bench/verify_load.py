@@ -51,7 +51,7 @@ REAL = 30  # issued through the service (below its worker-process threshold: ren
 
 
 async def build(total: int) -> list[dict[str, str]]:
-    from certificates import service
+    from certificates import issuing
     from certificates.tables import Certificate
     from training.auth.access import SYSTEM
 
@@ -62,7 +62,7 @@ async def build(total: int) -> list[dict[str, str]]:
     org = await _certdata.make_issuer()
     course = await _certdata.make_course()
     first = await _certdata.make_closed_class(rng, "BENCH-VERIFY-00", course, org, min(REAL, total))
-    issued = await service.issue_for_class(first, SYSTEM, issued_on=dt.date(2026, 7, 10))
+    issued = await issuing.issue_for_class(first, SYSTEM, issued_on=dt.date(2026, 7, 10))
     certs = [{"number": r["number"], "token": r["token"]} for r in issued.issued]
     left, n = total - len(certs), 1
     while left > 0:

@@ -56,7 +56,7 @@ def _run(coro) -> int:
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
-    from certificates.service import issue_for_class
+    from certificates.issuing import issue_for_class
     from training.auth.access import SYSTEM
 
     async def run() -> int:
@@ -68,7 +68,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from certificates import service
+    from certificates import exports
     from certificates.tables import Certificate
     from training.auth.access import SYSTEM
     from training.core.errors import NotFound
@@ -76,11 +76,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     async def run() -> int:
         class_id = await _class_id(args.class_code)
         if args.zip:
-            _code, content = await service.class_zip(class_id, SYSTEM)
+            _code, content = await exports.class_zip(class_id, SYSTEM)
             Path(args.zip).write_bytes(content)
             print(_("Written: {path}", path=args.zip))
         if args.pdf:
-            _code, content = await service.class_pdf(class_id, SYSTEM, args.lang)
+            _code, content = await exports.class_pdf(class_id, SYSTEM, args.lang)
             Path(args.pdf).write_bytes(content)
             print(_("Written: {path}", path=args.pdf))
         if args.register:
@@ -89,7 +89,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             if row is None:
                 raise NotFound.single("no_certificates", N_("Class {code} has no certificates yet."),
                                       "training_class", code=args.class_code)
-            _name, content = await service.register_xlsx(row["issuer"], args.year or row["register_year"], SYSTEM)
+            _name, content = await exports.register_xlsx(row["issuer"], args.year or row["register_year"], SYSTEM)
             Path(args.register).write_bytes(content)
             print(_("Written: {path}", path=args.register))
         return 0
@@ -101,14 +101,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _by_number(number: str):
-    from certificates.service import find_by_number
+    from certificates.verification import find_by_number
     from training.auth.access import SYSTEM
 
     return find_by_number(number, SYSTEM)
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from certificates.service import revoke
+    from certificates.issuing import revoke
     from training.auth.access import SYSTEM
 
     async def run() -> int:
@@ -120,7 +120,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_reissue(args: argparse.Namespace) -> int:
-    from certificates.service import reissue
+    from certificates.issuing import reissue
     from training.auth.access import SYSTEM
 
     async def run() -> int:

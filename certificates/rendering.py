@@ -362,7 +362,7 @@ def _new_canvas(buffer: io.BytesIO, title: str, language: str) -> Canvas:
 
 # ReportLab's embedded-font subsetting keeps state on the shared font objects: two renders at once
 # in threads of one process corrupt each other (IndexError in makeSubset). Renders in one process
-# take turns; parallel rendering uses worker processes (certificates.service).
+# take turns; parallel rendering uses worker processes (certificates.exports.class_pdf).
 _RENDER_LOCK = threading.Lock()
 
 

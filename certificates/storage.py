@@ -1,7 +1,7 @@
 """Where certificate PDFs live, and how they are rendered and stored.
 
 A certificate row is committed first (numbers are decided in the database, see
-``certificates.service``); its PDF is rendered afterwards, from the row alone (``view_of``). So a
+``certificates.issuing``); its PDF is rendered afterwards, from the row alone (``view_of``). So a
 crash (kill -9, power cut) or a full disk can leave rows whose PDF or recorded SHA-256 is missing:
 ``ensure_pdfs`` finds and completes them, and every path that needs a file (issuing again, a
 download, the class ZIP) calls it. Rendering is deterministic, so a PDF rendered again is the same

@@ -279,7 +279,7 @@ def make_enrolment(class_id: int, person_id: int, status: str = "confirmed", **v
     import datetime as dt
 
     from training.classes.tables import Enrolment
-    from training.coverage.figures import refresh_people
+    from training.coverage.facts import refresh_people
 
     row = Enrolment(training_class=class_id, person=person_id, status=status,
                     enrolled_at=values.pop("enrolled_at", dt.datetime.now(dt.UTC)), **values)

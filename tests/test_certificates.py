@@ -58,7 +58,7 @@ def closed_class(names=NAMES, province_code="56", issuer=None, course=None, comp
 
 
 def issue(cls, **kw):
-    from certificates.service import issue_for_class
+    from certificates.issuing import issue_for_class
     from training.auth.access import SYSTEM
 
     return run(issue_for_class(cls["id"], SYSTEM, **kw))

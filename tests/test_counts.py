@@ -21,7 +21,7 @@ def _enrol(cls: dict, person: dict, status: str = "completed") -> dict:
 def _certificate(enrolment: dict, status: str) -> None:
     """A certificate row as the certificate service leaves it, then the hook it calls."""
     from certificates.tables import Certificate
-    from training.coverage import figures as coverage
+    from training.coverage import facts
     from training.people.tables import Organisation
     from training.records.rows import create_row
 
@@ -30,7 +30,7 @@ def _certificate(enrolment: dict, status: str) -> None:
         enrolment=enrolment["id"], issuer=org["id"], number=f"COUNT-{random.randrange(10**9)}", register_year=2024,
         register_number=random.randrange(10**6), issued_on=dt.date(2024, 4, 1), status=status,
         created_at=dt.datetime.now(dt.UTC))).run())
-    run(coverage.certificate_status_changed(enrolment["id"]))
+    run(facts.certificate_status_changed(enrolment["id"]))
 
 
 @pytest.fixture(scope="module")
@@ -111,19 +111,19 @@ def test_without_start_people_are_the_coverage_report_people_trained(client, coo
 def test_a_revocation_takes_the_completion_away_in_both(client, coord, fixture):
     from certificates.tables import Certificate
     from training.classes.tables import Enrolment
-    from training.coverage import figures as coverage
+    from training.coverage import facts
 
     p4 = fixture["p4"]
     enrolment = run(Enrolment.select(Enrolment.id).where(Enrolment.person == p4["id"]).first().run())["id"]
     run(Certificate.update({Certificate.status: "revoked"}).where(Certificate.enrolment == enrolment).run())
-    run(coverage.certificate_status_changed(enrolment))
+    run(facts.certificate_status_changed(enrolment))
     try:
         total = counts(client, coord)[0]
         report = coverage_rows(client, coord)[(None, None)]
         assert (total["people"], total["person_times"]) == (report["trained"], report["person_times"]) == (1, 3)
     finally:
         run(Certificate.update({Certificate.status: "valid"}).where(Certificate.enrolment == enrolment).run())
-        run(coverage.certificate_status_changed(enrolment))
+        run(facts.certificate_status_changed(enrolment))
 
 
 def test_another_province_is_404_in_both_and_a_department_gets_its_own(client, khanhhoa, fixture):

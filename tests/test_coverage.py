@@ -21,7 +21,8 @@ from conftest import (
 )
 
 from training.auth.access import SYSTEM
-from training.coverage import figures as cov
+from training.coverage import facts, figures
+from training.coverage.targets import applicable_target, gap_people
 
 DAY = dt.date(2025, 6, 30)
 
@@ -52,7 +53,7 @@ def _certificate(enrolment: dict, status: str) -> None:
         enrolment=enrolment["id"], issuer=org["id"], number=number, register_year=2024,
         register_number=random.randrange(10**6), issued_on=dt.date(2024, 4, 1), status=status,
         created_at=dt.datetime.now(dt.UTC))).run())
-    run(cov.certificate_status_changed(enrolment["id"]))
+    run(facts.certificate_status_changed(enrolment["id"]))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,7 @@ def _make_legacy_person(values: dict) -> dict:
 
 
 def report(fixture, **kw):
-    return run(cov.coverage(SYSTEM, kw.pop("day", DAY), commune_code=fixture["commune"]["code"], **kw))
+    return run(figures.coverage(SYSTEM, kw.pop("day", DAY), commune_code=fixture["commune"]["code"], **kw))
 
 
 def test_legacy_person_is_counted_under_the_2025_province(fixture):
@@ -149,7 +150,7 @@ def test_a_revoked_certificate_does_not_count_and_a_valid_reissue_does(fixture):
     _certificate(enrolment, "valid")  # re-issued
     assert report(fixture).row(code, "collaborator", "refresher").trained == 2
     run(Certificate.update({Certificate.status: "revoked"}).where(Certificate.enrolment == enrolment["id"]).run())
-    run(cov.certificate_status_changed(enrolment["id"]))
+    run(facts.certificate_status_changed(enrolment["id"]))
     assert report(fixture).row(code, "collaborator", "refresher").trained == 1
 
 
@@ -162,7 +163,7 @@ def test_before_the_class_ended_nothing_counts(fixture):
 
 def test_rebuild_gives_the_same_figures_as_the_incremental_updates(fixture):
     before = [(r.staff_category, r.level, r.active, r.trained, r.person_times) for r in report(fixture).rows]
-    run(cov.rebuild())
+    run(facts.rebuild())
     after = [(r.staff_category, r.level, r.active, r.trained, r.person_times) for r in report(fixture).rows]
     assert before == after
 
@@ -183,7 +184,7 @@ def test_reopening_a_class_takes_its_completions_away(fixture):
 
 
 def test_legacy_view_groups_by_the_province_before_2025(fixture):
-    r = run(cov.coverage(SYSTEM, DAY, province_code="56", view="legacy"))
+    r = run(figures.coverage(SYSTEM, DAY, province_code="56", view="legacy"))
     ninh_thuan = r.row("58", None, "intermediate")
     assert ninh_thuan is not None and ninh_thuan.unit_name == "Ninh Thuận" and ninh_thuan.trained >= 1
     assert all(row.unit_code in ("56", "58", None) for row in r.rows)  # Khánh Hòa's two pre-2025 provinces
@@ -199,20 +200,20 @@ def test_the_most_specific_target_applies():
          "note": "c"},
         {"province": None, "staff_category": None, "level": None, "year": 2030, "target_share": 0.5, "note": "2030"},
     ]
-    assert cov.applicable_target(targets, 7, None, None, 2025)["note"] == "QĐ 112"
-    assert cov.applicable_target(targets, 7, None, None, 2026)["note"] == "2030"  # the next milestone
-    assert cov.applicable_target(targets, 7, None, None, 2031)["note"] == "2030"  # a missed target stays
-    assert cov.applicable_target(targets, 7, "collaborator", None, 2025)["note"] == "c"
-    assert cov.applicable_target(targets, 8, "collaborator", None, 2025)["note"] == "QĐ 112"
-    assert cov.applicable_target(targets, 7, None, "refresher", 2026)["note"] == "p"
-    assert cov.applicable_target(targets, 8, None, "refresher", 2026) is None  # levels match exactly
+    assert applicable_target(targets, 7, None, None, 2025)["note"] == "QĐ 112"
+    assert applicable_target(targets, 7, None, None, 2026)["note"] == "2030"  # the next milestone
+    assert applicable_target(targets, 7, None, None, 2031)["note"] == "2030"  # a missed target stays
+    assert applicable_target(targets, 7, "collaborator", None, 2025)["note"] == "c"
+    assert applicable_target(targets, 8, "collaborator", None, 2025)["note"] == "QĐ 112"
+    assert applicable_target(targets, 7, None, "refresher", 2026)["note"] == "p"
+    assert applicable_target(targets, 8, None, "refresher", 2026) is None  # levels match exactly
 
 
 def test_gap_in_people():
-    assert cov.gap_people(0.3, 1000, 268) == 32  # "32 more collaborators to reach 30%"
-    assert cov.gap_people(0.3, 10, 3) == 0
-    assert cov.gap_people(0.3, 11, 3) == 1  # 3.3 people round up
-    assert cov.gap_people(None, 10, 0) is None
+    assert gap_people(0.3, 1000, 268) == 32  # "32 more collaborators to reach 30%"
+    assert gap_people(0.3, 10, 3) == 0
+    assert gap_people(0.3, 11, 3) == 1  # 3.3 people round up
+    assert gap_people(None, 10, 0) is None
 
 
 def test_a_target_outside_0_to_100_percent_is_refused_in_vietnamese(as_coordinator):

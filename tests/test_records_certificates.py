@@ -142,7 +142,7 @@ def _tracebacks(results) -> str:
 
 
 def _issue_concurrently(class_id: int, enrolment_id: int | None = None, times: int = 2):
-    from certificates.service import issue_for_class
+    from certificates.issuing import issue_for_class
     from training.auth.access import SYSTEM
 
     timeline = Timeline()
@@ -273,7 +273,7 @@ def _wait_gone(pids: set[int], seconds: float = 15) -> set[int]:
 
 def _assert_complete(cls, count: int):
     """Every certificate has its file and the file's SHA-256 is the recorded one; numbers gapless."""
-    from certificates.service import check_pdf
+    from certificates.verification import check_pdf
 
     rows = certificates_of(cls)
     assert len(rows) == count

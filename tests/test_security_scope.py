@@ -44,7 +44,7 @@ def make_org(province_code: str, prefix: str) -> dict:
 def mixed():
     """A closed class hosted by Khánh Hòa (the department dept.khanhhoa), its certificates issued, with
     one learner of Khánh Hòa and one of Hồ Chí Minh, each with citizen ID, birth date, phone and email."""
-    from certificates.service import issue_for_class
+    from certificates.issuing import issue_for_class
     from certificates.tables import IssuerProfile
     from training.classes.tables import Enrolment, TrainingClass
 

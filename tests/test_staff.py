@@ -128,7 +128,7 @@ def test_department_imports_only_its_own_province(client, tmp_path):
 def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
     from conftest import make_class, make_course, make_enrolment
 
-    from training.coverage import figures as cov
+    from training.coverage import figures
     from training.records.rows import create_row
     from training.reference.tables import Commune
 
@@ -145,11 +145,11 @@ def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
                      end_date=dt.date(2020, 3, 6))
     make_enrolment(cls["id"], person["id"], "completed")
     day = dt.date(2025, 6, 30)
-    assert run(cov.coverage(SYSTEM, day, commune_code=code)).row(code, None, None).trained == 1
+    assert run(figures.coverage(SYSTEM, day, commune_code=code)).row(code, None, None).trained == 1
     row[-1] = "31/12/2024"  # Ngày nghỉ
     body = upload(client, headers, write_xlsx(tmp_path / "b.xlsx", [row]), dry_run=False).json()
     assert body["updated"] == 1
-    after = run(cov.coverage(SYSTEM, day, commune_code=code)).row(code, None, None)
+    after = run(figures.coverage(SYSTEM, day, commune_code=code)).row(code, None, None)
     assert (after.active, after.trained) == (0, 0)
 
 

@@ -1,5 +1,5 @@
 """Certificate endpoints: coordinators issue, revoke, re-issue and export; learners download their own;
-anyone verifies. Thin over ``certificates.service``."""
+anyone verifies. Thin over ``certificates.issuing``, ``verification`` and ``exports``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Response, Stream
 from msgspec import Meta, Struct
 
-from certificates import service
+from certificates import exports, issuing, verification
 from training.auth.access import Actor
 from training.core.config import public_rate_limit
 from training.core.errors import DomainError
@@ -28,7 +28,7 @@ from training.web.auth import provide_actor
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_LIMIT = service.MAX_UPLOAD_BYTES + 1024 * 1024
+UPLOAD_LIMIT = verification.MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 # --- models ----------------------------------------------------------------------------------------
@@ -148,14 +148,14 @@ async def verify_json(number: FromPath[str], t: FromQuery[str | None] = None,
     ``XXXX-XXXX``, any case, dashes and spaces ignored): also the holder, course, dates,
     classification, issuer, revocation reason or replacement. A wrong code answers exactly as no
     code. Never returns the citizen ID or the date of birth."""
-    return VerificationOut(**await service.verification(number, t, code))
+    return VerificationOut(**await verification.verification(number, t, code))
 
 
 @post("/api/verify/pdf", tags=["Verification"], status_code=200, request_max_body_size=UPLOAD_LIMIT,
       summary="Is this PDF an unmodified copy of a certificate we issued? (public)")
 async def verify_pdf(data: Annotated[FileIn, Body(media_type=RequestEncodingType.MULTI_PART)]) -> PdfCheckOut:
     content = await upload_bytes(data)
-    result = await service.check_pdf(content)
+    result = await verification.check_pdf(content)
     cert = result.pop("certificate")
     return PdfCheckOut(**result, certificate=VerificationOut(**cert) if cert else None)
 
@@ -194,18 +194,18 @@ class CertificateController(Controller):
 
     @get("/me/certificates", summary="The signed-in learner's own certificates")
     async def mine(self, actor: NamedDependency[Actor]) -> list[CertificateOut]:
-        return [CertificateOut(**r) for r in await service.my_certificates(actor)]
+        return [CertificateOut(**r) for r in await verification.my_certificates(actor)]
 
     @get("/certificates/{cert_id:int}/pdf", summary="A certificate's PDF (learners: only their own)",
          media_type=PDF)
     async def pdf(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                   lang: FromQuery[str] = "vi") -> Response:
-        row, content = await service.pdf_bytes(cert_id, actor, lang)
-        return _file_response(content, service.download_name(row, lang), PDF)
+        row, content = await exports.pdf_bytes(cert_id, actor, lang)
+        return _file_response(content, exports.download_name(row, lang), PDF)
 
     @get("/classes/{class_id:int}/certificates", summary="The certificates of a class")
     async def of_class(self, class_id: FromPath[int], actor: NamedDependency[Actor]) -> list[CertificateOut]:
-        return [CertificateOut(**r) for r in await service.class_summaries(class_id, actor)]
+        return [CertificateOut(**r) for r in await verification.class_summaries(class_id, actor)]
 
     @post("/classes/{class_id:int}/certificates", status_code=200,
           summary="Issue certificates to everyone who completed the class (or to one enrolment)")
@@ -217,7 +217,7 @@ class CertificateController(Controller):
         body = data or IssueIn()
 
         def run(progress=None):
-            return service.issue_for_class(class_id, actor, enrolment_id=body.enrolment, issued_on=body.issued_on,
+            return issuing.issue_for_class(class_id, actor, enrolment_id=body.enrolment, issued_on=body.issued_on,
                                            progress=progress)
 
         if "application/x-ndjson" not in request.headers.get("accept", ""):
@@ -230,30 +230,30 @@ class CertificateController(Controller):
     async def export(self, class_id: FromPath[int], actor: NamedDependency[Actor],
                      format: FromQuery[str] = "zip", lang: FromQuery[str] = "vi") -> Response:
         if format == "pdf":
-            code, content = await service.class_pdf(class_id, actor, lang)
+            code, content = await exports.class_pdf(class_id, actor, lang)
             return _file_response(content, f"chung-chi-{safe_filename(code)}.pdf", PDF)
         if format != "zip":
             raise DomainError.single("bad_format", N_("The format must be zip or pdf."), "format")
-        code, content = await service.class_zip(class_id, actor)
+        code, content = await exports.class_zip(class_id, actor)
         return _file_response(content, f"chung-chi-{safe_filename(code)}.zip", "application/zip")
 
     @get("/certificates/register", summary="The register book (sổ cấp chứng chỉ) of an issuer and year, XLSX",
          media_type=XLSX)
     async def register(self, actor: NamedDependency[Actor], organisation: FromQuery[int],
                        year: FromQuery[int]) -> Response:
-        name, content = await service.register_xlsx(organisation, year, actor)
+        name, content = await exports.register_xlsx(organisation, year, actor)
         return _file_response(content, name, XLSX)
 
     @post("/certificates/{cert_id:int}/revoke", status_code=200, summary="Revoke a certificate, with a reason")
     async def revoke(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                      data: JSONBody[ReasonIn]) -> CertificateOut:
-        return CertificateOut(**service.summary(await service.revoke(cert_id, data.reason, actor)))
+        return CertificateOut(**verification.summary(await issuing.revoke(cert_id, data.reason, actor)))
 
     @post("/certificates/{cert_id:int}/reissue", status_code=201,
           summary="Re-issue a corrected certificate: new number, the old one marked replaced")
     async def reissue(self, cert_id: FromPath[int], actor: NamedDependency[Actor],
                       data: JSONBody[ReasonIn]) -> CertificateOut:
-        return CertificateOut(**service.summary(await service.reissue(cert_id, data.reason, actor)))
+        return CertificateOut(**verification.summary(await issuing.reissue(cert_id, data.reason, actor)))
 
 
 async def _stream_issue(run) -> Response:

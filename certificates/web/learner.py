@@ -23,7 +23,7 @@ from msgspec import Struct
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
-from certificates import service
+from certificates import verification
 from certificates.web.pages import page
 from training.auth.access import actor_for_user
 from training.auth.signin import SignInLocked, attempt_succeeded, begin_attempt
@@ -126,10 +126,10 @@ async def my_page(request: Request) -> Response:
         return Redirect("/login")
     if actor.role != Role.learner:
         return Redirect("/admin/")
-    person, classes = await service.learner_overview(actor)
+    person, classes = await verification.learner_overview(actor)
     certificates = [{**c, "issued": dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"),
                      "verify": f'/verify/{quote(c["number"])}?code={quote(c["verification_code"] or "")}'}
-                    for c in await service.my_certificates(actor)]
+                    for c in await verification.my_certificates(actor)]
     return page("me.html", _("My certificates"), person=person, certificates=certificates, classes=classes,
                 token=expected_csrf_token(request.cookies) or "", csrf_field=CSRF_FIELD)
 

@@ -15,7 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from certificates import service
+from certificates import numbering, verification
 from certificates.codes import display as display_code
 from certificates.codes import normalize as normalize_code
 from certificates.web.api import UPLOAD_LIMIT, FileIn, upload_bytes
@@ -85,7 +85,7 @@ async def verify_home() -> Template:
 
 @get("/verify/go", include_in_schema=False)
 async def verify_go(number: FromQuery[str] = "", code: FromQuery[str] = "") -> Redirect:
-    target = f"/verify/{quote(service.clean_number(number) or '-')}"
+    target = f"/verify/{quote(numbering.clean_number(number) or '-')}"
     typed = normalize_code(code)  # what cannot be a code is dropped: it would answer as no code anyway
     return Redirect(f"{target}?code={display_code(typed)}" if typed else target)
 
@@ -95,7 +95,7 @@ async def verify_page(number: FromPath[str], t: FromQuery[str | None] = None,
                       code: FromQuery[str | None] = None) -> Template:
     title = _("Verify a certificate")
     try:
-        view = await service.verification(number, t, code)
+        view = await verification.verification(number, t, code)
     except DomainError as exc:
         return page("verify.html", title, status=exc.status, heading=title, error=exc.text(), search=number)
     return page("verify.html", f"{view['number']} — {title}", heading=title, card=certificate_card(view))
@@ -105,7 +105,7 @@ async def verify_page(number: FromPath[str], t: FromQuery[str | None] = None,
 async def verify_upload_page(data: Annotated[FileIn, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
     title = _("Verify a certificate")
     try:
-        result = await service.check_pdf(await upload_bytes(data))
+        result = await verification.check_pdf(await upload_bytes(data))
     except DomainError as exc:
         return page("verify.html", title, status=exc.status, heading=title, error=exc.text(), search="")
     card = certificate_card(result["certificate"]) if result["certificate"] else None

@@ -28,26 +28,18 @@ from typing import Any
 
 from training.auth.access import Actor, mask_personal, sees_personal_data
 from training.classes import attendance
-from training.classes.roster import (
-    Issue,
-    column_letter,
-    digits_cell,
-    find_header,
-    fold,
-    header_field,
-    is_blank,
-    parse_date,
-    read_rows,
-)
 from training.classes.states import status_label
 from training.classes.tables import ClassSession, Course, Enrolment, TrainingClass
 from training.core.collation import vi_name_key
 from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError
 from training.core.i18n import N_, _
+from training.people.parsing import header_field
 from training.people.privacy import record_access
 from training.records.rows import visible_row
 from training.records.validation import clean_text, mask_cccd
+from training.spreadsheets.importing import Issue
+from training.spreadsheets.reading import column_letter, digits_cell, find_header, fold, is_blank, parse_date, read_rows
 from training.spreadsheets.writer import XlsxBook
 
 PRESENT, LATE, EXCUSED, ABSENT = "present", "late", "excused", "absent"

@@ -90,7 +90,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     for line in summary:
         print(line)
     if not args.no_certificates:
-        from certificates.service import issue_demo_certificates
+        from certificates.issuing import issue_demo_certificates
         from certificates.signing import check_signing_keys
 
         _run(check_signing_keys())

@@ -97,7 +97,7 @@ def cmd_units_import(args: argparse.Namespace) -> int:
 
 def cmd_coverage_rebuild(args: argparse.Namespace) -> int:
     from training.core.db import migrate
-    from training.coverage.figures import rebuild
+    from training.coverage.facts import rebuild
 
     async def run() -> int:
         await migrate()

@@ -1,158 +1,40 @@
-"""Coverage: what share of a group of staff is trained, on a date, against the targets that apply.
+"""Coverage figures: the share of active staff trained per province, category and level on a date, with
+targets and gaps; the yearly trend; communes without a trained collaborator; the counts of /api/counts.
 
-Definitions (also in docs/decisions.md):
-
-- **Active staff on a date D**: people whose ``active_from`` is empty or on/before D and whose
-  ``active_to`` is empty or on/after D. A person who left before D does not count at all
-  (neither in the denominator nor as trained).
-- **A counting completion**: an enrolment whose class ended on/before D, with a *valid* outcome:
-  it has a certificate with status ``valid``, or its status is ``completed`` and none of its
-  certificates is ``revoked``. So a revoked certificate takes the completion away (unless a valid
-  re-issue exists); a completion without any certificate yet (refresher attestations are often
-  printed later) counts.
-- **People trained** (per level, and for "any level"): distinct active people with at least one
-  counting completion of that level; **share** = trained / active.
-- **Person-times** in a period: counting completions whose class ended in the period (each
-  refresher again).
-- Everything is counted under the person's 2025 province (``Person.province``; a person imported
-  with a pre-2025 province carries both), so a 2016 Ninh Thuận record counts for Khánh Hòa. The
-  legacy view groups by ``Person.legacy_province`` where it is set.
-
-Speed: two derived tables (``CompletionFact``: one row per counting-candidate enrolment;
-``CoverageFact``: one row per trained person and level, plus level ``any``) hold the person's
-province, category, commune and active period, so a national coverage is one scan and one GROUP
-BY without joins. They are kept current by ``refresh_people``, called by the services that change
-what counts (rows.py writes, closing/re-opening a class, the staff import, the demo seed) and by
-``certificate_status_changed`` for certificate issue/revocation/re-issue; ``rebuild()`` recomputes
-everything (``training coverage rebuild``).
+What counts as trained (and as a person-time) is defined once, in ``training.coverage.definition``;
+this module checks the input, decides what the caller may see (``resolve_scope``) and assembles the
+figures from those counts. Downloads are in ``training.coverage.reports``, targets in
+``training.coverage.targets``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from training.auth.access import Actor
-from training.core.db import chunks, engine
-from training.core.enums import Level, StaffCategory, label
+from training.core.db import engine
 from training.core.errors import DomainError, NotFound, PermissionDenied
 from training.core.i18n import N_, _
-
-ANY = "any"  # the level of CoverageFact rows that stand for "any level"
-LEVELS = [lv.value for lv in Level]
-CATEGORIES = [c.value for c in StaffCategory]
-EARLIEST = dt.date(2010, 1, 1)
-_CHUNK = 500
-
-# --- keeping the derived tables current --------------------------------------------------------
-
-_COMPLETION_INSERT = """
-INSERT INTO completion_fact (enrolment, person, province, legacy_province, commune, staff_category, level,
-                             completed_on, valid)
-SELECT e.id, p.id, p.province, p.legacy_province, p.commune, p.staff_category, c.level, tc.end_date,
-       CASE WHEN EXISTS (SELECT 1 FROM certificate v WHERE v.enrolment = e.id AND v.status = 'valid') THEN TRUE
-            WHEN e.status = 'completed'
-                 AND NOT EXISTS (SELECT 1 FROM certificate r WHERE r.enrolment = e.id AND r.status = 'revoked')
-            THEN TRUE ELSE FALSE END
-FROM enrolment e
-JOIN training_class tc ON tc.id = e.training_class
-JOIN course c ON c.id = tc.course
-JOIN person p ON p.id = e.person
-WHERE (e.status = 'completed' OR EXISTS (SELECT 1 FROM certificate x WHERE x.enrolment = e.id)) {where}
-"""
-
-_COVERAGE_INSERT = """
-INSERT INTO coverage_fact (person, province, legacy_province, commune, staff_category, active_from, active_to,
-                           level, first_on)
-SELECT p.id, p.province, p.legacy_province, p.commune, p.staff_category, p.active_from, p.active_to,
-       f.level, MIN(f.completed_on)
-FROM completion_fact f JOIN person p ON p.id = f.person
-WHERE f.valid = TRUE {where}
-GROUP BY p.id, p.province, p.legacy_province, p.commune, p.staff_category, p.active_from, p.active_to, f.level
-UNION ALL
-SELECT p.id, p.province, p.legacy_province, p.commune, p.staff_category, p.active_from, p.active_to,
-       'any', MIN(f.completed_on)
-FROM completion_fact f JOIN person p ON p.id = f.person
-WHERE f.valid = TRUE {where}
-GROUP BY p.id, p.province, p.legacy_province, p.commune, p.staff_category, p.active_from, p.active_to
-"""
-
-
-async def _execute(sql: str) -> None:
-    from training.coverage.tables import CompletionFact
-
-    await CompletionFact.raw(sql).run()
-
-
-async def refresh_people(person_ids: Iterable[int]) -> None:
-    """Recompute the derived rows of these people (after any change to what they completed or who they are)."""
-    ids = sorted({int(i) for i in person_ids if i is not None})
-    for part in chunks(ids, _CHUNK):
-        chunk = ",".join(str(i) for i in part)
-        await _execute(f"DELETE FROM coverage_fact WHERE person IN ({chunk})")
-        await _execute(f"DELETE FROM completion_fact WHERE person IN ({chunk})")
-        await _execute(_COMPLETION_INSERT.format(where=f"AND e.person IN ({chunk})"))
-        await _execute(_COVERAGE_INSERT.format(where=f"AND f.person IN ({chunk})"))
-
-
-async def rebuild() -> int:
-    """Recompute both derived tables from scratch; returns the number of people with a counting completion."""
-    from training.coverage.tables import CoverageFact
-
-    async with engine().transaction():
-        await _execute("DELETE FROM coverage_fact")
-        await _execute("DELETE FROM completion_fact")
-        await _execute(_COMPLETION_INSERT.format(where=""))
-        await _execute(_COVERAGE_INSERT.format(where=""))
-    return await CoverageFact.count().where(CoverageFact.level == ANY).run()
-
-
-async def certificate_status_changed(enrolment_id: int) -> None:
-    """Call after a certificate of this enrolment is issued, revoked or replaced (certificates app)."""
-    from training.classes.tables import Enrolment
-
-    row = await Enrolment.select(Enrolment.person).where(Enrolment.id == enrolment_id).first().run()
-    if row is not None:
-        await refresh_people([row["person"]])
-
-
-async def class_changed(class_id: int) -> None:
-    """Call after the results, dates or course of a class change (closing, re-opening, editing)."""
-    from training.classes.tables import Enrolment
-
-    rows = await Enrolment.select(Enrolment.person).where(Enrolment.training_class == class_id).run()
-    await refresh_people(r["person"] for r in rows)
-
-
-async def after_row_change(table, before: dict | None, after: dict | None) -> None:
-    """Hook of training.records.rows: keep the derived tables current after a generic row write."""
-    name = table._meta.tablename
-    rows = [r for r in (before, after) if r]
-    if name == "person":
-        await refresh_people(r["id"] for r in rows)
-    elif name == "enrolment":
-        await refresh_people(r["person"] for r in rows)
-    elif name == "training_class":
-        if before and after and all(before.get(k) == after.get(k) for k in ("course", "end_date")):
-            return
-        for r in rows:
-            await class_changed(r["id"])
-    elif name == "course":
-        if before and after and before.get("level") == after.get("level"):
-            return
-        from training.classes.tables import TrainingClass
-
-        for r in rows:
-            for cls in await TrainingClass.select(TrainingClass.id).where(TrainingClass.course == r["id"]).run():
-                await class_changed(cls["id"])
-    elif name == "certificate":
-        for enrolment in {r["enrolment"] for r in rows}:
-            await certificate_status_changed(enrolment)
-
+from training.coverage.definition import (
+    ACTIVE_ON,
+    ANY,
+    CATEGORIES,
+    EARLIEST,
+    LEVELS,
+    Scope,
+    count_active,
+    count_person_times,
+    count_trained,
+    fact_rows,
+)
+from training.coverage.tables import CompletionFact
+from training.coverage.targets import applicable_target, gap_people, load_targets
+from training.reference.tables import Commune, LegacyProvince, Province
+from training.spreadsheets.reading import CellError, parse_date
 
 # --- input checks ------------------------------------------------------------------------------
 
@@ -162,8 +44,6 @@ def _bad(error_code: str, msgid: str, fld: str, /, **params) -> DomainError:
 
 def parse_day(value: str | dt.date | None, fld: str = "date", default: dt.date | None = None) -> dt.date:
     """A report date: dd/mm/yyyy or yyyy-mm-dd, not in the future and not before 2010."""
-    from training.classes.roster import CellError, parse_date
-
     if value is None or (isinstance(value, str) and not value.strip()):
         day = default or dt.date.today()
     else:
@@ -202,25 +82,10 @@ def check_level(value: str | None) -> str | None:
                    "level", value=value, choices=", ".join(LEVELS))
     return value
 
-
-@dataclass(frozen=True)
-class Scope:
-    """What a report covers: the nation, one province or one commune (already access-checked)."""
-
-    province: dict | None = None  # {"id", "code", "name"}
-    commune: dict | None = None  # {"id", "code", "name", "province"}
-
-    @property
-    def kind(self) -> str:
-        return "commune" if self.commune else "province" if self.province else "national"
-
-
 async def resolve_scope(actor: Actor, province_code: str | None = None, commune_code: str | None = None,
                         default_own: bool = True) -> Scope:
     """Check who may see what: coordinators everything, a department its own province (another province's
     figures answer 404, as rows of another province do), learners nothing (403). Unknown codes: 400."""
-    from training.reference.tables import Commune, Province
-
     if not (actor.is_coordinator or actor.is_department):
         raise PermissionDenied.single("forbidden", N_("Your account cannot do this."))
     province = None
@@ -256,73 +121,6 @@ async def resolve_scope(actor: Actor, province_code: str | None = None, commune_
                                   N_("There are no figures of this province for your account: you can only see "
                                      "your own province."), "province")
     return Scope(province=province, commune=commune)
-
-
-# --- counting ----------------------------------------------------------------------------------
-
-_ACTIVE = "(active_from IS NULL OR active_from <= {d}) AND (active_to IS NULL OR active_to >= {d})"
-
-
-def _filters(scope: Scope, category: str | None, group: str) -> tuple[list[str], list[Any]]:
-    where, params = [], []
-    if scope.commune:
-        where.append("commune = {}")
-        params.append(scope.commune["id"])
-    elif scope.province:
-        where.append("province = {}")
-        params.append(scope.province["id"])
-    if category:
-        where.append("staff_category = {}")
-        params.append(category)
-    if group == "legacy_province":
-        where.append("legacy_province IS NOT NULL")
-    return where, params
-
-
-async def _raw(sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    from training.coverage.tables import CoverageFact
-
-    return await CoverageFact.raw(sql, *params).run()
-
-
-async def count_active(day: dt.date, scope: Scope, category: str | None = None,
-                       group: str = "province") -> dict[tuple[int | None, str], int]:
-    """Active staff on ``day``: (group key, category) -> people."""
-    where, params = _filters(scope, category, group)
-    where.insert(0, _ACTIVE.format(d="{}"))
-    params = [day, day, *params]
-    sql = (f"SELECT {group} AS unit, staff_category, COUNT(*) AS n FROM person WHERE " + " AND ".join(where)
-           + f" GROUP BY {group}, staff_category")
-    return {(r["unit"], r["staff_category"]): int(r["n"]) for r in await _raw(sql, params)}
-
-
-async def count_trained(day: dt.date, scope: Scope, category: str | None = None, level: str | None = None,
-                        group: str = "province") -> dict[tuple[int | None, str, str], int]:
-    """People trained by ``day`` among the active: (group key, category, level or 'any') -> people."""
-    where, params = _filters(scope, category, group)
-    where = ["first_on <= {}", _ACTIVE.format(d="{}"), *where]
-    params = [day, day, day, *params]
-    if level:
-        where.append("level = {}")
-        params.append(level)
-    sql = (f"SELECT {group} AS unit, staff_category, level, COUNT(*) AS n FROM coverage_fact WHERE "
-           + " AND ".join(where) + f" GROUP BY {group}, staff_category, level")
-    return {(r["unit"], r["staff_category"], r["level"]): int(r["n"]) for r in await _raw(sql, params)}
-
-
-async def count_person_times(start: dt.date, end: dt.date, scope: Scope, category: str | None = None,
-                             level: str | None = None, group: str = "province"
-                             ) -> dict[tuple[int | None, str, str], int]:
-    """Counting completions whose class ended in [start, end]: (group key, category, level) -> person-times."""
-    where, params = _filters(scope, category, group)
-    where = ["valid = TRUE", "completed_on >= {}", "completed_on <= {}", *where]
-    params = [start, end, *params]
-    if level:
-        where.append("level = {}")
-        params.append(level)
-    sql = (f"SELECT {group} AS unit, staff_category, level, COUNT(*) AS n FROM completion_fact WHERE "
-           + " AND ".join(where) + f" GROUP BY {group}, staff_category, level")
-    return {(r["unit"], r["staff_category"], r["level"]): int(r["n"]) for r in await _raw(sql, params)}
 
 
 # --- /api/counts: the same definitions, over a period and grouped -------------------------------------
@@ -374,11 +172,12 @@ async def trained_counts(actor: Actor, start: dt.date | str | None = None, end: 
     group_sql = (" GROUP BY " + ", ".join(columns[g] for g in groups)) if groups else ""
     base = " FROM completion_fact f JOIN province pr ON pr.id = f.province"
     times_sql = f"SELECT {selected}COUNT(*) AS n{base} WHERE " + " AND ".join(where) + group_sql
-    active = _ACTIVE.replace("active_", "p.active_").format(d="{}")
+    active = ACTIVE_ON.replace("active_", "p.active_").format(d="{}")
     people_sql = (f"SELECT {selected}COUNT(DISTINCT f.person) AS n{base} JOIN person p ON p.id = f.person WHERE "
                   + " AND ".join([*where, active]) + group_sql)
-    times = {tuple(r[g] for g in groups): int(r["n"]) for r in await _raw(times_sql, params)}
-    people = {tuple(r[g] for g in groups): int(r["n"]) for r in await _raw(people_sql, [*params, end_day, end_day])}
+    times = {tuple(r[g] for g in groups): int(r["n"]) for r in await fact_rows(times_sql, params)}
+    people = {tuple(r[g] for g in groups): int(r["n"])
+              for r in await fact_rows(people_sql, [*params, end_day, end_day])}
     keys = sorted(set(times) | set(people), key=lambda k: tuple((v is None, str(v)) for v in k))
     if not groups and not keys:
         keys = [()]
@@ -389,43 +188,6 @@ async def trained_counts(actor: Actor, start: dt.date | str | None = None, end: 
             row["year"] = int(row["year"])
         out.append({**row, "people": people.get(key, 0), "person_times": times.get(key, 0)})
     return out
-
-
-# --- targets -----------------------------------------------------------------------------------
-
-async def load_targets() -> list[dict[str, Any]]:
-    from training.coverage.tables import CoverageTarget
-
-    return await CoverageTarget.select().run()
-
-
-def applicable_target(targets: list[dict[str, Any]], province_id: int | None, category: str | None,
-                      level: str | None, year: int) -> dict[str, Any] | None:
-    """The target for a group: the level must match exactly (no level = "any level"); a province's own
-    target beats a national one, a category's own beats one for all categories; then the nearest
-    target year from ``year`` on, else the latest earlier one (a missed target stays in force)."""
-    best, best_key = None, None
-    for t in targets:
-        if t["level"] != level:
-            continue
-        if t["province"] is not None and t["province"] != province_id:
-            continue
-        if t["staff_category"] is not None and t["staff_category"] != category:
-            continue
-        ahead = t["year"] >= year
-        key = (t["province"] is not None, t["staff_category"] is not None, ahead,
-               -t["year"] if ahead else t["year"])
-        if best_key is None or key > best_key:
-            best, best_key = t, key
-    return best
-
-
-def gap_people(target: float | None, active: int, trained: int) -> int | None:
-    """People still to train to reach the target share (0 when reached; None without a target)."""
-    if target is None:
-        return None
-    needed = math.ceil(target * active - 1e-9)
-    return max(0, needed - trained)
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -542,8 +304,6 @@ def _sums(counts: dict[tuple, int], per_unit: bool, own: int | None, any_level: 
 
 
 async def _units(scope: Scope, view: str) -> list[dict[str, Any]]:
-    from training.reference.tables import LegacyProvince, Province
-
     if view == "legacy":
         query = LegacyProvince.select(LegacyProvince.id, LegacyProvince.code, LegacyProvince.name,
                                       LegacyProvince.province).order_by(LegacyProvince.code)
@@ -563,8 +323,6 @@ async def trend(actor: Actor, day: dt.date, province_code: str | None, category:
     scope = await resolve_scope(actor, province_code)
     category, level = check_category(category), check_level(level)
     if first_year is None:
-        from training.coverage.tables import CompletionFact
-
         query = CompletionFact.select(CompletionFact.completed_on).order_by(CompletionFact.completed_on).first()
         if scope.province:
             query = query.where(CompletionFact.province == scope.province["id"])
@@ -584,20 +342,19 @@ async def trend(actor: Actor, day: dt.date, province_code: str | None, category:
 async def communes_without_trained(actor: Actor, day: dt.date, province_code: str,
                                    category: str = "collaborator") -> list[dict[str, Any]]:
     """Communes of a province with no active trained person of ``category`` (default: collaborators)."""
-    from training.reference.tables import Commune
-
     scope = await resolve_scope(actor, province_code)
     if scope.province is None:
         raise _bad("required", N_("is required"), "province")
     communes = await Commune.select(Commune.id, Commune.code, Commune.name).where(
         Commune.province == scope.province["id"]).order_by(Commune.code).run()
     sql = ("SELECT commune, COUNT(*) AS n FROM coverage_fact WHERE level = 'any' AND staff_category = {} AND "
-           "first_on <= {} AND " + _ACTIVE.format(d="{}") + " AND province = {} AND commune IS NOT NULL "
+           "first_on <= {} AND " + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL "
            "GROUP BY commune")
-    trained = {r["commune"] for r in await _raw(sql, [category, day, day, day, scope.province["id"]])}
+    trained = {r["commune"] for r in await fact_rows(sql, [category, day, day, day, scope.province["id"]])}
     active_sql = ("SELECT commune, COUNT(*) AS n FROM person WHERE staff_category = {} AND "
-                  + _ACTIVE.format(d="{}") + " AND province = {} AND commune IS NOT NULL GROUP BY commune")
-    active = {r["commune"]: int(r["n"]) for r in await _raw(active_sql, [category, day, day, scope.province["id"]])}
+                  + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL GROUP BY commune")
+    active = {r["commune"]: int(r["n"])
+              for r in await fact_rows(active_sql, [category, day, day, scope.province["id"]])}
     return [{**c, "active": active.get(c["id"], 0)} for c in communes if c["id"] not in trained]
 
 
@@ -606,57 +363,3 @@ def by_unit(report: CoverageReport) -> dict[str | None, dict[tuple[str | None, s
     for r in report.rows:
         out[r.unit_code][(r.staff_category, r.level)] = r
     return out
-
-
-# --- labels and tables -------------------------------------------------------------------------
-
-def category_label(category: str | None, language: str | None = None) -> str:
-    if category is None:
-        return _(N_("All categories"), language=language)
-    return label(StaffCategory, category, language)
-
-
-def level_label(level: str | None, language: str | None = None) -> str:
-    if level is None:
-        return _(N_("Any level"), language=language)
-    return label(Level, level, language)
-
-
-def report_table(report: CoverageReport, language: str | None = None) -> tuple[list[str], list[list[Any]], list[int]]:
-    """Headers, rows and the indexes of share columns of a coverage report, for downloads."""
-    unit = N_("Province before 2025") if report.view == "legacy" else (
-        N_("Commune") if report.scope.kind == "commune" else N_("Province"))
-    headers = [_(N_("Code"), language=language), _(unit, language=language),
-               _(N_("Staff category"), language=language), _(N_("Level"), language=language),
-               _(N_("Active staff"), language=language), _(N_("People trained"), language=language),
-               _(N_("Share trained"), language=language), _(N_("Target"), language=language),
-               _(N_("Target year"), language=language), _(N_("Gap (people)"), language=language),
-               _(N_("Person-times {start} – {end}"), language=language, start=report.start.strftime("%d/%m/%Y"),
-                 end=report.end.strftime("%d/%m/%Y")),
-               _(N_("Target note"), language=language)]
-    rows = [[r.unit_code or "", r.unit_name, category_label(r.staff_category, language),
-             level_label(r.level, language), r.active, r.trained, r.share, r.target, r.target_year, r.gap,
-             r.person_times, r.target_note] for r in report.rows]
-    return headers, rows, [6, 7]
-
-
-def export_name(report: CoverageReport, ext: str) -> str:
-    """An ASCII file name: bao-phu-<scope>-<yyyy-mm-dd>.<ext>."""
-    scope = report.scope.commune["code"] if report.scope.commune else (
-        report.scope.province["code"] if report.scope.province else "toan-quoc")
-    view = "-63-tinh-cu" if report.view == "legacy" else ""
-    return f"bao-phu-{scope}{view}-{report.date.isoformat()}.{ext}"
-
-
-def export(report: CoverageReport, fmt: str, language: str | None = None) -> bytes:
-    from training.spreadsheets.writer import csv_bytes, xlsx_bytes
-
-    headers, rows, percent = report_table(report, language)
-    if fmt == "csv":
-        rows = [[round(v * 100, 1) if i in percent and v is not None else v for i, v in enumerate(row)]
-                for row in rows]
-        headers = [f"{h} (%)" if i in percent else h for i, h in enumerate(headers)]
-        return csv_bytes(headers, rows)
-    heading = _(N_("Trained share of social-work staff on {date}"), language=language,
-                date=report.date.strftime("%d/%m/%Y"))
-    return xlsx_bytes(_(N_("Coverage"), language=language), headers, rows, percent, heading)

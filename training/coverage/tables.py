@@ -34,7 +34,7 @@ class CoverageTarget(Table):
 class CompletionFact(Table):
     """Derived, one row per enrolment that is completed or has a certificate: what coverage counts.
 
-    Maintained by ``training.coverage.figures`` (refresh_people / rebuild); never edited by hand.
+    Maintained by ``training.coverage.facts`` (refresh_people / rebuild); never edited by hand.
     The person's province, category and commune are copied so that coverage reads one table.
     """
 

@@ -261,7 +261,7 @@ async def erase_person(person_id: int, reason: str, actor: Actor) -> dict[str, A
             redact & AuditLog.redacted_at.is_null()).run()
         await audit(actor, "erase", Person, person_id, None, {"result": result, "reason": reason})
         await record_access(actor, "erase", person=person_id, export=result)
-        from training.coverage.figures import refresh_people
+        from training.coverage.facts import refresh_people
 
         await refresh_people([person_id])
     return {"person": person_id, "result": result}

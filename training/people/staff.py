@@ -20,17 +20,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.auth.access import Actor, cccd_refused, check_table_access
-from training.classes import roster as rs
-from training.classes.roster import Issue, Progress, file_row_errors
 from training.core.db import chunks, engine, write_transaction
 from training.core.enums import OrganisationKind, label
 from training.core.errors import DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.people.matching import guess_kind, person_name_key
+from training.people.parsing import column_names, header_field, parse_row
 from training.people.tables import Organisation, Person
 from training.records.audit import audit_rows
 from training.records.validation import clean, clean_text, formula_errors
+from training.reference.province_names import find_province, province_index
 from training.reference.tables import Commune, LegacyProvince, Province
+from training.spreadsheets.importing import Issue, Progress, RowCheck, file_row_errors, insert_many
+from training.spreadsheets.reading import (
+    CellError,
+    cell_text,
+    column_letter,
+    find_header,
+    fold,
+    is_blank,
+    parse_date,
+    read_rows,
+)
 
 STAFF_EXTRA: dict[str, list[str]] = {
     "active_from": ["ngay bat dau", "tu ngay", "ngay vao lam", "bat dau cong tac", "ngay bat dau cong tac",
@@ -50,8 +62,8 @@ STATUSES = {"new": N_("new person"), "updated": N_("updated"), "unchanged": N_("
 def staff_header(value: Any) -> str | None:
     if value is None:
         return None
-    key = rs.fold(str(value).replace("*", " "))
-    return _STAFF_INDEX.get(key) or rs.header_field(value)
+    key = fold(str(value).replace("*", " "))
+    return _STAFF_INDEX.get(key) or header_field(value)
 
 
 @dataclass
@@ -124,9 +136,9 @@ class ImportError_(DomainError):
 
 def file_header(rows, matcher, keys, required: list[str], filename: str) -> tuple[int, list[Any], dict[str, int]]:
     """The header row of an import file (index, cells, field → column), or the refusal naming what is missing."""
-    found = rs.find_header(rows, matcher, keys)
+    found = find_header(rows, matcher, keys)
     if found is None:
-        if not any(not all(rs.is_blank(x) for x in c) for _n, c in rows):
+        if not any(not all(is_blank(x) for x in c) for _n, c in rows):
             raise DomainError.single("file_empty", N_("The file {name} is empty."), http_status=422, name=filename)
         raise DomainError.single("import_no_header", N_(
             "No header row was found in the first rows of the file; required columns: {required}."),
@@ -161,31 +173,31 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
                        progress: Progress | None = None) -> ImportResult:
     """Check (dry run) or import (``commit=True``, all or nothing) a staff registry file."""
     check_table_access(Person, actor, write=True)
-    rows = rs.read_rows(filename, content)
+    rows = read_rows(filename, content)
     index, header_cells, mapping = file_header(rows, staff_header, ("full_name", "given_name"), STAFF_REQUIRED,
                                                filename)
     header_row = rows[index][0]
-    data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs.is_blank(x) for x in c)]
+    data_rows = [(n, c) for n, c in rows[index + 1:] if not all(is_blank(x) for x in c)]
     if not data_rows:
         raise DomainError.single("import_no_rows", N_("The file has a header row (row {row}) but no rows under it."),
                                  http_status=422, row=header_row)
-    columns = rs.column_names(header_cells, mapping)
-    all_columns = {col: f"{rs.column_letter(col)} ({clean_text(str(v))})" if not rs.is_blank(v)
-                   else rs.column_letter(col) for col, v in enumerate(header_cells)}
+    columns = column_names(header_cells, mapping)
+    all_columns = {col: f"{column_letter(col)} ({clean_text(str(v))})" if not is_blank(v)
+                   else column_letter(col) for col, v in enumerate(header_cells)}
     roster_mapping = {k: v for k, v in mapping.items() if k not in STAFF_EXTRA}
     parsed = []
     for number, cells in data_rows:
-        item = rs.parse_row(number, cells, roster_mapping, columns, all_columns)
+        item = parse_row(number, cells, roster_mapping, columns, all_columns)
         extra: dict[str, Any] = {}
         for name in ("active_from", "active_to"):
             col = mapping.get(name)
             try:
-                extra[name] = rs.parse_date(cells[col]) if col is not None and col < len(cells) else None
-            except rs.CellError as exc:
+                extra[name] = parse_date(cells[col]) if col is not None and col < len(cells) else None
+            except CellError as exc:
                 extra[name] = None
                 item.issues.append(Issue("error", exc.code, exc.msgid, exc.params, name, columns.get(name)))
         col = mapping.get("commune")
-        extra["commune"] = rs.cell_text(cells[col]) if col is not None and col < len(cells) else None
+        extra["commune"] = cell_text(cells[col]) if col is not None and col < len(cells) else None
         parsed.append((item, extra))
     result = ImportResult(kind="staff", filename=filename, header_row=header_row)
     if not commit:
@@ -229,7 +241,7 @@ async def _commune_index() -> tuple[dict[tuple[int, str], int], dict[str, tuple[
     commune_codes: dict[str, tuple[int, int]] = {}
     for c in await Commune.select(Commune.id, Commune.code, Commune.name, Commune.province).run():
         commune_codes[c["code"]] = (c["id"], c["province"])
-        folded = rs.fold(c["name"])
+        folded = fold(c["name"])
         communes[(c["province"], folded)] = c["id"]
         for prefix in ("xa ", "phuong ", "dac khu ", "thi tran "):
             if folded.startswith(prefix):
@@ -253,7 +265,7 @@ async def _stored_staff(parsed) -> tuple[dict[str, dict], dict[tuple[str, dt.dat
     by_name: dict[tuple[str, dt.date, int], dict] = {}
     for chunk in chunks(plain):
         for p in await Person.select(*cols).where(Person.full_name.is_in(chunk) & Person.citizen_id.is_null()).run():
-            by_name.setdefault((rs.person_name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
+            by_name.setdefault((person_name_key(p["full_name"]), p["date_of_birth"], p["province"]), p)
     return by_cccd, by_name
 
 
@@ -264,21 +276,21 @@ async def _load_staff_lookups(parsed) -> _StaffLookups:
     communes, commune_codes = await _commune_index()
     orgs: dict[tuple[int | None, str], int] = {}
     for o in await Organisation.select(Organisation.id, Organisation.name, Organisation.province).run():
-        orgs.setdefault((o["province"], rs.fold(o["name"])), o["id"])
+        orgs.setdefault((o["province"], fold(o["name"])), o["id"])
     by_cccd, by_name = await _stored_staff(parsed)
     blank = Person(_ignore_missing=True)
     return _StaffLookups(
-        pindex=rs.province_index(provinces, legacy), province_names={r["id"]: r["name"] for r in provinces},
+        pindex=province_index(provinces, legacy), province_names={r["id"]: r["name"] for r in provinces},
         communes=communes, commune_codes=commune_codes, orgs=orgs, by_cccd=by_cccd, by_name=by_name,
         defaults={c._meta.name: getattr(blank, c._meta.name) for c in Person._meta.columns if c._meta.name != "id"})
 
 
-def _staff_province(item, look: _StaffLookups, actor: Actor, check: rs.RowCheck) -> tuple[int | None, int | None]:
+def _staff_province(item, look: _StaffLookups, actor: Actor, check: RowCheck) -> tuple[int | None, int | None]:
     """The row's (2025 province id, legacy province id): the file's, else the department's own;
     a department may only name its own."""
     province, legacy_id = (actor.province_id if actor.is_department else None), None
     if item.province_text:
-        found = rs.find_province(item.province_text, look.pindex)
+        found = find_province(item.province_text, look.pindex)
         if found is None:
             check.err("province", "province_unknown",
                       N_("\"{value}\" is not a province (neither one of 2025 nor one before 2025)"),
@@ -294,7 +306,7 @@ def _staff_province(item, look: _StaffLookups, actor: Actor, check: rs.RowCheck)
     return province, legacy_id
 
 
-def _staff_commune(text: str | None, province: int | None, look: _StaffLookups, check: rs.RowCheck) -> int | None:
+def _staff_commune(text: str | None, province: int | None, look: _StaffLookups, check: RowCheck) -> int | None:
     """The commune the row names (by code or by name) within its province."""
     if not text or province is None:
         return None
@@ -303,7 +315,7 @@ def _staff_commune(text: str | None, province: int | None, look: _StaffLookups, 
         found = look.commune_codes.get(digits.zfill(5))
         commune_id = found[0] if found is not None and found[1] == province else None
     else:
-        commune_id = look.communes.get((province, rs.fold(text)))
+        commune_id = look.communes.get((province, fold(text)))
     if commune_id is None:
         check.err("commune", "commune_unknown", N_("\"{value}\" is not a commune of {province}"),
                   value=text, province=look.province_names.get(province, ""))
@@ -311,11 +323,11 @@ def _staff_commune(text: str | None, province: int | None, look: _StaffLookups, 
 
 
 def _check_staff_duplicates(item, province: int | None, start, end, look: _StaffLookups, seen: _StaffSeen,
-                            check: rs.RowCheck) -> None:
+                            check: RowCheck) -> None:
     """The same person twice in the file: for two provinces over overlapping periods, or simply twice."""
     values = item.values
     cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
-    key = f"c:{cccd}" if cccd else (f"n:{rs.person_name_key(values.get('full_name'))}:{dob}" if dob else None)
+    key = f"c:{cccd}" if cccd else (f"n:{person_name_key(values.get('full_name'))}:{dob}" if dob else None)
     if key and key in seen.people and province is not None:
         other_row, other_province, other_start, other_end = seen.people[key]
         if other_province != province and _overlap(start, end, other_start, other_end):
@@ -331,12 +343,12 @@ def _check_staff_duplicates(item, province: int | None, start, end, look: _Staff
 
 
 def _match_staff_person(values: dict[str, Any], province: int | None, start, end, look: _StaffLookups,
-                        actor: Actor, check: rs.RowCheck) -> dict | None:
+                        actor: Actor, check: RowCheck) -> dict | None:
     """The stored person of the row (by citizen ID, else by name, birth and province); someone
     recorded in another province is refused (department), active there (error) or moving (warning)."""
     cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
     person = look.by_cccd.get(cccd) if cccd else (
-        look.by_name.get((rs.person_name_key(values.get("full_name")), dob, province)) if dob and province else None)
+        look.by_name.get((person_name_key(values.get("full_name")), dob, province)) if dob and province else None)
     if person is not None and province is not None and person["province"] != province:
         elsewhere = look.province_names.get(person["province"], "")
         if actor.is_department:
@@ -354,18 +366,18 @@ def _match_staff_person(values: dict[str, Any], province: int | None, start, end
 
 
 def _staff_organisation(item, province: int | None, look: _StaffLookups, seen: _StaffSeen,
-                        check: rs.RowCheck) -> int | None:
+                        check: RowCheck) -> int | None:
     """The organisation the row names (in its province, else national); an unknown one is marked to
     be created (``changes["_new_org"]``)."""
     if not item.org_name or province is None:
         return None
-    okey = rs.fold(item.org_name)
+    okey = fold(item.org_name)
     org_id = look.orgs.get((province, okey)) or look.orgs.get((None, okey))
     if org_id is None and (province, okey) not in seen.new_orgs:
         seen.new_orgs[(province, okey)] = item.org_name
         check.warn("organisation", "organisation_new", N_(
             "the organisation \"{name}\" is not in the system yet; it will be created (kind: {kind}), "
-            "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, rs.guess_kind(item.org_name)))
+            "check it afterwards"), name=item.org_name, kind=label(OrganisationKind, guess_kind(item.org_name)))
     if org_id is None:
         check.out.changes["_new_org"] = (province, okey)
         for e in formula_errors(item.org_name, "organisation"):
@@ -411,7 +423,7 @@ async def _check_staff_row(item, extra: dict[str, Any], look: _StaffLookups, see
     the organisation; then the changes to that person, or the new person."""
     values = item.values
     row = ImportRow(row=item.row, label=values.get("full_name") or "", issues=list(item.issues))
-    check = rs.RowCheck(row, columns)
+    check = RowCheck(row, columns)
     province, legacy_id = _staff_province(item, look, actor, check)
     start, end = extra["active_from"], extra["active_to"]
     if start and end and end < start:
@@ -449,7 +461,7 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
 
 
 async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
-    from training.coverage import figures as coverage
+    from training.coverage import facts
     from training.records.rows import create_row
 
     org_ids: dict[tuple[int, str], int] = {}
@@ -459,7 +471,7 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
             continue
         if key not in org_ids:
             name = result.org_names[key]
-            org = await create_row(Organisation, {"name": name, "kind": rs.guess_kind(name), "province": key[0]},
+            org = await create_row(Organisation, {"name": name, "kind": guess_kind(name), "province": key[0]},
                                    actor)
             org_ids[key] = org["id"]
             result.new_organisations.append(org["name"])
@@ -469,7 +481,7 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
             row.changes["organisation"] = org_ids[key]
     new = [r for r in result.rows if r.status == "new"]
     people = [{k: v for k, v in r.values.items() if k != "id"} for r in new]
-    ids = await rs.insert_many(Person, [Person(**p) for p in people], progress, "people")
+    ids = await insert_many(Person, [Person(**p) for p in people], progress, "people")
     for r, person_id, data in zip(new, ids, people, strict=True):
         r.record_id = person_id
         data["id"] = person_id
@@ -481,4 +493,4 @@ async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | 
         if progress and (position % 1000 == 0 or position == len(updated)):
             progress("updates", position, len(updated))
     await audit_rows(actor, "update", Person, [{"id": r.record_id, **r.changes} for r in updated])
-    await coverage.refresh_people(r.record_id for r in updated)
+    await facts.refresh_people(r.record_id for r in updated)

@@ -217,7 +217,7 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
 
 async def _derived(table: type[Table], before: dict | None, after: dict | None) -> None:
     """Keep the coverage tables (derived from people, enrolments, classes, courses, certificates) current."""
-    from training.coverage.figures import after_row_change
+    from training.coverage.facts import after_row_change
 
     await after_row_change(table, before, after)
 

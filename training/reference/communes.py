@@ -1,6 +1,6 @@
 """The statistics office's commune list import (code, name, province): every row saved or none.
 It follows the staff import's rules and shares its result types and header finder
-(``training.people.staff``) and the roster import's reader and cell parsers."""
+(``training.people.staff``) and the spreadsheet reader and cell parsers (``training.spreadsheets.reading``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from training.auth.access import Actor
-from training.classes import roster as rs
-from training.classes.roster import Issue, Progress
 from training.core.db import write_transaction
 from training.core.errors import DomainError, PermissionDenied
 from training.core.i18n import N_
@@ -17,7 +15,10 @@ from training.core.labels import field_label
 from training.people.staff import ImportError_, ImportResult, ImportRow, file_header
 from training.records.audit import audit_rows
 from training.records.validation import clean_text
+from training.reference.province_names import find_province, province_index
 from training.reference.tables import Commune, LegacyProvince, Province
+from training.spreadsheets.importing import Issue, Progress, insert_many
+from training.spreadsheets.reading import cell_text, column_letter, digits_cell, fold, is_blank, read_rows
 
 # --- communes ----------------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ _COMMUNE_INDEX = {alias: name for name, aliases in COMMUNE_ALIASES.items() for a
 def commune_header(value: Any) -> str | None:
     if value is None:
         return None
-    key = rs.fold(str(value))
+    key = fold(str(value))
     found = _COMMUNE_INDEX.get(key)
     if found == "province" and key.startswith("ma"):
         return "province_code"
@@ -46,15 +47,15 @@ def _commune_province(raw_code: Any, raw_name: Any, by_code: dict[str, int], pin
                       err: Callable[..., None]) -> int | None:
     """A commune row's 2025 province: by its code column if filled, else by its name (or code) in
     the province column."""
-    if not rs.is_blank(raw_code):
-        pcode, _w = rs.digits_cell(raw_code)
+    if not is_blank(raw_code):
+        pcode, _w = digits_cell(raw_code)
         province = by_code.get((pcode or "").zfill(2))
         if province is None:
             err("province", "province_unknown", N_("There is no province with code {code}."), code=pcode)
         return province
-    if not rs.is_blank(raw_name):
-        text = rs.cell_text(raw_name) or ""
-        found = rs.find_province(text, pindex) if not text.isdigit() else None
+    if not is_blank(raw_name):
+        text = cell_text(raw_name) or ""
+        found = find_province(text, pindex) if not text.isdigit() else None
         province = found[0] if found else by_code.get(text.zfill(2)) if text.isdigit() else None
         if province is None:
             err("province", "province_unknown",
@@ -67,7 +68,7 @@ def _commune_province(raw_code: Any, raw_name: Any, by_code: dict[str, int], pin
 async def _apply_communes(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
     """Insert the new communes and rename the changed ones, with their audit entries."""
     new = [r for r in result.rows if r.status == "new"]
-    ids = await rs.insert_many(Commune, [Commune(**r.values) for r in new], progress, "communes")
+    ids = await insert_many(Commune, [Commune(**r.values) for r in new], progress, "communes")
     for r, commune_id in zip(new, ids, strict=True):
         r.record_id = commune_id
     await audit_rows(actor, "create", Commune, [{"id": r.record_id, **r.values} for r in new])
@@ -83,7 +84,7 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
     """The statistics office's commune list (code, name, province): new communes added, names updated."""
     if not actor.is_coordinator:
         raise PermissionDenied.single("forbidden", N_("Only training coordinators can import the commune list."))
-    rows = rs.read_rows(filename, content)
+    rows = read_rows(filename, content)
     index, header_cells, mapping = file_header(rows, commune_header, ("code",), ["code", "name"], filename)
     if "province" not in mapping and "province_code" not in mapping:
         raise DomainError.single("import_missing_columns", N_(
@@ -91,11 +92,11 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
             http_status=422, columns=field_label("province"), row=rows[index][0],
             required=", ".join(field_label(n) for n in ("code", "name", "province")))
     header_row = rows[index][0]
-    columns = {name: f"{rs.column_letter(col)} ({clean_text(str(header_cells[col]))})" for name, col in mapping.items()}
+    columns = {name: f"{column_letter(col)} ({clean_text(str(header_cells[col]))})" for name, col in mapping.items()}
     columns.setdefault("province", columns.get("province_code", ""))
     provinces = await Province.select(Province.id, Province.code, Province.name).run()
     legacy = await LegacyProvince.select(LegacyProvince.id, LegacyProvince.name, LegacyProvince.province).run()
-    pindex = rs.province_index(provinces, legacy)
+    pindex = province_index(provinces, legacy)
     by_code = {p["code"]: p["id"] for p in provinces}
     result = ImportResult(kind="communes", filename=filename, header_row=header_row)
 
@@ -106,12 +107,12 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
     async def plan() -> None:
         existing = {c["code"]: c for c in await Commune.select().run()}
         seen: dict[str, int] = {}
-        data_rows = [(n, c) for n, c in rows[index + 1:] if not all(rs.is_blank(x) for x in c)]
+        data_rows = [(n, c) for n, c in rows[index + 1:] if not all(is_blank(x) for x in c)]
         for position, (number, cells) in enumerate(data_rows, start=1):
             if progress and (position % 1000 == 0 or position == len(data_rows)):
                 progress("check", position, len(data_rows))
-            raw_code, _w = rs.digits_cell(cell(cells, "code"))
-            name = rs.cell_text(cell(cells, "name"))
+            raw_code, _w = digits_cell(cell(cells, "code"))
+            name = cell_text(cell(cells, "name"))
             row = ImportRow(row=number, label=name or "")
             result.rows.append(row)
 

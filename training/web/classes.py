@@ -14,7 +14,7 @@ from training.auth.access import Actor
 from training.classes import attendance, enrolment, scheduling
 from training.core.errors import DomainError
 from training.core.i18n import N_
-from training.coverage import figures as coverage
+from training.coverage import figures
 from training.web.auth import provide_actor
 
 Clock = Annotated[str, Meta(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$", examples=["08:00", "13:30"])]
@@ -235,7 +235,7 @@ class CountOut(Struct):
 
 
 @get("/api/counts", tags=["Reports"], summary="People trained and person-times",
-     description="The coverage report's definitions (training/coverage/figures.py) over a period: "
+     description="The coverage report's definitions (training/coverage/definition.py) over a period: "
                  "**person_times** = valid completions (a revoked certificate takes one away) whose class ended "
                  "between `start` (default: no limit) and `end` (default today), each refresher again; **people** = "
                  "distinct people active on `end` with such a completion (without `start`: the coverage report's "
@@ -247,5 +247,5 @@ async def counts(actor: ActorDep, start: dt.date | None = None, end: dt.date | N
                  province: str | None = None, staff_category: str | None = None, level: str | None = None,
                  group_by: str = "") -> list[CountOut]:
     groups = [g.strip() for g in group_by.split(",") if g.strip()]
-    rows = await coverage.trained_counts(actor, start, end, province, staff_category, level, groups)
+    rows = await figures.trained_counts(actor, start, end, province, staff_category, level, groups)
     return [CountOut(**r) for r in rows]

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from msgspec import Struct
 
 from training.auth.access import Actor
-from training.coverage import figures as cov
+from training.coverage import figures, reports
 from training.web.auth import provide_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,23 +70,23 @@ class CommuneOut(Struct):
     active: int
 
 
-def coverage_out(report: cov.CoverageReport) -> CoverageOut:
+def coverage_out(report: figures.CoverageReport) -> CoverageOut:
     return CoverageOut(
         date=report.date, start=report.start, end=report.end, scope=report.scope.kind, view=report.view,
         province=report.scope.province["code"] if report.scope.province else None,
         commune=report.scope.commune["code"] if report.scope.commune else None,
         rows=[CoverageRowOut(
             unit_code=r.unit_code, unit_name=r.unit_name, staff_category=r.staff_category,
-            staff_category_label=cov.category_label(r.staff_category), level=r.level,
-            level_label=cov.level_label(r.level), active=r.active, trained=r.trained, share=r.share,
+            staff_category_label=reports.category_label(r.staff_category), level=r.level,
+            level_label=reports.level_label(r.level), active=r.active, trained=r.trained, share=r.share,
             target=r.target, target_year=r.target_year, target_note=r.target_note, gap=r.gap,
             person_times=r.person_times) for r in report.rows])
 
 
-def download(report: cov.CoverageReport, fmt: str) -> Response:
+def download(report: figures.CoverageReport, fmt: str) -> Response:
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    return Response(cov.export(report, fmt), media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{cov.export_name(report, fmt)}"'})
+    return Response(reports.export(report, fmt), media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{reports.export_name(report, fmt)}"'})
 
 
 class CoverageController(Controller):
@@ -112,7 +112,7 @@ class CoverageController(Controller):
                                description="province: 34 units of 2025; legacy: 63 before 2025")] = "province",
                            format: Annotated[Literal["json", "xlsx", "csv"], Parameter(
                                description="json, or a download")] = "json") -> Response[CoverageOut]:
-        report = await cov.coverage(actor, date, province, category, level, commune, start, view)
+        report = await figures.coverage(actor, date, province, category, level, commune, start, view)
         if format != "json":
             return download(report, format)
         return Response(coverage_out(report))
@@ -120,13 +120,13 @@ class CoverageController(Controller):
     @get("/trend", summary="Share trained at the end of each year, with person-times of the year")
     async def get_trend(self, actor: ActorDep, date: DateParam = None, province: ProvinceParam = None,
                         category: CategoryParam = None, level: LevelParam = None) -> list[TrendOut]:
-        day = cov.parse_day(date)
-        return [TrendOut(**r) for r in await cov.trend(actor, day, province, category, level)]
+        day = figures.parse_day(date)
+        return [TrendOut(**r) for r in await figures.trend(actor, day, province, category, level)]
 
     @get("/communes-without-trained", summary="Communes of a province without an active trained collaborator")
     async def get_communes(self, actor: ActorDep, date: DateParam = None, province: ProvinceParam = None,
                            category: CategoryParam = None) -> list[CommuneOut]:
-        day = cov.parse_day(date)
-        rows = await cov.communes_without_trained(actor, day, province, cov.check_category(category)
+        day = figures.parse_day(date)
+        rows = await figures.communes_without_trained(actor, day, province, figures.check_category(category)
                                                   or "collaborator")
         return [CommuneOut(code=r["code"], name=r["name"], active=r["active"]) for r in rows]

@@ -22,7 +22,7 @@ from training.auth.access import Actor
 from training.core.collation import vi_sort_key
 from training.core.errors import DomainError
 from training.core.i18n import _, get_language
-from training.coverage import figures as cov
+from training.coverage import definition, figures, reports, targets
 from training.web.auth import provide_actor
 from training.web.charts import Bar, column_chart, fraction, hbar_chart, scrollable
 
@@ -39,14 +39,14 @@ def target_pct(value: float | None) -> str:
     return "—" if value is None else format_percent(value, "#,##0.#%", locale=get_language())
 
 
-def gap_text(row: cov.CoverageRow) -> str:
+def gap_text(row: figures.CoverageRow) -> str:
     if row.target is None:
         return _("No target")
     if not row.active:
         return _("No active staff on record")
     if row.gap == 0:
         return _("Target of {share} reached", share=target_pct(row.target))
-    who = cov.category_label(row.staff_category).lower() if row.staff_category else _("people")
+    who = reports.category_label(row.staff_category).lower() if row.staff_category else _("people")
     return _("{count} more {who} to reach {share}", count=num(row.gap), who=who, share=target_pct(row.target))
 
 
@@ -78,8 +78,8 @@ def _error_page(exc: DomainError, title: str, filters: dict | None = None) -> Re
 def _filters(action: str, day: str, category: str | None, level: str | None) -> dict[str, Any]:
     """What the filter form shows (``dashboard/parts.html::filters``)."""
     return {"action": action, "day": day, "today": dt.date.today().isoformat(),
-            "categories": [(c or "", cov.category_label(c), c == category) for c in (None, *cov.CATEGORIES)],
-            "levels": [(lv or "", cov.level_label(lv), lv == level) for lv in (None, *cov.LEVELS)]}
+            "categories": [(c or "", reports.category_label(c), c == category) for c in (None, *definition.CATEGORIES)],
+            "levels": [(lv or "", reports.level_label(lv), lv == level) for lv in (None, *definition.LEVELS)]}
 
 
 def _downloads(params: dict[str, str | None]) -> list[tuple[str, str]]:
@@ -88,18 +88,18 @@ def _downloads(params: dict[str, str | None]) -> list[tuple[str, str]]:
             for fmt, text in (("xlsx", _("Download XLSX")), ("csv", _("Download CSV")))]
 
 
-def _bar(key: str, label: str, row: cov.CoverageRow, **extra: str) -> Bar:
+def _bar(key: str, label: str, row: figures.CoverageRow, **extra: str) -> Bar:
     tooltip = _("{name}: {share} ({trained} of {active} trained); {gap}", name=label, share=pct(row.share),
                 trained=num(row.trained), active=num(row.active), gap=gap_text(row))
     return Bar(key=key, label=label, value=row.share, text=pct(row.share), tooltip=tooltip, target=row.target,
                extra={"trained": str(row.trained), "active": str(row.active), **extra})
 
 
-def _state(row: cov.CoverageRow) -> str:
+def _state(row: figures.CoverageRow) -> str:
     return "" if row.target is None or not row.active else ("reached" if row.gap == 0 else "missed")
 
 
-def _table(caption: str, first: str, rows: list[tuple[str, str | None, cov.CoverageRow]], table_id: str,
+def _table(caption: str, first: str, rows: list[tuple[str, str | None, figures.CoverageRow]], table_id: str,
            rank: bool = False) -> dict[str, Any]:
     """A coverage table (``dashboard/parts.html::coverage_table``): rows of (label, link or None, row)."""
     head = ([_("Rank")] if rank else []) + [first, _("Active staff"), _("People trained"), _("Share trained"),
@@ -117,7 +117,7 @@ def _params(request: Request) -> tuple[str | None, str | None, str | None]:
 
 
 def _scope_words(category: str | None, level: str | None) -> str:
-    return _("{category}, {level}", category=cov.category_label(category), level=cov.level_label(level).lower())
+    return _("{category}, {level}", category=reports.category_label(category), level=reports.level_label(level).lower())
 
 
 @get("/dashboard", include_in_schema=False)
@@ -134,8 +134,8 @@ async def national_dashboard(request: Request) -> Response:
         return Redirect(f"/dashboard/{own['code']}" + (f"?{query}" if query else ""))
     title = _("Trained share of social-work staff: whole country")
     try:
-        report = await cov.coverage(actor, date, None, category, level)
-        legacy = await cov.coverage(actor, report.date, None, category, level, view="legacy")
+        report = await figures.coverage(actor, date, None, category, level)
+        legacy = await figures.coverage(actor, report.date, None, category, level, view="legacy")
     except DomainError as exc:
         return _error_page(exc, title, _filters("/dashboard", date or "", None, None))
     category, level = report.category, report.level
@@ -144,7 +144,7 @@ async def national_dashboard(request: Request) -> Response:
     total = next(r for r in rows if r.unit_code is None)
     provinces = sorted((r for r in rows if r.unit_code is not None),
                        key=lambda r: (-(r.share if r.share is not None else -1), vi_sort_key(r.unit_name)))
-    national_target = cov.applicable_target(await cov.load_targets(), None, category, level, day.year)
+    national_target = targets.applicable_target(await targets.load_targets(), None, category, level, day.year)
     target = national_target["target_share"] if national_target else None
     target_label = _("Target {share}", share=target_pct(target)) if target is not None else ""
     words = _scope_words(category, level)
@@ -180,7 +180,7 @@ def _sub(day: dt.date, start: dt.date) -> str:
              start=start.strftime("%d/%m/%Y"))
 
 
-def _cards(row: cov.CoverageRow) -> dict[str, Any]:
+def _cards(row: figures.CoverageRow) -> dict[str, Any]:
     items = [(_("Active staff"), num(row.active)), (_("People trained"), num(row.trained)),
              (_("Share trained"), pct(row.share)), (_("Target"), target_pct(row.target)),
              (_("Person-times"), num(row.person_times))]
@@ -195,10 +195,10 @@ async def province_dashboard(request: Request, province_code: FromPath[str]) -> 
     date, category, level = _params(request)
     action = f"/dashboard/{province_code}"
     try:
-        report = await cov.coverage(actor, date, province_code, None, None)
-        category, level = cov.check_category(category), cov.check_level(level)
-        years = await cov.trend(actor, report.date, province_code, category, level)
-        communes = await cov.communes_without_trained(actor, report.date, province_code)
+        report = await figures.coverage(actor, date, province_code, None, None)
+        category, level = figures.check_category(category), figures.check_level(level)
+        years = await figures.trend(actor, report.date, province_code, category, level)
+        communes = await figures.communes_without_trained(actor, report.date, province_code)
     except DomainError as exc:
         return _error_page(exc, _("Trained share of social-work staff"), _filters(action, date or "", None, None))
     day, province = report.date, report.scope.province
@@ -207,21 +207,21 @@ async def province_dashboard(request: Request, province_code: FromPath[str]) -> 
     head = rows[(category, level)]
     words = _scope_words(category, level)
 
-    by_cat = [(c, rows[(c, level)]) for c in cov.CATEGORIES]
+    by_cat = [(c, rows[(c, level)]) for c in definition.CATEGORIES]
     cat_chart = hbar_chart(
-        "chart-categories", _("Share trained by staff category ({level})", level=cov.level_label(level).lower()),
+        "chart-categories", _("Share trained by staff category ({level})", level=reports.level_label(level).lower()),
         _("One bar per staff category; a black mark shows each category's target."),
-        [_bar(c, cov.category_label(c), r, category=c) for c, r in by_cat], tick_text=target_pct)
-    cat_table = _table(_("By staff category ({level})", level=cov.level_label(level).lower()), _("Staff category"),
-                       [(cov.category_label(c), None, r) for c, r in [*by_cat, (None, rows[(None, level)])]],
+        [_bar(c, reports.category_label(c), r, category=c) for c, r in by_cat], tick_text=target_pct)
+    cat_table = _table(_("By staff category ({level})", level=reports.level_label(level).lower()), _("Staff category"),
+                       [(reports.category_label(c), None, r) for c, r in [*by_cat, (None, rows[(None, level)])]],
                        "table-categories")
-    by_level = [(lv, rows[(category, lv)]) for lv in cov.LEVELS]
+    by_level = [(lv, rows[(category, lv)]) for lv in definition.LEVELS]
     level_chart = hbar_chart(
-        "chart-levels", _("Share trained by level ({category})", category=cov.category_label(category).lower()),
+        "chart-levels", _("Share trained by level ({category})", category=reports.category_label(category).lower()),
         _("One bar per level of training; a black mark shows each level's target."),
-        [_bar(lv, cov.level_label(lv), r, level=lv) for lv, r in by_level], tick_text=target_pct)
-    level_table = _table(_("By level ({category})", category=cov.category_label(category).lower()), _("Level"),
-                         [(cov.level_label(lv), None, r) for lv, r in [*by_level, (None, rows[(category, None)])]],
+        [_bar(lv, reports.level_label(lv), r, level=lv) for lv, r in by_level], tick_text=target_pct)
+    level_table = _table(_("By level ({category})", category=reports.category_label(category).lower()), _("Level"),
+                         [(reports.level_label(lv), None, r) for lv, r in [*by_level, (None, rows[(category, None)])]],
                          "table-levels")
     trend_bars = [Bar(key=str(y["year"]), label=str(y["year"]), value=y["share"], text=pct(y["share"]),
                       tooltip=_("{year}: {share} ({trained} of {active} trained), {times} person-times",

@@ -17,6 +17,7 @@ from training.classes import roster, sheets
 from training.core.errors import DomainError
 from training.core.filenames import safe_filename
 from training.core.i18n import N_
+from training.spreadsheets import reading
 from training.web.auth import provide_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,7 +111,7 @@ def upload_too_large(_request: Request, exc: HTTPException) -> Response:
 
         return http_error_handler(_request, exc)
     error = DomainError.single("file_too_large", N_("The file is larger than the limit of {limit} MB."),
-                               http_status=413, limit=roster.MAX_MB)
+                               http_status=413, limit=reading.MAX_MB)
     return Response(error.payload(), status_code=413, media_type="application/json")
 
 
