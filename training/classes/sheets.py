@@ -45,9 +45,10 @@ from training.core.collation import vi_name_key
 from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError
 from training.core.i18n import N_, _
+from training.core.masking import mask_cccd
 from training.people.privacy import record_access
 from training.records.rows import visible_row
-from training.records.validation import clean_text, mask_cccd
+from training.records.validation import clean_text
 from training.spreadsheets.writer import XlsxBook
 
 PRESENT, LATE, EXCUSED, ABSENT = "present", "late", "excused", "absent"

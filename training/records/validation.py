@@ -20,6 +20,7 @@ from piccolo.table import Table
 
 from training.core.errors import DomainError, FieldError
 from training.core.i18n import N_
+from training.core.masking import mask_cccd
 from training.spreadsheets.writer import FORMULA_START
 
 # The scheduling service checks clashes itself (all sessions of a request at once, inside its
@@ -149,13 +150,6 @@ def cccd_for(date_of_birth: dt.date, sex: str, legacy_code: str, serial: int) ->
     century = (date_of_birth.year // 100) * 100
     digit = {1900: 0, 2000: 2, 2100: 4, 2200: 6, 1800: 8}[century] + (1 if sex == "female" else 0)
     return f"0{legacy_code}{digit}{date_of_birth.year % 100:02d}{serial % 1_000_000:06d}"
-
-
-def mask_cccd(cccd: str | None) -> str:
-    """For public pages and logs: keep the last three digits only."""
-    if not cccd:
-        return ""
-    return "*" * (len(cccd) - 3) + cccd[-3:]
 
 
 # Personal data never written in full to logs (the audit log's before/after): the CCCD and the phone keep
