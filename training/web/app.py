@@ -237,7 +237,8 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     from admin.signin import guard_admin_login
     from admin.site import build_admin, labels_data
     from certificates.signing import check_signing_keys
-    from training.core.db import engine, migrate
+    from training.core.db import engine
+    from training.reference.provinces import migrate_and_load_provinces
 
     install_log_masking()
     admin_app = guard_admin_login(build_admin())
@@ -254,7 +255,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
 
     async def on_startup(app: Litestar) -> None:
         if run_migrations:
-            await migrate()
+            await migrate_and_load_provinces()
         try:
             await check_signing_keys()
         except DomainError as exc:  # keys lost or locked: refuse to start, and say how to restore them
