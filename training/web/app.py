@@ -272,8 +272,9 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
             await db.close_connection_pool()
 
     from certificates.storage import shutdown_workers
-    from certificates.web.api import CertificateController, public_router
+    from certificates.web.api import CertificateController
     from certificates.web.learner import learner_router
+    from certificates.web.pages import public_router
     from certificates.web.tools import certificates_page
     from training.web.classes import ClassController, counts
     from training.web.coverage import CoverageController
