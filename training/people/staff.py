@@ -27,8 +27,10 @@ from training.core.enums import OrganisationKind, label
 from training.core.errors import DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.coverage import figures as coverage
 from training.people.tables import Organisation, Person
 from training.records.audit import audit_rows
+from training.records.rows import create_row
 from training.records.validation import clean, clean_text, formula_errors
 from training.reference.tables import Commune, LegacyProvince, Province
 
@@ -449,9 +451,6 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
 
 
 async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
-    from training.coverage import figures as coverage
-    from training.records.rows import create_row
-
     org_ids: dict[tuple[int, str], int] = {}
     for row in result.rows:
         key = row.changes.pop("_new_org", None) if row.changes else None
