@@ -14,4 +14,6 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
 fi
 .venv/bin/ruff check .
+# The layering: adapters → domain → core (the contracts are in pyproject.toml, [tool.importlinter]).
+.venv/bin/lint-imports
 exec .venv/bin/pytest "$@"
