@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from admin.forms import form_actor, form_call, form_class_id
+from certificates import exports, issuing, verification
 from training.core.filenames import safe_filename
 from training.core.i18n import N_, _
 
@@ -21,8 +22,6 @@ CERTIFICATION_GROUP = N_("Certification")
 
 
 def build_certificate_forms() -> list[FormConfig]:
-    from certificates import exports, issuing, verification
-
     class IssueForm(BaseModel):
         class_code: str = Field(title=_("Class code"))
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from piccolo_admin.endpoints import FileResponse, FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from training.auth.access import Actor, actor_for_user, scope_where
+from training.classes import scheduling
+from training.classes.attendance import close_class, reopen_class
+from training.classes.sheets import results_xlsx
+from training.classes.tables import TrainingClass
 from training.core.errors import DomainError
 from training.core.filenames import safe_filename
 from training.core.i18n import N_, _
@@ -35,8 +40,6 @@ async def form_call(call):
 async def form_class_id(code: str, actor: Actor) -> int:
     """The id of the class with this code among those the actor may see: another province's class answers
     exactly as a code that does not exist (no enumeration)."""
-    from training.classes.tables import TrainingClass
-
     query = TrainingClass.select(TrainingClass.id).where(TrainingClass.code == code.strip().upper())
     where = scope_where(TrainingClass, actor)
     if where is not None:
@@ -78,8 +81,6 @@ def build_forms() -> list[FormConfig]:
         class_code: str = Field(title=_("Class code"))
 
     async def schedule(request: Request, data: ScheduleForm) -> str:
-        from training.classes import scheduling
-
         actor = await form_actor(request)
         try:
             specs = scheduling.sessions_from_pattern(
@@ -92,36 +93,26 @@ def build_forms() -> list[FormConfig]:
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
 
     async def close(request: Request, data: ClassCodeForm) -> str:
-        from training.classes.attendance import close_class
-
         actor = await form_actor(request)
         result = await form_call(close_class(await form_class_id(data.class_code, actor), actor))
         return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
                  failed=result["failed"])
 
     async def reopen(request: Request, data: ClassCodeForm) -> str:
-        from training.classes.attendance import reopen_class
-
         actor = await form_actor(request)
         row = await form_call(reopen_class(await form_class_id(data.class_code, actor), actor))
         return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
                  code=row["code"])
 
     async def results(request: Request, data: ClassCodeForm) -> FileResponse:
-        import io
-
-        from training.classes.sheets import results_xlsx
-
         actor = await form_actor(request)
         content = await form_call(results_xlsx(await form_class_id(data.class_code, actor), actor))
         name = f"ket-qua-{safe_filename(data.class_code.upper())}.xlsx"
         return FileResponse(contents=io.BytesIO(content), file_name=name,
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    from admin.certificate_forms import build_certificate_forms
-
     group = _(TRAINING_GROUP)
-    return build_certificate_forms() + [
+    return [
         FormConfig(name=_("Schedule sessions from a pattern"), pydantic_model=ScheduleForm, endpoint=schedule,
                    description=_("Creates the sessions of a class on the chosen weekdays; refused when a "
                                  "trainer or room is already booked."), form_group=group),

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from training.auth.access import Actor, actor_for_user, check_table_access, scope_where
+from training.classes.enrolment import enrol, withdraw
 from training.core.enums import labels
 from training.core.errors import DomainError, FieldError, PermissionDenied
 from training.core.i18n import N_, _
@@ -246,8 +247,6 @@ class ScopedCRUD(PiccoloCRUD):
                 if isinstance(changes, Response):
                     return changes
                 if self.tablename == "enrolment" and changes.get("status") == "withdrawn":
-                    from training.classes.enrolment import withdraw
-
                     await withdraw(row_id, actor)  # frees the seat for the waitlist
                     changes = {k: v for k, v in changes.items() if k != "status"}
                 after = await rows.update_row(self.table, row_id, changes, actor)
@@ -279,7 +278,6 @@ class ScopedCRUD(PiccoloCRUD):
         try:
             if self.tablename == "enrolment":
                 # Through the enrolment rules: capacity, waitlist, prerequisites, open class, province.
-                from training.classes.enrolment import enrol
 
                 after = await enrol(values.get("training_class"), values.get("person"), actor)
             else:

@@ -11,6 +11,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.endpoints import OrderBy
 from piccolo_api.session_auth.tables import SessionsBase
 
+from admin.certificate_forms import build_certificate_forms
 from admin.forms import build_forms
 from admin.scoping import ScopedCRUD, pydantic_error
 from admin.signin import NoLimitProvider
@@ -121,7 +122,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
     try:
         app = create_admin(
             tables=table_configs(),
-            forms=build_forms(),
+            forms=build_certificate_forms() + build_forms(),
             auth_table=BaseUser,
             session_table=SessionsBase,
             site_name=_("Social work training and certification"),

@@ -28,9 +28,9 @@ async def _reset() -> None:
         conn = await asyncpg.connect(url)
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         await conn.close()
-    from training.core.db import migrate
+    from training.reference.provinces import migrate_and_load_provinces
 
-    await migrate()
+    await migrate_and_load_provinces()
 
 
 async def prepare() -> str:

@@ -6,7 +6,7 @@
 Builds a scratch database (SQLite in a temporary folder, or the PostgreSQL database named by
 BENCH_DATABASE_URL, which is wiped) with an institution, its issuer profile, a course and one
 closed class whose learners all completed with a classification (bulk inserts, names from a fixed
-seed, ``random.Random(1500)``). Then it times ``certificates.service.issue_for_class``: records,
+seed, ``random.Random(1500)``). Then it times ``certificates.issuing.issue_for_class``: records,
 register numbers and signed tokens in one write transaction, then the PDFs rendered in worker
 processes (TRAINING_PDF_WORKERS, default min(2, CPUs); their start-up is included, as on the first
 issue after a server start) and stored. It prints progress lines, the time until the records were

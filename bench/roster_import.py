@@ -75,12 +75,12 @@ async def bench(rows: int) -> int:
     from training.auth.access import SYSTEM
     from training.classes.roster import import_roster
     from training.classes.tables import Course, Enrolment, TrainingClass
-    from training.core.db import migrate
     from training.people.tables import Person
     from training.records.rows import create_row
+    from training.reference.provinces import migrate_and_load_provinces
     from training.reference.tables import Province
 
-    await migrate()
+    await migrate_and_load_provinces()
     course = await create_row(Course, {"code": "BENCH-ROSTER", "name_vi": "Bồi dưỡng nghiệp vụ CTXH",
                                        "level": "refresher", "certificate_kind": "attestation"}, SYSTEM)
     province = await Province.select(Province.id).where(Province.code == "56").first().run()

@@ -5,7 +5,7 @@
 
 Prepares a scratch database (SQLite in a temporary folder, or the PostgreSQL database named by
 BENCH_DATABASE_URL, which is wiped) with ``--certificates`` certificates of one issuer: the first
-class (30 learners) issued for real by ``certificates.service.issue_for_class``, the rest
+class (30 learners) issued for real by ``certificates.issuing.issue_for_class``, the rest
 inserted in bulk exactly as issuing makes them (same snapshot, numbering and Ed25519 token signed
 by the data folder's key ring, every 50th revoked), names from ``random.Random(10000)``.
 

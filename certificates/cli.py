@@ -11,7 +11,16 @@ import json
 import sys
 from pathlib import Path
 
+from certificates import exports
+from certificates.issuing import issue_for_class, reissue, revoke
+from certificates.signing import b64d, check_signing_keys, keyring, verify_token
+from certificates.tables import Certificate
+from certificates.verification import find_by_number
+from training.auth.access import SYSTEM
+from training.classes.tables import TrainingClass
+from training.core.errors import DomainError, NotFound
 from training.core.i18n import N_, _
+from training.reference.provinces import migrate_and_load_provinces
 
 STAGES = {"records": N_("Numbering and signing"), "pdf": N_("Making PDFs")}
 
@@ -27,9 +36,6 @@ def progress_bar(stage: str, done: int, total: int, stream=sys.stderr) -> None:
 
 
 async def _class_id(code: str) -> int:
-    from training.classes.tables import TrainingClass
-    from training.core.errors import DomainError
-
     code = code.strip().upper().replace(" ", "")
     row = await TrainingClass.select(TrainingClass.id).where(TrainingClass.code == code).first().run()
     if row is None:
@@ -39,12 +45,8 @@ async def _class_id(code: str) -> int:
 
 
 def _run(coro) -> int:
-    from certificates.signing import check_signing_keys
-    from training.core.db import migrate
-    from training.core.errors import DomainError
-
     async def main():
-        await migrate()
+        await migrate_and_load_provinces()
         await check_signing_keys()  # certificates name keys that are gone: restore them first
         return await coro()
 
@@ -56,9 +58,6 @@ def _run(coro) -> int:
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
-    from certificates.issuing import issue_for_class
-    from training.auth.access import SYSTEM
-
     async def run() -> int:
         result = await issue_for_class(await _class_id(args.class_code), SYSTEM, progress=progress_bar)
         print(result.message())
@@ -68,11 +67,6 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from certificates import exports
-    from certificates.tables import Certificate
-    from training.auth.access import SYSTEM
-    from training.core.errors import NotFound
-
     async def run() -> int:
         class_id = await _class_id(args.class_code)
         if args.zip:
@@ -101,16 +95,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _by_number(number: str):
-    from certificates.verification import find_by_number
-    from training.auth.access import SYSTEM
-
     return find_by_number(number, SYSTEM)
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from certificates.issuing import revoke
-    from training.auth.access import SYSTEM
-
     async def run() -> int:
         row = await revoke((await _by_number(args.number))["id"], args.reason, SYSTEM)
         print(_("Certificate {number} is revoked.", number=row["number"]))
@@ -120,9 +108,6 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_reissue(args: argparse.Namespace) -> int:
-    from certificates.issuing import reissue
-    from training.auth.access import SYSTEM
-
     async def run() -> int:
         old = await _by_number(args.number)
         new = await reissue(old["id"], args.reason, SYSTEM)
@@ -133,8 +118,6 @@ def cmd_reissue(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from certificates.signing import keyring
-
     async def run() -> int:
         kid = keyring().rotate()
         print(_("New signing key {kid}; older keys keep verifying the certificates they signed.", kid=kid))
@@ -144,8 +127,6 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from certificates.signing import keyring
-
     print(json.dumps({"keys": keyring().public_keys()}, indent=2))
     return 0
 
@@ -153,9 +134,6 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def cmd_verify_token(args: argparse.Namespace) -> int:
     """Offline: check a token against a published key set (a file saved from /.well-known/certificate-keys)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from certificates.signing import b64d, keyring, verify_token
-    from training.core.errors import DomainError
 
     if args.keys:
         keys = {k["kid"]: Ed25519PublicKey.from_public_bytes(b64d(k["public_key"]))

@@ -33,11 +33,12 @@ from training.core.db import chunks, lock_row, write_transaction
 from training.core.enums import CertificateStatus, ClassStatus, EnrolmentStatus, label
 from training.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.core.i18n import N_, _
+from training.core.text import clean_text
 from training.coverage import facts
 from training.people.tables import Organisation
 from training.records.audit import audit, audit_many
 from training.records.rows import is_integrity_error, visible_row
-from training.records.validation import clean_text, formula_errors
+from training.records.validation import formula_errors
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -17,7 +17,8 @@ from typing import Any
 from certificates.tables import Certificate
 from training.core.errors import DomainError
 from training.core.i18n import N_
-from training.records.validation import NUMBER_PREFIX, clean_text, default_number_prefix
+from training.core.text import clean_text
+from training.records.validation import NUMBER_PREFIX, default_number_prefix
 
 
 def number_prefix(profile: dict[str, Any]) -> str:

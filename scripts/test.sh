@@ -20,4 +20,6 @@ if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
   npm install --silent --no-audit --no-fund --prefix .cache/npm "axe-core@^4.10"
 fi
 .venv/bin/ruff check .
+# The layering: adapters → domain → core (the contracts are in pyproject.toml, [tool.importlinter]).
+.venv/bin/lint-imports
 exec .venv/bin/pytest "$@"

@@ -73,9 +73,9 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session", autouse=True)
 def database():
     """Migrations from empty, then the base accounts every test can use."""
-    from training.core.db import migrate
+    from training.reference.provinces import migrate_and_load_provinces
 
-    run(migrate())
+    run(migrate_and_load_provinces())
     from training.auth.accounts import create_account
 
     run(create_account("coord", "coordinator", PASSWORD))

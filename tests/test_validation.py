@@ -156,6 +156,6 @@ def test_changes_are_audited_with_masked_cccd():
 
 
 def test_zero_width_characters_and_non_breaking_spaces_are_removed():
-    from training.records.validation import clean_text
+    from training.core.text import clean_text
 
     assert clean_text("Lưu\u200b Quang\u00a0\u00a0Vũ\ufeff") == "Lưu Quang Vũ"

@@ -9,18 +9,17 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from litestar import Controller, Request, Router, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Response, Stream
 from msgspec import Meta, Struct
 
 from certificates import exports, issuing, verification
+from certificates.signing import keyring
 from training.auth.access import Actor
-from training.core.config import public_rate_limit
 from training.core.errors import DomainError
 from training.core.filenames import safe_filename
 from training.core.i18n import N_
@@ -170,19 +169,7 @@ async def upload_bytes(data: FileIn) -> bytes:
 
 @get("/.well-known/certificate-keys", tags=["Verification"], summary="Public keys that sign certificate tokens")
 async def public_keys() -> KeySetOut:
-    from certificates.signing import keyring
-
     return KeySetOut(keys=[PublicKeyOut(**k) for k in keyring().public_keys()], token_format=TOKEN_FORMAT)
-
-
-def public_router() -> Router:
-    """The public endpoints (JSON and the HTML pages), rate-limited per client address."""
-    from certificates.web.pages import verify_go, verify_home, verify_page, verify_upload_page
-
-    limit = public_rate_limit()
-    middleware = [RateLimitConfig(rate_limit=("minute", limit), store="public_rate_limit").middleware] if limit else []
-    return Router(path="/", route_handlers=[verify_json, verify_pdf, public_keys, verify_home, verify_go, verify_page,
-                                            verify_upload_page], middleware=middleware)
 
 
 # --- signed-in users -------------------------------------------------------------------------------

@@ -10,15 +10,17 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import get, post
+from litestar import Router, get, post
 from litestar.enums import RequestEncodingType
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from certificates import numbering, verification
 from certificates.codes import display as display_code
 from certificates.codes import normalize as normalize_code
-from certificates.web.api import UPLOAD_LIMIT, FileIn, upload_bytes
+from certificates.web.api import UPLOAD_LIMIT, FileIn, public_keys, upload_bytes, verify_json, verify_pdf
+from training.core.config import public_rate_limit
 from training.core.errors import DomainError
 from training.core.i18n import N_, _, get_language
 
@@ -110,3 +112,12 @@ async def verify_upload_page(data: Annotated[FileIn, Body(media_type=RequestEnco
         return page("verify.html", title, status=exc.status, heading=title, error=exc.text(), search="")
     card = certificate_card(result["certificate"]) if result["certificate"] else None
     return page("verify.html", title, heading=title, check=result, card=card, search="")
+
+
+def public_router() -> Router:
+    """The public endpoints (the JSON verification API of ``certificates.web.api`` and the HTML pages
+    here), rate-limited per client address."""
+    limit = public_rate_limit()
+    middleware = [RateLimitConfig(rate_limit=("minute", limit), store="public_rate_limit").middleware] if limit else []
+    return Router(path="/", route_handlers=[verify_json, verify_pdf, public_keys, verify_home, verify_go, verify_page,
+                                            verify_upload_page], middleware=middleware)

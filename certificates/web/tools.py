@@ -11,6 +11,7 @@ import datetime as dt
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
+from certificates.tables import IssuerProfile
 from training.auth.access import scope_where
 from training.core.errors import DomainError
 from training.core.i18n import _
@@ -19,8 +20,6 @@ from training.web.pages import class_options, tool_page
 
 
 async def _issuer_options(request: Request) -> list[dict]:
-    from certificates.tables import IssuerProfile
-
     actor = await provide_actor(request)
     query = IssuerProfile.select(IssuerProfile.organisation, IssuerProfile.organisation.name.as_alias("name")
                                  ).order_by(IssuerProfile.organisation.name)

@@ -12,13 +12,13 @@ One place decides it for the admin, the API and the command line:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import Column
 from piccolo.table import Table
 
+from training.auth.tables import Account
 from training.core.enums import Role
 from training.core.errors import DomainError, FieldError, PermissionDenied
 from training.core.i18n import N_
@@ -44,28 +44,23 @@ class Actor:
 SYSTEM = Actor(user_id=None, username="system", role=Role.coordinator)
 
 
-def _scopes() -> dict[str, tuple[Callable[[], Column], bool]]:
-    """tablename -> (province column, whether rows without a province are shared read-only)."""
-    from certificates.tables import Certificate, IssuerProfile
-    from training.classes.tables import Attendance, ClassSession, Enrolment, Trainer, TrainerCourse, TrainingClass
-    from training.coverage.tables import CoverageTarget
-    from training.people.tables import Organisation, Person
-    from training.reference.tables import Commune
-
-    return {
-        "commune": (lambda: Commune.province, False),
-        "organisation": (lambda: Organisation.province, True),
-        "person": (lambda: Person.province, False),
-        "training_class": (lambda: TrainingClass.host_province, False),
-        "class_session": (lambda: ClassSession.training_class.host_province, False),
-        "trainer": (lambda: Trainer.person.province, False),
-        "trainer_course": (lambda: TrainerCourse.trainer.person.province, False),
-        "enrolment": (lambda: Enrolment.person.province, False),
-        "attendance": (lambda: Attendance.enrolment.person.province, False),
-        "coverage_target": (lambda: CoverageTarget.province, True),
-        "certificate": (lambda: Certificate.enrolment.person.province, False),
-        "issuer_profile": (lambda: IssuerProfile.organisation.province, False),
-    }
+# Who may see a row: tablename -> (the path from the table to the province the row belongs to, whether rows
+# without a province are shared read-only). Paths follow foreign keys ("enrolment.person.province"), so this
+# module names no table class and imports no domain's tables.
+SCOPES: dict[str, tuple[str, bool]] = {
+    "commune": ("province", False),
+    "organisation": ("province", True),
+    "person": ("province", False),
+    "training_class": ("host_province", False),
+    "class_session": ("training_class.host_province", False),
+    "trainer": ("person.province", False),
+    "trainer_course": ("trainer.person.province", False),
+    "enrolment": ("person.province", False),
+    "attendance": ("enrolment.person.province", False),
+    "coverage_target": ("province", True),
+    "certificate": ("enrolment.person.province", False),
+    "issuer_profile": ("organisation.province", False),
+}
 
 
 # Tables a department account may read but never change.
@@ -79,10 +74,16 @@ APPEND_ONLY = {"audit_log", "personal_data_access"}
 
 
 def scope_column(table: type[Table]) -> tuple[Column, bool] | None:
-    entry = _scopes().get(table._meta.tablename)
+    """The column holding the province of ``table``'s rows (through foreign keys where needed) and whether
+    rows without a province are shared read-only; None for a table without a province (``SCOPES``)."""
+    entry = SCOPES.get(table._meta.tablename)
     if entry is None:
         return None
-    return entry[0](), entry[1]
+    path, shared_when_null = entry
+    column = table
+    for name in path.split("."):
+        column = getattr(column, name)
+    return column, shared_when_null
 
 
 def check_table_access(table: type[Table], actor: Actor, write: bool) -> None:
@@ -194,8 +195,6 @@ def cccd_refused(field: str = "citizen_id") -> FieldError:
 
 async def actor_for_user(user: BaseUser | dict | None) -> Actor | None:
     """The actor of a piccolo user: its Account decides the role; a superuser without one coordinates."""
-    from training.auth.tables import Account
-
     if user is None:
         return None
     user_id = user["id"] if isinstance(user, dict) else user.id

@@ -12,10 +12,11 @@ from training.classes.tables import Attendance, ClassSession, Course, Enrolment,
 from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError, NotFound
 from training.core.i18n import N_
+from training.core.text import clean_text
 from training.coverage.facts import class_changed
 from training.records.audit import audit
 from training.records.rows import visible_row
-from training.records.validation import clean_text, formula_errors
+from training.records.validation import formula_errors
 
 MARKABLE = ["registered", "confirmed", "completed", "failed"]
 STATUSES = {"present", "late", "excused", "absent"}

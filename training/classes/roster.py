@@ -31,12 +31,13 @@ from training.core.enums import EnrolmentStatus, OrganisationKind, label
 from training.core.errors import Conflict, DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.core.text import clean_text
 from training.people.matching import existing_people, guess_kind, match_person, organisation_index, person_name_key
 from training.people.parsing import REQUIRED, ParsedRow, column_names, header_field, parse_row
 from training.people.tables import Organisation, Person
 from training.records.audit import audit_rows
 from training.records.rows import create_row, visible_row
-from training.records.validation import clean, clean_text, formula_errors
+from training.records.validation import clean, formula_errors
 from training.reference.province_names import find_province, province_index
 from training.reference.tables import LegacyProvince, Province
 from training.spreadsheets.importing import Issue, Progress, RowCheck, file_row_errors, insert_many

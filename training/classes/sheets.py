@@ -34,10 +34,11 @@ from training.core.collation import vi_name_key
 from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError
 from training.core.i18n import N_, _
+from training.core.masking import mask_cccd
+from training.core.text import clean_text
 from training.people.parsing import header_field
 from training.people.privacy import record_access
 from training.records.rows import visible_row
-from training.records.validation import clean_text, mask_cccd
 from training.spreadsheets.importing import Issue
 from training.spreadsheets.reading import column_letter, digits_cell, find_header, fold, is_blank, parse_date, read_rows
 from training.spreadsheets.writer import XlsxBook

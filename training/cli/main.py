@@ -7,13 +7,20 @@ import asyncio
 import sys
 
 from certificates.cli import register as register_certificates
+from certificates.issuing import issue_demo_certificates
+from certificates.signing import check_signing_keys
+from training.auth.accounts import create_account, generate_password
 from training.cli.people import register as register_people
 from training.cli.roster import register as register_roster
 from training.cli.staff import register as register_staff
 from training.cli.tokens import register as register_tokens
+from training.core.config import access_log, get_settings
 from training.core.errors import DomainError
 from training.core.i18n import _
 from training.core.logs import install as install_log_masking
+from training.demo.seed import seed_demo
+from training.reference.provinces import migrate_and_load_provinces
+from training.reference.tables import LegacyProvince, Province
 
 
 def _run(coro):
@@ -21,10 +28,7 @@ def _run(coro):
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from training.core.db import migrate
-    from training.reference.tables import LegacyProvince, Province
-
-    _run(migrate())
+    _run(migrate_and_load_provinces())
     provinces = _run(Province.count().run())
     legacy = _run(LegacyProvince.count().run())
     print(_("Database is up to date: {provinces} provinces (2025), {legacy} provinces before 2025.",
@@ -35,11 +39,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from certificates.signing import check_signing_keys
-    from training.core.config import access_log, get_settings
-    from training.core.db import migrate
-
-    _run(migrate())
+    _run(migrate_and_load_provinces())
     _run(check_signing_keys())  # lost keys: refuse to start (DomainError → message, exit 2)
     settings = get_settings()
     print(_("Serving on http://{host}:{port}/ (admin: /admin/, API documentation: /schema)",
@@ -66,10 +66,7 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from training.auth.accounts import create_account, generate_password
-    from training.core.db import migrate
-
-    _run(migrate())
+    _run(migrate_and_load_provinces())
     password = args.password or generate_password()
     result = _run(create_account(
         username=args.username, role=args.role, password=password, email=args.email,
@@ -82,17 +79,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from training.core.db import migrate
-    from training.demo.seed import seed_demo
-
-    _run(migrate())
+    _run(migrate_and_load_provinces())
     summary = _run(seed_demo(password=args.password))
     for line in summary:
         print(line)
     if not args.no_certificates:
-        from certificates.issuing import issue_demo_certificates
-        from certificates.signing import check_signing_keys
-
         _run(check_signing_keys())
         print(_run(issue_demo_certificates()))
     return 0

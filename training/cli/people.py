@@ -10,16 +10,15 @@ import json
 import sys
 from pathlib import Path
 
+from training.auth.access import SYSTEM
 from training.core.i18n import _
+from training.people import privacy
+from training.reference.provinces import migrate_and_load_provinces
 
 
 def cmd_export_data(args: argparse.Namespace) -> int:
-    from training.auth.access import SYSTEM
-    from training.core.db import migrate
-    from training.people import privacy
-
     async def run() -> bytes:
-        await migrate()
+        await migrate_and_load_provinces()
         privacy.set_route(f"cli: training people export-data {args.person_id}")
         data = await privacy.person_data(args.person_id, SYSTEM)
         if args.format == "xlsx":
@@ -36,12 +35,8 @@ def cmd_export_data(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from training.auth.access import SYSTEM
-    from training.core.db import migrate
-    from training.people import privacy
-
     async def run() -> dict:
-        await migrate()
+        await migrate_and_load_provinces()
         privacy.set_route(f"cli: training people erase {args.person_id}")
         return await privacy.erase_person(args.person_id, args.reason, SYSTEM)
 

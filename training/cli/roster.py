@@ -12,13 +12,16 @@ import asyncio
 import sys
 from pathlib import Path
 
+from training.auth.access import SYSTEM
+from training.classes.roster import ROW_STATUSES, RosterError, import_roster
+from training.classes.tables import TrainingClass
 from training.core.enums import EnrolmentStatus, label
+from training.core.errors import DomainError
 from training.core.i18n import N_, _
+from training.reference.provinces import migrate_and_load_provinces
 
 
 def _print_result(result, stream=sys.stdout) -> None:
-    from training.classes.roster import ROW_STATUSES
-
     for row in result.rows:
         line = _("Row {row}: {name} — {status}", row=row.row, name=row.full_name or "?",
                  status=_(ROW_STATUSES[row.status]))
@@ -38,12 +41,6 @@ def _print_result(result, stream=sys.stdout) -> None:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    from training.auth.access import SYSTEM
-    from training.classes.roster import RosterError, import_roster
-    from training.classes.tables import TrainingClass
-    from training.core.db import migrate
-    from training.core.errors import DomainError
-
     path = Path(args.file)
     if not path.is_file():
         print(_("Error: {message}", message=_("There is no file {name}.", name=args.file)), file=sys.stderr)
@@ -57,7 +54,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
                   file=sys.stderr)
 
     async def run() -> int:
-        await migrate()
+        await migrate_and_load_provinces()
         code = args.class_code.upper().replace(" ", "")
         cls = await TrainingClass.select(TrainingClass.id).where(TrainingClass.code == code).first().run()
         if cls is None:

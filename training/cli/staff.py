@@ -9,7 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+from training.auth.access import SYSTEM
+from training.core.errors import DomainError
 from training.core.i18n import N_, _
+from training.coverage.facts import rebuild
+from training.people.staff import STATUSES, ImportError_, import_staff
+from training.reference.communes import import_communes
+from training.reference.provinces import migrate_and_load_provinces
 
 STAGES = {"check": N_("checking rows"), "people": N_("saving people"), "updates": N_("updating people"),
           "communes": N_("saving communes")}
@@ -29,8 +35,6 @@ def _progress():
 
 
 def _print(result, verbose_limit: int = 200) -> None:
-    from training.people.staff import STATUSES
-
     shown = 0
     for row in result.rows:
         if row.status in ("unchanged",) and not row.issues:
@@ -49,18 +53,13 @@ def _print(result, verbose_limit: int = 200) -> None:
 
 
 def _run_import(func, path_text: str, commit: bool) -> int:
-    from training.auth.access import SYSTEM
-    from training.core.db import migrate
-    from training.core.errors import DomainError
-    from training.people.staff import ImportError_
-
     path = Path(path_text)
     if not path.is_file():
         print(_("Error: {message}", message=_("There is no file {name}.", name=path_text)), file=sys.stderr)
         return 2
 
     async def run() -> int:
-        await migrate()
+        await migrate_and_load_provinces()
         try:
             result = await func(path.name, path.read_bytes(), SYSTEM, commit=commit, progress=_progress())
         except ImportError_ as exc:
@@ -84,23 +83,16 @@ def _run_import(func, path_text: str, commit: bool) -> int:
 
 
 def cmd_staff_import(args: argparse.Namespace) -> int:
-    from training.people.staff import import_staff
-
     return _run_import(import_staff, args.file, args.commit)
 
 
 def cmd_units_import(args: argparse.Namespace) -> int:
-    from training.reference.communes import import_communes
-
     return _run_import(import_communes, args.file, not args.dry_run)
 
 
 def cmd_coverage_rebuild(args: argparse.Namespace) -> int:
-    from training.core.db import migrate
-    from training.coverage.facts import rebuild
-
     async def run() -> int:
-        await migrate()
+        await migrate_and_load_provinces()
         return await rebuild()
 
     people = asyncio.run(run())

@@ -8,8 +8,8 @@ import asyncio
 import datetime as dt
 
 from training.auth.tokens import create_token, list_tokens, revoke_tokens
-from training.core.db import migrate
 from training.core.i18n import N_, _
+from training.reference.provinces import migrate_and_load_provinces
 
 STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
 
@@ -20,7 +20,7 @@ def _when(value: dt.datetime | None) -> str:
 
 def cmd_create(args: argparse.Namespace) -> int:
     async def run() -> str:
-        await migrate()
+        await migrate_and_load_provinces()
         return await create_token(args.username, days=args.days, label=args.label or "")
 
     token = asyncio.run(run())
@@ -31,7 +31,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     async def run():
-        await migrate()
+        await migrate_and_load_provinces()
         return await list_tokens(args.user)
 
     tokens = asyncio.run(run())
@@ -47,7 +47,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     async def run() -> int:
-        await migrate()
+        await migrate_and_load_provinces()
         return await revoke_tokens(token_id=args.id, username=args.user)
 
     count = asyncio.run(run())

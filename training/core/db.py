@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
@@ -106,12 +106,12 @@ async def migration_lock():
         os.close(fd)
 
 
-async def migrate(quiet: bool = True) -> None:
-    """Apply pending migrations of every app, then load reference data, under ``migration_lock``
-    (two servers starting at once on an empty database would otherwise both create the tables)."""
+async def migrate(quiet: bool = True, then: Callable[[], Awaitable[object]] | None = None) -> None:
+    """Apply pending migrations of every app under ``migration_lock`` (two servers starting at once on
+    an empty database would otherwise both create the tables), then await ``then()`` inside the same
+    lock. Core knows no domain: the callers load the reference data through ``then``
+    (``training.reference.provinces.migrate_and_load_provinces``, what every start-up runs)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
-
-    from training.reference.provinces import load_provinces
 
     db = engine()
     async with migration_lock():
@@ -124,7 +124,8 @@ async def migrate(quiet: bool = True) -> None:
             result = await run_forwards(app_name="all")
         if not result.success:
             raise RuntimeError(f"Migrations failed: {result.message}\n{buffer.getvalue()}")
-        await load_provinces()
+        if then is not None:
+            await then()
 
 
 def write_transaction():

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from training.core.i18n import _
+from training.core.labels import field_label
 
 
 @dataclass
@@ -47,8 +48,6 @@ class DomainError(Exception):
 
     def text(self, language: str | None = None) -> str:
         """All messages joined, each prefixed by its field label: what a coordinator reads."""
-        from training.core.labels import field_label
-
         parts = []
         for err in self.errors:
             msg = err.text(language)
@@ -59,8 +58,6 @@ class DomainError(Exception):
 
     def payload(self, language: str | None = None) -> dict[str, Any]:
         """The JSON error body used everywhere: message, machine code, field, and every error."""
-        from training.core.labels import field_label
-
         first = self.errors[0]
         return {
             "error": {

@@ -13,7 +13,7 @@ import logging
 import re
 import traceback
 
-from training.records.validation import mask_cccd
+from training.core.masking import mask_cccd
 
 # A 12-digit citizen ID or 9-digit old ID card number, a Vietnamese phone number (0… or +84…, with
 # optional spaces, dots or dashes), an email address.

@@ -16,9 +16,9 @@ import datetime as dt
 from training.auth.access import Actor, cccd_refused
 from training.core.db import chunks
 from training.core.i18n import N_
+from training.core.text import clean_text
 from training.people.parsing import ParsedRow
 from training.people.tables import Organisation, Person
-from training.records.validation import clean_text
 from training.spreadsheets.importing import RowCheck
 from training.spreadsheets.reading import fold
 

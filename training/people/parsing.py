@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from training.core.i18n import N_
-from training.records.validation import cccd_errors, clean_text, mask_cccd
+from training.core.masking import mask_cccd
+from training.core.text import clean_text
+from training.records.validation import cccd_errors
 from training.spreadsheets.importing import Issue
 from training.spreadsheets.reading import CellError, cell_text, column_letter, digits_cell, fold, parse_date
 

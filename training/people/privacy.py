@@ -30,11 +30,13 @@ from training.core.db import lock_row, write_transaction
 from training.core.enums import Role
 from training.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.core.i18n import N_, _
+from training.core.labels import field_label
+from training.core.text import clean_text
+from training.coverage.facts import refresh_people
 from training.people.tables import Person, PersonalDataAccess
 from training.records.audit import audit
 from training.records.rows import visible_row
 from training.records.tables import AuditLog
-from training.records.validation import clean_text
 from training.spreadsheets.writer import XlsxBook
 
 # The request path of the current request (set by ``training.web.app.route_middleware``); "cli" elsewhere.
@@ -176,8 +178,6 @@ def data_export_xlsx(data: dict[str, Any]) -> bytes:
     """The data export as one worksheet: the person's fields, then one block per kind of record."""
     from openpyxl.styles import Font
 
-    from training.core.labels import field_label
-
     book = XlsxBook(_("Personal data"))
     book.append([_("Data held about person {id}, exported {when}", id=data["person"]["id"],
                    when=data["exported_at"][:19].replace("T", " "))])
@@ -261,8 +261,6 @@ async def erase_person(person_id: int, reason: str, actor: Actor) -> dict[str, A
             redact & AuditLog.redacted_at.is_null()).run()
         await audit(actor, "erase", Person, person_id, None, {"result": result, "reason": reason})
         await record_access(actor, "erase", person=person_id, export=result)
-        from training.coverage.facts import refresh_people
-
         await refresh_people([person_id])
     return {"person": person_id, "result": result}
 

@@ -25,11 +25,14 @@ from training.core.enums import OrganisationKind, label
 from training.core.errors import DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.core.text import clean_text
+from training.coverage import facts
 from training.people.matching import guess_kind, person_name_key
 from training.people.parsing import column_names, header_field, parse_row
 from training.people.tables import Organisation, Person
 from training.records.audit import audit_rows
-from training.records.validation import clean, clean_text, formula_errors
+from training.records.rows import create_row
+from training.records.validation import clean, formula_errors
 from training.reference.province_names import find_province, province_index
 from training.reference.tables import Commune, LegacyProvince, Province
 from training.spreadsheets.importing import Issue, Progress, RowCheck, file_row_errors, insert_many
@@ -461,9 +464,6 @@ async def _plan_staff(parsed, columns: dict[str, str], actor: Actor, progress: P
 
 
 async def _apply_staff(result: ImportResult, actor: Actor, progress: Progress | None) -> None:
-    from training.coverage import facts
-    from training.records.rows import create_row
-
     org_ids: dict[tuple[int, str], int] = {}
     for row in result.rows:
         key = row.changes.pop("_new_org", None) if row.changes else None

@@ -13,13 +13,14 @@ from typing import Any
 from piccolo.table import Table
 
 from training.auth import tokens
-from training.auth.access import Actor, cccd_refused, check_table_access, scope_where
+from training.auth.access import Actor, cccd_refused, check_table_access, scope_column, scope_where
 from training.auth.tables import ApiToken
 from training.classes import states
 from training.classes.tables import Enrolment, TrainingClass
 from training.core.db import write_transaction
 from training.core.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.core.i18n import N_
+from training.coverage.facts import after_row_change
 from training.people.tables import Person
 from training.records.audit import audit
 from training.records.audit import audit_json as audit_json
@@ -72,8 +73,6 @@ async def _check_own_province(table: type[Table], row_id: int, actor: Actor) -> 
 
 def _default_province(table: type[Table], values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     """A department's new row belongs to its province unless it says otherwise."""
-    from training.auth.access import scope_column
-
     entry = scope_column(table)
     if not actor.is_department or entry is None or entry[0]._meta.call_chain:
         return values
@@ -217,8 +216,6 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
 
 async def _derived(table: type[Table], before: dict | None, after: dict | None) -> None:
     """Keep the coverage tables (derived from people, enrolments, classes, courses, certificates) current."""
-    from training.coverage.facts import after_row_change
-
     await after_row_change(table, before, after)
 
 

@@ -8,56 +8,28 @@ every problem with its field.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
-from training.core.errors import DomainError, FieldError
-from training.core.i18n import N_
+from certificates.tables import IssuerProfile
+from training.classes.clashes import find_clashes
+from training.classes.tables import Attendance, ClassSession, Enrolment, TrainingClass
+from training.core.errors import Conflict, DomainError, FieldError
+from training.core.i18n import N_, _
+from training.core.labels import field_label
+from training.core.masking import mask_cccd
+from training.core.text import clean_multiline, clean_text
+from training.people.tables import Person
+from training.reference.tables import LegacyProvince
 from training.spreadsheets.writer import FORMULA_START
 
-# The scheduling service checks clashes itself (all sessions of a request at once, inside its
-# write transaction); every other path (admin forms, generic row updates) gets the check here.
-CHECK_CLASHES: contextvars.ContextVar[bool] = contextvars.ContextVar("check_clashes", default=True)
-
-_SPACES = re.compile(r"\s+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .\-]{8,15}$")
-
-
-def strip_controls(value: str) -> str:
-    """The text without control characters (NUL, ESC, DEL, C1 …) and invisible format characters
-    (zero-width, BOM, soft hyphen, bidirectional overrides that make a name read backwards on
-    screen and on a certificate). Tabs and line breaks become spaces in ``clean_text``."""
-    if value.isprintable():  # the common case, decided in C
-        return value
-    return "".join(ch for ch in value
-                   if ch in "\t\n\r" or unicodedata.category(ch) not in _UNSEEN_CATEGORIES)
-
-
-_UNSEEN_CATEGORIES = {"Cc", "Cf"}
-
-
-def clean_text(value: str | None) -> str | None:
-    """NFC, control and invisible characters removed, trimmed, inner whitespace collapsed to one
-    space (names pasted from Excel, Word or macOS). Every text column passes through here
-    (``clean``), as do imported cells and certificate fields."""
-    if value is None:
-        return None
-    return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", value))).strip()
-
-
-def clean_multiline(value: str | None) -> str | None:
-    if value is None:
-        return None
-    lines = [clean_text(line) or "" for line in value.splitlines()]
-    return "\n".join(lines).strip()
 
 
 # --- text a spreadsheet would run as a formula --------------------------------------------------
@@ -139,8 +111,6 @@ def cccd_errors(
 
 
 def _sex_word(sex: str) -> str:
-    from training.core.i18n import _
-
     return _("male") if sex == "male" else _("female")
 
 
@@ -149,13 +119,6 @@ def cccd_for(date_of_birth: dt.date, sex: str, legacy_code: str, serial: int) ->
     century = (date_of_birth.year // 100) * 100
     digit = {1900: 0, 2000: 2, 2100: 4, 2200: 6, 1800: 8}[century] + (1 if sex == "female" else 0)
     return f"0{legacy_code}{digit}{date_of_birth.year % 100:02d}{serial % 1_000_000:06d}"
-
-
-def mask_cccd(cccd: str | None) -> str:
-    """For public pages and logs: keep the last three digits only."""
-    if not cccd:
-        return ""
-    return "*" * (len(cccd) - 3) + cccd[-3:]
 
 
 # Personal data never written in full to logs (the audit log's before/after): the CCCD and the phone keep
@@ -215,8 +178,6 @@ def _range(data, errors, name: str, low: float, high: float) -> None:
 
 
 def _label(name: str) -> str:
-    from training.core.labels import field_label
-
     return field_label(name)
 
 
@@ -226,9 +187,6 @@ def _fmt_date(value: dt.date) -> str:
 
 @rule("person")
 async def _person(data, row_id, errors):
-    from training.people.tables import Person
-    from training.reference.tables import LegacyProvince
-
     _required(data, errors, "full_name", "sex", "staff_category")
     if data.get("province") is None and data.get("legacy_province") is not None:
         mapped = await LegacyProvince.select(LegacyProvince.province).where(
@@ -299,8 +257,6 @@ async def _prerequisite(data, row_id, errors):
 
 @rule("training_class")
 async def _training_class(data, row_id, errors):
-    from training.classes.tables import ClassSession
-
     if data.get("code"):
         data["code"] = data["code"].upper().replace(" ", "")
     _required(data, errors, "code", "course", "host_province", "start_date", "end_date")
@@ -321,8 +277,6 @@ async def _training_class(data, row_id, errors):
 
 @rule("class_session")
 async def _class_session(data, row_id, errors):
-    from training.classes.tables import TrainingClass
-
     _required(data, errors, "training_class", "session_date", "start_time", "end_time")
     if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
         errors.append(FieldError("end_time_before_start", N_("must be after the start time"), "end_time"))
@@ -330,14 +284,6 @@ async def _class_session(data, row_id, errors):
         cls = await TrainingClass.select(
             TrainingClass.code, TrainingClass.start_date, TrainingClass.end_date
         ).where(TrainingClass.id == data["training_class"]).first().run()
-        if (cls and CHECK_CLASHES.get() and data.get("start_time") and data.get("end_time")
-                and data["end_time"] > data["start_time"]):
-            from training.classes.scheduling import find_clashes
-
-            venue = await TrainingClass.select(TrainingClass.venue).where(
-                TrainingClass.id == data["training_class"]).first().run()
-            errors.extend(await find_clashes(data["training_class"], [data], venue["venue"] or "",
-                                             exclude_ids={row_id} if row_id else set()))
         if cls and not (cls["start_date"] <= data["session_date"] <= cls["end_date"]):
             errors.append(FieldError(
                 "session_outside_class",
@@ -349,8 +295,6 @@ async def _class_session(data, row_id, errors):
 
 @rule("enrolment")
 async def _enrolment(data, row_id, errors):
-    from training.classes.tables import Enrolment
-
     _required(data, errors, "training_class", "person", "status")
     _range(data, errors, "score", 0, 10)
     if data.get("training_class") and data.get("person"):
@@ -367,8 +311,6 @@ async def _enrolment(data, row_id, errors):
 
 @rule("attendance")
 async def _attendance(data, row_id, errors):
-    from training.classes.tables import Attendance, ClassSession, Enrolment
-
     _required(data, errors, "session", "enrolment", "status")
     if data.get("session") and data.get("enrolment"):
         session = await ClassSession.select(ClassSession.session_date, ClassSession.training_class).where(
@@ -430,8 +372,6 @@ def default_number_prefix(organisation_id: int) -> str:
 
 @rule("issuer_profile")
 async def _issuer_profile(data, row_id, errors):
-    from certificates.tables import IssuerProfile
-
     _required(data, errors, "organisation", "issuer_name")
     prefix = (data.get("number_prefix") or "").strip().upper()
     if not prefix and data.get("organisation") is not None:
@@ -495,8 +435,25 @@ def storable_errors(table: type[Table], data: dict[str, Any]) -> list[FieldError
     return errors
 
 
-async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = None) -> dict[str, Any]:
-    """Normalise and validate the complete values of a row; raise DomainError on any problem."""
+async def _session_clashes(data: dict[str, Any], row_id: int | None) -> list[FieldError]:
+    """A class session saved on its own (admin form, generic row update) must not clash with another."""
+    if not (data.get("training_class") and data.get("session_date") and data.get("start_time")
+            and data.get("end_time") and data["end_time"] > data["start_time"]):
+        return []
+    cls = await TrainingClass.select(TrainingClass.venue).where(
+        TrainingClass.id == data["training_class"]).first().run()
+    if cls is None:
+        return []
+    return await find_clashes(data["training_class"], [data], cls["venue"] or "",
+                              exclude_ids={row_id} if row_id else set())
+
+
+async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = None, *,
+                check_clashes: bool = True) -> dict[str, Any]:
+    """Normalise and validate the complete values of a row; raise DomainError on any problem.
+
+    ``check_clashes=False``: the caller checks a class session's clashes itself (the scheduling service,
+    for all the sessions of a request at once, inside its write transaction)."""
     data = dict(data)
     for column in table._meta.columns:
         name = column._meta.name
@@ -516,11 +473,11 @@ async def clean(table: type[Table], data: dict[str, Any], row_id: int | None = N
     cleaner = _CLEANERS.get(table._meta.tablename)
     if cleaner is not None:
         await cleaner(data, row_id, errors)
+    if table is ClassSession and check_clashes:
+        errors.extend(await _session_clashes(data, row_id))
     await _unique(table, data, row_id, errors)
     if errors:
         if all(e.code.endswith("_clash") for e in errors):
-            from training.core.errors import Conflict
-
             raise Conflict(errors)
         raise DomainError(errors)
     return data

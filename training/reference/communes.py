@@ -12,9 +12,9 @@ from training.core.db import write_transaction
 from training.core.errors import DomainError, PermissionDenied
 from training.core.i18n import N_
 from training.core.labels import field_label
+from training.core.text import clean_text
 from training.people.staff import ImportError_, ImportResult, ImportRow, file_header
 from training.records.audit import audit_rows
-from training.records.validation import clean_text
 from training.reference.province_names import find_province, province_index
 from training.reference.tables import Commune, LegacyProvince, Province
 from training.spreadsheets.importing import Issue, Progress, insert_many

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from training.core.db import migrate
 from training.reference.tables import LegacyProvince, Province
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -42,3 +43,10 @@ async def load_provinces() -> tuple[int, int]:
 
 async def province_by_code(code: str) -> dict | None:
     return await Province.select().where(Province.code == code.strip().zfill(2)).first().run()
+
+
+async def migrate_and_load_provinces(quiet: bool = True) -> None:
+    """Bring the database up to date: pending migrations, then the province reference data, under one
+    migration lock. What every start-up runs before touching the database: the web app, each command,
+    the tests."""
+    await migrate(quiet, then=load_provinces)

@@ -25,7 +25,7 @@ from openpyxl.utils.datetime import from_excel
 
 from training.core.errors import DomainError
 from training.core.i18n import N_
-from training.records.validation import clean_text
+from training.core.text import clean_text
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MB = 10

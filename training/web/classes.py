@@ -12,9 +12,11 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from training.auth.access import Actor
 from training.classes import attendance, enrolment, scheduling
+from training.classes.tables import TrainingClass
 from training.core.errors import DomainError
 from training.core.i18n import N_
 from training.coverage import figures
+from training.records.rows import visible_row
 from training.web.auth import provide_actor
 
 Clock = Annotated[str, Meta(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$", examples=["08:00", "13:30"])]
@@ -207,9 +209,6 @@ class ClassController(Controller):
 
     @get("/classes/{class_id:int}/attendance", summary="Each learner's attended share")
     async def shares(self, class_id: ClassId, actor: ActorDep) -> list[ShareOut]:
-        from training.classes.tables import TrainingClass
-        from training.records.rows import visible_row
-
         await visible_row(TrainingClass, class_id, actor)
         shares = await attendance.attended_shares(class_id)
         return [ShareOut(enrolment=k, **v) for k, v in sorted(shares.items())]

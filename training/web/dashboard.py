@@ -23,6 +23,7 @@ from training.core.collation import vi_sort_key
 from training.core.errors import DomainError
 from training.core.i18n import _, get_language
 from training.coverage import definition, figures, reports, targets
+from training.reference.tables import Province
 from training.web.auth import provide_actor
 from training.web.charts import Bar, column_chart, fraction, hbar_chart, scrollable
 
@@ -127,8 +128,6 @@ async def national_dashboard(request: Request) -> Response:
         return actor
     date, category, level = _params(request)
     if actor.is_department:
-        from training.reference.tables import Province
-
         own = await Province.select(Province.code).where(Province.id == actor.province_id).first().run()
         query = urlencode({k: v for k, v in (("date", date), ("category", category), ("level", level)) if v})
         return Redirect(f"/dashboard/{own['code']}" + (f"?{query}" if query else ""))

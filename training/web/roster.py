@@ -14,11 +14,14 @@ from msgspec import Struct
 
 from training.auth.access import Actor
 from training.classes import roster, sheets
+from training.classes.tables import TrainingClass
 from training.core.errors import DomainError
 from training.core.filenames import safe_filename
 from training.core.i18n import N_
+from training.records.rows import visible_row
 from training.spreadsheets import reading
 from training.web.auth import provide_actor
+from training.web.errors import http_error_handler
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The service refuses files over 10 MB with its own message; the body limit leaves room for the
@@ -107,8 +110,6 @@ def _code(class_code: str) -> str:
 def upload_too_large(_request: Request, exc: HTTPException) -> Response:
     """Uploads over the body limit: the same Vietnamese message and shape as the service's own refusal."""
     if exc.status_code != 413 and "Entity Too Large" not in str(exc.detail):
-        from training.web.app import http_error_handler
-
         return http_error_handler(_request, exc)
     error = DomainError.single("file_too_large", N_("The file is larger than the limit of {limit} MB."),
                                http_status=413, limit=reading.MAX_MB)
@@ -163,9 +164,6 @@ class RosterController(Controller):
     @get("/classes/{class_id:int}/results.xlsx", summary="The class's results as an Excel file",
          media_type=XLSX)
     async def results(self, class_id: ClassId, actor: ActorDep) -> Response:
-        from training.classes.tables import TrainingClass
-        from training.records.rows import visible_row
-
         cls = await visible_row(TrainingClass, class_id, actor)
         content = await sheets.results_xlsx(class_id, actor)
         return Response(content, media_type=XLSX, headers={
