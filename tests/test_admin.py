@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import AdminSession, admin_login, make_class, make_enrolment, make_person, province_id, run
+from factories import AdminSession, admin_login, make_class, make_enrolment, make_person, province_id, run
 
 KHANH_HOA, THAI_NGUYEN = "56", "19"
 

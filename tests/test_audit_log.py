@@ -1,7 +1,7 @@
 """The audit log is append-only: the admin refuses every change, and so does the database itself."""
 
 import pytest
-from conftest import IS_POSTGRES, make_person, province_id, run
+from factories import IS_POSTGRES, make_person, province_id, run
 
 
 def latest_audit_row() -> dict:

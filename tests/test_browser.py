@@ -3,21 +3,9 @@
 import datetime as dt
 
 import pytest
-from conftest import ARTIFACTS, PASSWORD, make_class, make_enrolment
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic"]
-
-
-def sign_in(page, base: str, username: str) -> None:
-    """Sign in through the admin's login page and wait for its menu."""
-    page.goto(f"{base}/admin/")
-    page.wait_for_selector("input[type=password]")
-    page.fill("input[name=username]", username)
-    page.fill("input[type=password]", PASSWORD)
-    page.press("input[type=password]", "Enter")
-    page.wait_for_selector("text=Học viên và đơn vị")
+from factories import ARTIFACTS, PASSWORD, make_class, make_course, make_enrolment, make_person, run, unique
+from factories.browser import ARGS, CHROMIUM, sign_in
+from factories.certificates import certificates_of, closed_class
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +45,6 @@ def test_coordinator_signs_in_and_sees_the_class_list_in_vietnamese(browser, liv
 
 
 def test_department_imports_a_roster_from_the_admin_tool_page(browser, live_server, tmp_path):
-    from conftest import run
     from openpyxl import Workbook
 
     from training.classes.tables import Enrolment
@@ -90,7 +77,6 @@ def test_department_imports_a_roster_from_the_admin_tool_page(browser, live_serv
 
 
 def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, live_server, tmp_path):
-    from conftest import make_person, run, unique
     from openpyxl import Workbook
 
     from training.auth.access import SYSTEM
@@ -128,9 +114,6 @@ def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, li
 
 
 def test_coordinator_issues_certificates_with_progress_and_a_phone_verifies_one(browser, live_server):
-    from conftest import run
-    from test_certificates import certificates_of, closed_class
-
     from training.auth.accounts import create_account
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -175,8 +158,6 @@ def test_coordinator_issues_certificates_with_progress_and_a_phone_verifies_one(
 
 
 def test_coverage_dashboard_chart_and_table_agree(browser, live_server):
-    from conftest import make_course, make_person
-
 
     cls = make_class("56", course=make_course("refresher")["id"], start_date=dt.date(2024, 5, 6),
                      end_date=dt.date(2024, 5, 10))

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from conftest import make_class, make_course, make_enrolment, make_person, run, unique
+from factories import AdminSession, make_class, make_course, make_enrolment, make_person, run, unique
+from factories.classes import class_with_sessions, enrol
 
 from training.auth.access import SYSTEM
 from training.records.rows import create_row
@@ -76,10 +77,6 @@ def test_venue_clash_and_moving_a_session_into_a_clash(client, coord):
     assert client.delete(f"/api/sessions/{mine['id']}", headers=coord).status_code == 204
 
 
-def enrol(client, headers, class_id, person_id):
-    return client.post(f"/api/classes/{class_id}/enrolments", headers=headers, json={"person": person_id})
-
-
 def test_capacity_waitlist_and_promotion_in_arrival_order(client, coord):
     cls = make_class(status="open", capacity=2)
     people = [make_person(full_name=unique("Học viên ")) for _ in range(4)]
@@ -126,20 +123,8 @@ def test_department_enrols_only_people_of_its_province(client, khanhhoa):
     assert enrol(client, khanhhoa, cls["id"], own["id"]).status_code == 201
 
 
-def _class_with_sessions(client, coord, capacity=5, learners=3, **values):
-    start = TODAY - dt.timedelta(days=10)
-    cls = make_class(status="open", capacity=capacity, start_date=start, end_date=TODAY + dt.timedelta(days=10),
-                     **values)
-    sessions = client.post(f"/api/classes/{cls['id']}/sessions", headers=coord, json={"sessions": [
-        {"session_date": str(start + dt.timedelta(days=i)), "start_time": "08:00", "end_time": "11:00"}
-        for i in range(5)]}).json()
-    enrolments = [enrol(client, coord, cls["id"], make_person(full_name=unique("HV "))["id"]).json()
-                  for _ in range(learners)]
-    return cls, sessions, enrolments
-
-
 def test_attendance_everyone_present_then_exceptions(client, coord):
-    cls, sessions, enrolments = _class_with_sessions(client, coord)
+    cls, sessions, enrolments = class_with_sessions(client, coord)
     response = client.put(f"/api/sessions/{sessions[0]['id']}/attendance", headers=coord, json={
         "default": "present", "marks": [{"enrolment": enrolments[1]["id"], "status": "absent", "note": "ốm"}]})
     assert response.status_code == 200, response.text
@@ -179,7 +164,7 @@ def test_closing_decides_completion_and_classification_then_reopen_is_audited(cl
     from training.records.tables import AuditLog
 
     course = make_course("refresher", pass_mark=5.0, min_attendance_share=0.8)
-    cls, sessions, enrolments = _class_with_sessions(client, coord, learners=3, course=course["id"])
+    cls, sessions, enrolments = class_with_sessions(client, coord, learners=3, course=course["id"])
     ids = [e["id"] for e in enrolments]
     for i, session in enumerate(sessions):
         marks = [{"enrolment": ids[1], "status": "absent"}] if i < 2 else []  # learner 2 attends 3/5 = 60%
@@ -237,8 +222,6 @@ def test_counting_people_and_person_times(client, coord, khanhhoa):
 
 
 def test_session_cookie_calls_need_the_csrf_header_for_writes(client):
-    from conftest import AdminSession
-
     session = AdminSession(client, "coord")
     cls = make_class(status="open")
     person = make_person(full_name=unique("Cookie "))

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, run
+from factories import ROOT, run
 
 
 def training(*args):

@@ -4,7 +4,7 @@ no error, no duplicate. Fired at a real ``training serve`` process on the test d
 import asyncio
 
 import httpx
-from conftest import make_class, make_person, run, unique
+from factories import make_class, make_person, run, unique
 
 
 def test_fifty_simultaneous_enrolments_for_thirty_seats(live_server):

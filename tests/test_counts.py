@@ -5,7 +5,7 @@ import datetime as dt
 import random
 
 import pytest
-from conftest import make_class, make_course, make_enrolment, make_person, run
+from factories import make_class, make_course, make_enrolment, make_person, run
 
 from training.auth.access import SYSTEM
 

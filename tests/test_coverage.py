@@ -7,7 +7,7 @@ import random
 
 import openpyxl
 import pytest
-from conftest import (
+from factories import (
     PASSWORD,
     AdminSession,
     legacy_province_id,

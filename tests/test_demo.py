@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from factories import ROOT
 
 SNAPSHOT = r"""
 import asyncio, datetime as dt, json

@@ -7,8 +7,10 @@ import io
 
 import openpyxl
 import pytest
-from conftest import make_class, make_person, province_id, run, unique
-from test_roster import csv_bytes, learner, upload
+from factories import ROOT, make_class, make_person, province_id, run, unique
+from factories.certificates import certificates_of, closed_class, issue
+from factories.classes import class_with_sessions
+from factories.roster import csv_bytes, learner, upload
 
 from training.records.validation import cccd_for
 
@@ -200,9 +202,8 @@ def test_every_spreadsheet_is_written_by_the_one_writer():
     """No module of the product builds an openpyxl Workbook or a csv writer itself:
     training/spreadsheets/writer.py does."""
     import re
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     pattern = re.compile(r"from openpyxl import .*\bWorkbook\b|openpyxl\.Workbook\(|csv\.(writer|DictWriter)\(")
     offenders = {
         str(path.relative_to(root)) for folder in ("training", "certificates", "admin")
@@ -214,8 +215,6 @@ def test_every_spreadsheet_is_written_by_the_one_writer():
 
 
 def test_the_register_book_neutralises_a_legacy_holder_name_and_revoke_reasons_refuse_formulas(client, coord):
-    from test_certificates import certificates_of, closed_class, issue
-
     from certificates.tables import Certificate
 
     cls = closed_class(["Lê Văn Sổ"])
@@ -235,11 +234,9 @@ def test_the_register_book_neutralises_a_legacy_holder_name_and_revoke_reasons_r
 
 
 def test_an_attendance_note_that_would_run_as_a_formula_is_refused(client, coord):
-    from test_classes import _class_with_sessions
-
     from training.classes.tables import Attendance
 
-    cls, sessions, enrolments = _class_with_sessions(client, coord)
+    cls, sessions, enrolments = class_with_sessions(client, coord)
     refused = client.put(f"/api/sessions/{sessions[0]['id']}/attendance", headers=coord, json={
         "default": "present", "marks": [{"enrolment": enrolments[0]["id"], "status": "absent",
                                          "note": "  =HYPERLINK(\"http://x\")"}]})

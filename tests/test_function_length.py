@@ -2,9 +2,9 @@
 holds a function of that size in their head. Length = end_lineno - lineno + 1 (decorators aside)."""
 
 import ast
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from factories import ROOT
+
 PACKAGES = ("training", "certificates", "admin")
 MAX_LINES = 80
 

@@ -18,7 +18,7 @@ import datetime as dt
 
 import pytest
 import schemathesis
-from conftest import make_class, make_course, make_person, run, unique
+from factories import make_class, make_course, make_person, run, unique
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error

@@ -2,13 +2,11 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 from babel.messages.pofile import read_po
+from factories import ROOT
 
 from training.core.i18n import _, negotiate
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _catalog(lang):

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import make_class, make_person, run
+from factories import make_class, make_person, run
 
 BIG = 2**31  # one past PostgreSQL's INTEGER: the ids' range on both engines
 HUGE = 2**64  # past SQLite's INTEGER too

@@ -5,11 +5,9 @@ module uses another module's private names."""
 import ast
 import random
 import re
-from pathlib import Path
 
-from conftest import run
+from factories import ROOT, run
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("training", "certificates", "admin")
 
 

@@ -10,8 +10,8 @@ import io
 import json
 
 import pytest
-from conftest import IS_POSTGRES, PASSWORD, make_enrolment, make_person, run, token_for, unique
-from test_certificates import certificates_of, closed_class, issue
+from factories import IS_POSTGRES, PASSWORD, make_enrolment, make_person, run, token_for, unique
+from factories.certificates import certificates_of, closed_class, issue
 
 DOB = dt.date(1983, 7, 19)
 

@@ -1,6 +1,6 @@
 """Migrations from empty and the province reference data (34 units of 2025, 63 legacy ones)."""
 
-from conftest import run
+from factories import make_class, make_person, run
 
 
 def test_migrations_created_every_table():
@@ -73,7 +73,6 @@ def test_database_refuses_duplicate_enrolments_and_attendance_marks():
 
     import asyncpg
     import pytest
-    from conftest import make_class, make_person
 
     from training.classes.tables import Attendance, ClassSession, Enrolment
 

@@ -16,8 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, run, unique
-from test_certificates import certificates_of, closed_class, make_issuer, pdf_file
+from factories import ROOT, free_port, province_id, run, unique
+from factories.certificates import certificates_of, closed_class, issue, make_issuer, pdf_file
 
 # --- item 1: prefixes, paths, ZIP entries ----------------------------------------------------------
 
@@ -29,8 +29,6 @@ def _profile_values(org_id: int, prefix: str) -> dict:
 
 
 def _organisation() -> int:
-    from conftest import province_id
-
     from training.people.tables import Organisation
 
     return run(Organisation.insert(Organisation(name=unique("Trung tâm "), kind="social_work_centre",
@@ -80,7 +78,6 @@ def test_an_unsafe_prefix_already_in_the_database_never_becomes_a_file_path():
     # from <data>/certificates/<year>/ this would have written <data>/UP-<year>-000001.pdf
     run(IssuerProfile.raw("UPDATE issuer_profile SET number_prefix = {} WHERE organisation = {}",
                           "../../UP", issuer).run())
-    from test_certificates import issue
 
     with pytest.raises(DomainError) as raised:
         issue(cls)
@@ -101,7 +98,6 @@ def test_every_pdf_path_stays_in_the_data_folder_and_zip_entries_are_plain_names
         assert pdf_path(number, 2026).is_relative_to(storage)
         assert pdf_path(number, 2026, "en").parent == storage / "2026"
     cls = closed_class(["Trần Thị Lối", "Lê Văn Mòn"])
-    from test_certificates import issue
 
     issue(cls)
     rows = certificates_of(cls)
@@ -186,7 +182,6 @@ def test_the_database_refuses_a_second_valid_certificate_for_one_enrolment():
     from certificates.tables import Certificate
 
     cls = closed_class(["Vũ Văn Hai Bản"])
-    from test_certificates import issue
 
     issue(cls)
     [row] = certificates_of(cls)
@@ -202,7 +197,6 @@ def test_the_database_refuses_a_second_valid_certificate_for_one_enrolment():
 
 def test_reissue_keeps_exactly_one_valid_certificate(client, coord):
     cls = closed_class(["Đinh Thị Sửa Tên"])
-    from test_certificates import issue
 
     issue(cls)
     [row] = certificates_of(cls)
@@ -220,7 +214,6 @@ def test_certificates_only_for_a_closed_class():
 
     cls = closed_class(["Lò Văn Chưa Đóng"])
     run(TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == cls["id"]).run())
-    from test_certificates import issue
 
     with pytest.raises(Conflict) as raised:
         issue(cls)
@@ -333,7 +326,6 @@ def test_kill_9_during_issuance_then_the_same_command_finishes_the_job(moment, c
 
 def test_a_missing_file_is_rendered_again_for_download_zip_and_merged_pdf(client, coord):
     cls = closed_class(["Hà Thị Mất Tệp", "Hà Văn Còn Tệp"])
-    from test_certificates import issue
 
     issue(cls)
     rows = certificates_of(cls)
@@ -426,7 +418,6 @@ def test_pdf_workers_end_with_the_service_on_sigterm(database, tmp_path):
 def test_a_class_whose_results_are_certified_cannot_be_reopened(client, coord):
     """Certificates only for closed classes, also afterwards: re-opening would turn completed learners
     back into confirmed ones while their certificates stayed valid."""
-    from test_certificates import issue
 
     from training.classes.tables import Enrolment, TrainingClass
 

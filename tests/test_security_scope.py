@@ -18,7 +18,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from conftest import make_class, make_course, make_enrolment, make_person, province_id, run, token_for, unique
+from factories import make_class, make_course, make_enrolment, make_person, province_id, run, token_for, unique
 
 from training.auth.access import SYSTEM
 from training.records.validation import cccd_for

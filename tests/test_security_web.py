@@ -12,18 +12,11 @@ import time
 
 import httpx
 import pytest
-from conftest import PASSWORD, admin_login, make_person, run, serve, unique
+from factories import PASSWORD, admin_login, make_person, run, serve, unique
+from factories.browser import ARGS, CHROMIUM, sign_in
 
 from training.auth.accounts import create_account
 from training.auth.tables import LoginFailure
-
-
-@pytest.fixture()
-def no_failures():
-    """Sign-in failures of earlier tests (all from the test client's address) must not count here."""
-    run(LoginFailure.delete(force=True).run())
-    yield
-    run(LoginFailure.delete(force=True).run())
 
 
 def learner_account() -> str:
@@ -320,7 +313,6 @@ def test_learners_cannot_sign_in_to_the_admin_nor_open_the_tools(client, no_fail
 
 def test_admin_and_schema_work_in_chromium_under_the_csp(live_server, no_failures):
     from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, CHROMIUM, sign_in
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -7,7 +7,7 @@ import random
 
 import openpyxl
 import pytest
-from conftest import make_class, make_course, make_person, province_id, run, token_for, unique
+from factories import make_class, make_course, make_person, province_id, run, token_for, unique
 
 from training.auth.access import SYSTEM
 from training.records.rows import create_row

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from test_certificates import certificates_of, closed_class, issue
+from factories import ROOT, run
+from factories.certificates import certificates_of, closed_class, issue
 
 SECRET = os.environ["TRAINING_SECRET_KEY"]
 REAL_KEYS = Path(os.environ["TRAINING_DATA_DIR"]) / "keys"  # the test session's data folder (conftest)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import openpyxl
-from conftest import ROOT, province_id, run, token_for
+from factories import ROOT, AdminSession, make_class, make_course, make_enrolment, province_id, run, token_for
 
 from training.auth.access import SYSTEM
 from training.records.validation import cccd_for
@@ -126,8 +126,6 @@ def test_department_imports_only_its_own_province(client, tmp_path):
 
 
 def test_a_person_who_left_stops_counting_after_the_import(client, tmp_path):
-    from conftest import make_class, make_course, make_enrolment
-
     from training.coverage import figures as cov
     from training.records.rows import create_row
     from training.reference.tables import Commune
@@ -199,8 +197,6 @@ def test_cli_staff_and_units_import(tmp_path):
 
 
 def test_staff_tool_page(client):
-    from conftest import AdminSession
-
     assert client.get("/tools/staff", follow_redirects=False).headers["location"] == "/admin/"
     AdminSession(client, "dept.khanhhoa")
     page = client.get("/tools/staff")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
-from conftest import IS_POSTGRES, ROOT
+from factories import IS_POSTGRES, ROOT
 
 # Each process imports everything, waits at a file barrier until all are ready, then migrates:
 # the migrations themselves start at the same moment. It prints when it started and finished.

@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from conftest import PASSWORD, make_class, make_enrolment, make_person, run, serve, unique
+from factories import PASSWORD, make_class, make_enrolment, make_person, run, serve, unique
 
 SEATS = ("registered", "confirmed", "completed", "failed")
 

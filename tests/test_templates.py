@@ -5,7 +5,8 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from factories import ROOT
+
 TAG = re.compile(r"<(html|head|body|div|span|p|a|table|tr|td|th|form|input|button|script|style|svg|h[1-6]|ul|li|"
                  r"label|select|option)\b", re.I)
 # A string that has to hold a tag and is not HTML we build: none today. Add "path:line": reason.

@@ -5,7 +5,7 @@ in a note, a bell or a NUL pasted from another system."""
 import csv
 import io
 
-from conftest import AdminSession, make_class, make_person, province_id, run
+from factories import AdminSession, make_class, make_person, province_id, run
 
 from training.auth.access import SYSTEM
 from training.classes.tables import Trainer

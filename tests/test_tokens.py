@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, AdminSession, make_class, run
+from factories import ROOT, AdminSession, make_class, run
 
 from training.auth.tables import ApiToken
 from training.auth.tokens import create_token, hash_token, list_tokens

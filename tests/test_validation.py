@@ -4,7 +4,7 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from conftest import make_class, make_person, province_id, run, unique
+from factories import make_class, make_person, province_id, run, unique
 
 from training.auth.access import SYSTEM
 from training.core.errors import DomainError

@@ -14,8 +14,8 @@ import re
 import unicodedata
 
 import pytest
-from conftest import PASSWORD, make_course, make_person, run, token_for, unique
-from test_certificates import certificates_of, closed_class, issue, pdf_file
+from factories import PASSWORD, make_course, make_person, run, token_for, unique
+from factories.certificates import certificates_of, closed_class, issue, pdf_file
 
 HOLDER = "Phạm Thị Thanh Xuân"
 COURSE = "Kỹ năng quản lý trường hợp cho cộng tác viên"
