@@ -24,15 +24,16 @@ from training.auth.access import SYSTEM
 from training.coverage import figures as cov
 
 DAY = dt.date(2025, 6, 30)
+RNG = random.Random(1105)  # seeded: the same commune codes and certificate numbers every run
 
 
 def _commune(province_code: str = "56") -> dict:
     from training.records.rows import create_row
     from training.reference.tables import Commune
 
-    code = f"9{random.randrange(10_000):04d}"
+    code = f"9{RNG.randrange(10_000):04d}"
     while run(Commune.exists().where(Commune.code == code).run()):
-        code = f"9{random.randrange(10_000):04d}"
+        code = f"9{RNG.randrange(10_000):04d}"
     return run(create_row(Commune, {"code": code, "name": f"Xã Thử {code}", "province": province_id(province_code)},
                           SYSTEM))
 
@@ -47,10 +48,10 @@ def _certificate(enrolment: dict, status: str) -> None:
     from training.records.rows import create_row
 
     org = run(create_row(Organisation, {"name": "Trường Thử Nghiệm", "kind": "training_institution"}, SYSTEM))
-    number = f"TEST-{random.randrange(10**9)}"
+    number = f"TEST-{RNG.randrange(10**9)}"
     run(Certificate.insert(Certificate(
         enrolment=enrolment["id"], issuer=org["id"], number=number, register_year=2024,
-        register_number=random.randrange(10**6), issued_on=dt.date(2024, 4, 1), status=status,
+        register_number=RNG.randrange(10**6), issued_on=dt.date(2024, 4, 1), status=status,
         created_at=dt.datetime.now(dt.UTC))).run())
     run(cov.certificate_status_changed(enrolment["id"]))
 

@@ -2,12 +2,10 @@
 
 import datetime as dt
 import io
-import itertools
-import random
 
 import openpyxl
 import pytest
-from factories import make_class, make_course, make_person, province_id, run, token_for, unique
+from factories import cccd_serial, make_class, make_course, make_person, province_id, run, token_for, unique
 
 from training.auth.access import SYSTEM
 from training.records.rows import create_row
@@ -15,7 +13,6 @@ from training.records.validation import cccd_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TODAY = dt.date.today()
-_serials = itertools.count(random.randrange(100_000, 900_000))
 
 
 def ddmm(day: dt.date) -> str:
@@ -49,7 +46,7 @@ def setup():
     ]:
         values = {"full_name": full_name, "sex": sex, "date_of_birth": dob, "organisation": org["id"]}
         if with_id:
-            values["citizen_id"] = cccd_for(dob, sex, "58", next(_serials) % 1_000_000)
+            values["citizen_id"] = cccd_for(dob, sex, "58", cccd_serial())
         person = make_person(**values)
         people[key] = {**person, "enrolment": run(enrol(cls["id"], person["id"], SYSTEM))["id"]}
     run(withdraw(people["ha"]["enrolment"], SYSTEM))

@@ -5,10 +5,10 @@ import csv
 import datetime as dt
 import io
 import itertools
-import random
 
 import openpyxl
 
+from factories import cccd_serial
 from training.records.validation import cccd_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,8 +16,6 @@ HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Đ
           "Điện thoại", "Email"]
 
 
-# Serial numbers (digits 7–12 of a CCCD) of this run: random, so no other test's people share them.
-_serials = itertools.count(random.randrange(100_000, 900_000) * 1)
 _letters = itertools.count(1)
 
 
@@ -29,7 +27,7 @@ def name(family: str = "Nguyễn", middle: str = "Thị") -> str:
 
 
 def cccd(dob: dt.date, sex: str = "female", legacy: str = "58") -> str:
-    return cccd_for(dob, sex, legacy, next(_serials) % 1_000_000)
+    return cccd_for(dob, sex, legacy, cccd_serial())
 
 
 def learner(full_name=None, dob=dt.date(1988, 5, 17), sex="Nữ", with_cccd=True, org="", category="Cộng tác viên",
