@@ -222,3 +222,12 @@ def make_person(province_code: str = "56", **values) -> dict:
     data = {"full_name": "Trần Văn Bình", "sex": "male", "staff_category": "collaborator",
             "province": province_id(province_code), **values}
     return run(create_row(Person, data, SYSTEM))
+
+
+def learner_account() -> str:
+    """A new learner account (for a new person) with the base password; returns its username."""
+    from training.auth.accounts import create_account
+
+    username = unique("hocvien.sec")
+    run(create_account(username, "learner", PASSWORD, person_id=make_person(full_name="Lê Thị Hoa")["id"]))
+    return username
