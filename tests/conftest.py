@@ -43,7 +43,7 @@ async def _reset_postgres(url: str) -> None:
 
 def pytest_sessionstart(session):
     """Empty the PostgreSQL test database before collection: a test module that builds the app while
-    it is collected (tests/test_fuzz.py) must not meet a previous run's data."""
+    it is collected (test_fuzz.py) must not meet a previous run's data."""
     if IS_POSTGRES:
         run(_reset_postgres(os.environ["DATABASE_URL"]))
 
