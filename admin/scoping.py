@@ -2,7 +2,7 @@
 
 piccolo-admin builds one ``PiccoloCRUD`` per table inside ``AdminRouter.__init__``; there is no
 public hook to filter list, count, detail and foreign-key picker queries, so ``build_admin``
-swaps in ``ScopedCRUD`` (piccolo-admin is pinned in pyproject.toml; tests/test_admin_scoping.py
+swaps in ``ScopedCRUD`` (piccolo-admin is pinned in pyproject.toml; tests/integration/admin/test_admin.py
 fails if an upgrade reopens any endpoint). Writes are delegated to ``training.records.rows``,
 so the admin gets exactly the validation, scoping and audit of the API and the command line.
 """

@@ -21,12 +21,12 @@ import _scratch
 async def build(rng: random.Random):
     from training.auth.access import SYSTEM
     from training.auth.accounts import create_account
+    from training.auth.tokens import create_token
     from training.classes import enrolment, scheduling
     from training.classes.tables import Course, TrainingClass
     from training.people.tables import Person
     from training.records.rows import create_row
     from training.reference.tables import Province
-    from training.web.auth import create_token
 
     province = (await Province.select(Province.id).where(Province.code == "22").first().run())["id"]
     course = await create_row(Course, {"code": "BENCH-ATT", "name_vi": "Bồi dưỡng", "level": "refresher",

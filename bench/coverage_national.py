@@ -343,8 +343,8 @@ async def main(scale: float, staff_rows: int) -> int:
     from litestar.testing import AsyncTestClient
 
     from training.auth.accounts import create_account
+    from training.auth.tokens import create_token
     from training.web.app import create_app
-    from training.web.auth import create_token
 
     await create_account("bench.coord", "coordinator", "Bench@2026", email="bench@example.vn")
     token = await create_token("bench.coord")

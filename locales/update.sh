@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-extract user-facing messages and merge them into the vi and en catalogs.
 # Then translate every new empty msgstr in locales/vi/LC_MESSAGES/messages.po
-# (tests/test_i18n.py fails while one is missing). English msgstrs may stay empty:
+# (tests/unit/test_i18n.py fails while one is missing). English msgstrs may stay empty:
 # the English msgid is then shown as is. Catalogs are compiled in memory at start-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."

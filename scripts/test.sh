@@ -13,7 +13,7 @@ if [ ! -x /usr/bin/chromium ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
 fi
-# axe-core for the accessibility test (tests/test_accessibility.py injects it into the pages), from npm.
+# axe-core for the accessibility test (tests/e2e/test_accessibility.py injects it into the pages), from npm.
 if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
   command -v npm >/dev/null || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get install -y npm || { $SUDO apt-get update && $SUDO apt-get install -y npm; }; }

@@ -10,7 +10,7 @@ tiếng Việt*, and of CLDR's ``vi`` collation):
   < hỏi (ả) < ngã (ã) < sắc (á) < nặng (ạ), compared from the first syllable on.
 
 PyICU's ``vi`` collator would give the same order, but it has no wheel for these machines (it needs a
-compiler and the ICU headers), so this is a pure-Python key, tested in ``tests/test_one_place.py``.
+compiler and the ICU headers), so this is a pure-Python key, tested in ``tests/unit/test_one_place.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each setting is one function (or a field of ``Settings``) whose docstring names the variable and its
 default. No other module of ``training``, ``certificates`` or ``admin`` reads ``os.environ``; every
-variable is listed in README.md ("Configuration"), and ``tests/test_one_place.py`` fails when the two
+variable is listed in README.md ("Configuration"), and ``tests/unit/test_one_place.py`` fails when the two
 drift apart.
 """
 
