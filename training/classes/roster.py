@@ -51,6 +51,7 @@ ROW_STATUSES = {
     "existing": N_("existing person"),
     "possible_duplicate": N_("possible duplicate"),
     "error": N_("error"),
+    "skipped": N_("already in the class, skipped"),
 }
 
 
@@ -62,6 +63,7 @@ class RowOutcome:
     person_id: int | None = None
     enrolment_status: str | None = None
     issues: list[Issue] = field(default_factory=list)
+    citizen_id_restored: str | None = None  # the full CCCD after Excel's lost leading zeros were put back
     # internal
     values: dict[str, Any] = field(default_factory=dict, repr=False)
     person: dict[str, Any] | None = field(default=None, repr=False)
@@ -81,6 +83,7 @@ class RowOutcome:
             "person_id": self.person_id,
             "enrolment_status": self.enrolment_status,
             "enrolment_label": label(EnrolmentStatus, self.enrolment_status, language) or None,
+            "citizen_id_restored": self.citizen_id_restored,
             "messages": [{"level": i.level, "code": i.code, "field": i.field, "column": i.column,
                           "message": i.reason(language), "text": i.text(self.row, language)}
                          for i in self.issues],
@@ -105,7 +108,7 @@ class RosterResult:
     @property
     def counts(self) -> dict[str, int]:
         out = {"total": len(self.rows), "new": 0, "existing": 0, "possible_duplicate": 0, "error": 0,
-               "warnings": 0, "confirmed": 0, "waitlisted": 0}
+               "skipped": 0, "warnings": 0, "confirmed": 0, "waitlisted": 0}
         for r in self.rows:
             out[r.status] += 1
             out["warnings"] += sum(1 for i in r.issues if i.level == "warning")
@@ -116,9 +119,27 @@ class RosterResult:
     def error_rows(self) -> list[int]:
         return [r.row for r in self.rows if r.has_error]
 
+    def skipped_rows(self) -> list[int]:
+        return [r.row for r in self.rows if r.status == "skipped"]
+
+    def notices(self, language: str | None = None) -> list[str]:
+        """What the coordinator should know about the whole file: rows skipped, columns ignored."""
+        out = []
+        skipped = self.skipped_rows()
+        if skipped:
+            out.append(_(N_("{count} row(s) skipped (rows {rows}): these learners are already in the class; "
+                            "the other rows are not affected."), language=language, count=len(skipped),
+                         rows=", ".join(str(r) for r in skipped)))
+        if self.ignored_columns:
+            out.append(_(N_("Column(s) not recognised and ignored: {columns}. Rename a column if it holds "
+                            "data to import."), language=language,
+                         columns=", ".join(f"\"{c}\"" for c in self.ignored_columns)))
+        return out
+
     def to_dict(self, language: str | None = None) -> dict[str, Any]:
         return {"class_id": self.class_id, "class_code": self.class_code, "file": self.filename,
                 "committed": self.committed, "header_row": self.header_row, **self.counts,
+                "skipped_rows": self.skipped_rows(), "notices": self.notices(language),
                 "ignored_columns": self.ignored_columns, "new_organisations": self.new_organisations,
                 "rows": [r.to_dict(language) for r in self.rows]}
 
@@ -245,7 +266,7 @@ def _check_in_file_duplicates(item: ParsedRow, seen: _SeenInFile, check: RowChec
 
 def _check_known_person(person: dict, cls: dict[str, Any], item: ParsedRow, look: _RosterLookups,
                         seen: _SeenInFile, check: RowCheck) -> None:
-    """A stored person: not twice in the file, not already in the class."""
+    """A stored person: not twice in the file; one already in the class is skipped (not an error)."""
     out = check.out
     out.person_id, out.person = person["id"], person
     if person["id"] in seen.person:
@@ -254,8 +275,10 @@ def _check_known_person(person: dict, cls: dict[str, Any], item: ParsedRow, look
     else:
         seen.person[person["id"]] = item.row
     if person["id"] in look.enrolled:
-        check.err(None, "already_enrolled", N_("{name} is already in class {code} (status: {status})."),
-                  name=person["full_name"], code=cls["code"], status=states.status_label(look.enrolled[person["id"]]))
+        out.status = "skipped"
+        check.warn(None, "already_enrolled", N_("{name} is already in class {code} (status: {status}); "
+                                                "this row is skipped."),
+                   name=person["full_name"], code=cls["code"], status=states.status_label(look.enrolled[person["id"]]))
 
 
 async def _plan_new_person(item: ParsedRow, province: int, legacy_id: int | None, org_id: int | None,
@@ -311,7 +334,8 @@ async def _check_row(item: ParsedRow, cls: dict[str, Any], look: _RosterLookups,
                      columns: dict[str, str], actor: Actor) -> RowOutcome:
     """One row's outcome: its province, duplicates in the file, the person it matches (or the new
     person it makes) and the prerequisites."""
-    out = RowOutcome(row=item.row, full_name=item.values.get("full_name") or "", issues=list(item.issues))
+    out = RowOutcome(row=item.row, full_name=item.values.get("full_name") or "", issues=list(item.issues),
+                     citizen_id_restored=item.cccd_restored)
     check = RowCheck(out, columns)
     province, legacy_id = _row_province(item, cls, look, check)
     _check_in_file_duplicates(item, seen, check)
@@ -321,7 +345,8 @@ async def _check_row(item: ParsedRow, cls: dict[str, Any], look: _RosterLookups,
         _check_known_person(person, cls, item, look, seen, check)
     elif not hidden:
         await _plan_new_person(item, province, legacy_id, org_id, look, seen, actor, check)
-    _check_prerequisites(person, look, check)
+    if out.status != "skipped":
+        _check_prerequisites(person, look, check)
     if out.has_error:
         out.status = "error"
     return out
@@ -331,7 +356,7 @@ async def _assign_seats(cls: dict[str, Any], outcomes: list[RowOutcome]) -> None
     """Seats in file order, by the rule of enrolment.enrol: confirmed while the class has room, then waitlisted."""
     taken = await states.seats_taken(cls["id"])
     for out in outcomes:
-        if out.has_error:
+        if out.has_error or out.status == "skipped":
             continue
         out.enrolment_status = states.arrival_status(taken, cls["capacity"])
         states.check_enrolment_move(None, out.enrolment_status, "enrol")
@@ -380,7 +405,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
 
     start = dt.datetime.now(dt.UTC)
     enrolments = []
-    for position, o in enumerate(outcomes):
+    for position, o in enumerate(o for o in outcomes if o.status != "skipped"):
         enrolments.append({"training_class": cls["id"], "person": o.person_id, "status": o.enrolment_status,
                            "score": None, "classification": None,
                            # one microsecond apart: the waitlist keeps the order of the file

@@ -38,6 +38,8 @@ def _print_result(result, stream=sys.stdout) -> None:
             total=counts["total"], new=counts["new"], existing=counts["existing"],
             duplicates=counts["possible_duplicate"], errors=counts["error"], warnings=counts["warnings"],
             confirmed=counts["confirmed"], waitlisted=counts["waitlisted"]), file=stream)
+    for notice in result.notices():
+        print(notice, file=stream)
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
@@ -74,8 +76,8 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
                 count=len(result.error_rows()))), file=sys.stderr)
             return 2
         if result.committed:
-            print(_("Saved: {count} learner(s) enrolled in class {code}.", count=len(result.rows),
-                    code=result.class_code))
+            enrolled = len(result.rows) - result.counts["skipped"]
+            print(_("Saved: {count} learner(s) enrolled in class {code}.", count=enrolled, code=result.class_code))
         else:
             print(_("Dry run: nothing was saved. Add --commit to save."))
         return 0

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from training.core.i18n import N_
-from training.core.masking import mask_cccd
 from training.core.text import clean_text
 from training.records.validation import cccd_errors
 from training.spreadsheets.importing import Issue
@@ -36,8 +35,10 @@ HEADER_ALIASES: dict[str, list[str]] = {
                    "can cuoc cong dan", "so can cuoc cong dan", "so can cuoc", "can cuoc", "cccd cmnd",
                    "so cccd cmnd", "so cmnd cccd", "citizen id"],
     "organisation": ["don vi", "co quan", "don vi cong tac", "co quan cong tac", "noi cong tac", "co quan don vi",
-                     "don vi co quan", "ten don vi", "ten co quan", "organisation", "organization"],
+                     "don vi co quan", "co quan don vi cong tac", "don vi co quan cong tac",
+                     "ten don vi", "ten co quan", "organisation", "organization"],
     "staff_category": ["loai can bo", "loai", "doi tuong", "loai doi tuong", "nhom doi tuong", "loai can bo cong chuc",
+                       "chuc danh loai can bo", "loai can bo chuc danh",
                        "staff category", "category"],
     "province": ["tinh thanh pho", "tinh thanh", "tinh tp", "tinh", "thanh pho", "province"],
     "phone": ["dien thoai", "so dien thoai", "sdt", "dt", "dien thoai lien he", "phone", "so dt"],
@@ -76,6 +77,7 @@ class ParsedRow:
     issues: list[Issue]
     org_name: str | None = None
     province_text: str | None = None
+    cccd_restored: str | None = None  # the citizen ID with the leading zeros Excel lost put back
 
 
 def column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
@@ -89,20 +91,22 @@ def column_names(header: list[Any], mapping: dict[str, int]) -> dict[str, str]:
 
 
 def _parse_citizen_id_and_phone(raw_cccd: Any, raw_phone: Any, has_phone: bool, values: dict[str, Any],
-                                issues: list[Issue], columns: dict[str, str], err: Callable[..., None]) -> None:
-    """The citizen ID and phone of a row into ``values``: Excel's dropped leading zero restored (a
-    warning), the ID checked against the date of birth and sex already parsed."""
+                                issues: list[Issue], columns: dict[str, str], err: Callable[..., None]) -> str | None:
+    """The citizen ID and phone of a row into ``values``: Excel's dropped leading zeros restored (a
+    warning), the ID checked against the date of birth and sex already parsed. Returns the restored
+    citizen ID, if one was restored."""
     try:
         cccd, was_number = digits_cell(raw_cccd)
     except CellError as exc:
         cccd, was_number = None, False
         err("citizen_id", exc.code, exc.msgid, **exc.params)
-    if cccd and cccd.isdigit() and len(cccd) == 11 and not cccd.startswith("0"):
-        # Every CCCD starts with 0: an 11-digit one lost its zero when Excel made it a number.
-        cccd = "0" + cccd
-        issues.append(Issue("warning", "cccd_zero_restored",
-                            N_("Excel had dropped the leading zero of the citizen ID; restored as {value}"),
-                            {"value": mask_cccd(cccd)}, "citizen_id", columns.get("citizen_id")))
+    restored = restore_cccd_zeros(cccd, values["date_of_birth"], values["sex"])
+    if restored is not None:
+        issues.append(Issue("warning", "cccd_zero_restored", N_(
+            "Excel had dropped the leading zero of the citizen ID ({count} zero(s)); added the zero(s) at the "
+            "start, restored as {value}: check it against the card"),
+            {"value": restored, "count": len(restored) - len(cccd or "")}, "citizen_id", columns.get("citizen_id")))
+        cccd = restored
     values["citizen_id"] = cccd
     if cccd:
         for found in cccd_errors(cccd, values["date_of_birth"], values["sex"]):
@@ -121,6 +125,17 @@ def _parse_citizen_id_and_phone(raw_cccd: Any, raw_phone: Any, has_phone: bool, 
                             N_("Excel had dropped the leading zero of the phone number; restored as {value}"),
                             {"value": phone}, "phone", columns.get("phone")))
     values["phone"] = phone
+    return restored
+
+
+def restore_cccd_zeros(cccd: str | None, date_of_birth: Any, sex: str | None) -> str | None:
+    """The 12-digit CCCD a 10- or 11-digit one was before Excel dropped its leading zeros (every CCCD
+    starts with 0; codes 001–009 start with 00), or None when none was lost or when putting the zeros
+    back would not make a valid CCCD (for this date of birth and sex): then the row keeps its error."""
+    if not cccd or not cccd.isdigit() or len(cccd) not in (10, 11):
+        return None
+    candidate = cccd.zfill(12)
+    return None if cccd_errors(candidate, date_of_birth, sex) else candidate
 
 
 def parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: dict[str, str],
@@ -181,6 +196,6 @@ def parse_row(number: int, cells: list[Any], mapping: dict[str, int], columns: d
         if not values.get(name) and not any(i.field == name for i in issues):
             err(name, "required", N_("is required"))
 
-    _parse_citizen_id_and_phone(cell("citizen_id"), cell("phone"), mapping.get("phone") is not None,
-                                values, issues, columns, err)
-    return ParsedRow(number, values, issues, values.pop("organisation"), values.pop("province"))
+    restored = _parse_citizen_id_and_phone(cell("citizen_id"), cell("phone"), mapping.get("phone") is not None,
+                                           values, issues, columns, err)
+    return ParsedRow(number, values, issues, values.pop("organisation"), values.pop("province"), restored)

@@ -58,6 +58,7 @@ class RowOut(Struct):
     person_id: int | None
     enrolment_status: str | None
     enrolment_label: str | None
+    citizen_id_restored: str | None
     messages: list[RowMessageOut]
 
 
@@ -72,6 +73,9 @@ class RosterOut(Struct):
     existing: int
     possible_duplicate: int
     error: int
+    skipped: int
+    skipped_rows: list[int]
+    notices: list[str]
     warnings: int
     confirmed: int
     waitlisted: int

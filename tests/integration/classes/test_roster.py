@@ -85,7 +85,7 @@ def test_dry_run_then_commit_creates_people_and_fills_seats_in_file_order(client
     assert audits >= before[3] + 7  # 3 people, 3 enrolments, the organisation, the import itself
 
     again = upload(client, coord, cls["id"], "danh-sach.xlsx", content)
-    assert [r["status"] for r in again.json()["rows"]] == ["error"] * 3
+    assert [r["status"] for r in again.json()["rows"]] == ["skipped"] * 3  # issue 12: skipped, not an error
     assert "đã có trong lớp" in again.json()["rows"][0]["messages"][0]["message"]
 
 
@@ -274,7 +274,7 @@ def test_row_errors_name_the_row_and_column_and_commit_saves_nothing(client, coo
     assert counts() == before, "all or nothing: the good row was not saved either"
 
 
-def test_person_already_in_the_class_is_a_row_error(client, coord):
+def test_person_already_in_the_class_is_skipped_but_a_real_error_still_blocks(client, coord):
     from training.classes.enrolment import enrol
 
     cls = make_class(status="open")
@@ -283,11 +283,13 @@ def test_person_already_in_the_class_is_a_row_error(client, coord):
     person = make_person(full_name=name(), sex="female", date_of_birth=dob, citizen_id=number)
     run(enrol(cls["id"], person["id"], SYSTEM))
     before = counts()
-    content = xlsx([learner(), learner(full_name=person["full_name"], dob=dob, citizen_id=number)])
+    content = xlsx([learner(dob="31/02/2020", with_cccd=False),
+                    learner(full_name=person["full_name"], dob=dob, citizen_id=number)])
     commit = upload(client, coord, cls["id"], "ds.xlsx", content, dry_run=False)
     assert commit.status_code == 422
-    assert f"Dòng 3: {person['full_name']} đã có trong lớp {cls['code']} (trạng thái: Đã xác nhận)." in \
-        commit.json()["error"]["message"]
+    assert commit.json()["error"]["message"].startswith("1 dòng của tệp có lỗi (các dòng 2)")
+    assert f"Dòng 3: {person['full_name']} đã có trong lớp {cls['code']} (trạng thái: Đã xác nhận); bỏ qua" in \
+        commit.json()["error"]["result"]["rows"][1]["messages"][0]["text"]
     assert counts() == before
 
 

@@ -22,6 +22,10 @@ if (form) form.addEventListener('submit', async (ev) => {
     : T.summary.replace('{total}', body.total).replace('{new}', body.new).replace('{existing}', body.existing)
       .replace('{dup}', body.possible_duplicate).replace('{error}', body.error)
       .replace('{confirmed}', body.confirmed).replace('{waitlisted}', body.waitlisted);
+  for (const notice of body.notices || []) {  // rows skipped, columns ignored
+    const line = document.createElement('div'); line.className = 'warning'; line.textContent = notice;
+    summary.appendChild(line);
+  }
   render(body.rows);
 });
 function render(rows){
