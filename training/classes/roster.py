@@ -32,7 +32,14 @@ from training.core.errors import Conflict, DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
 from training.core.text import clean_text
-from training.people.matching import existing_people, guess_kind, match_person, organisation_index, person_name_key
+from training.people.matching import (
+    existing_people,
+    guess_kind,
+    match_person,
+    org_key,
+    organisation_index,
+    person_name_key,
+)
 from training.people.parsing import REQUIRED, ParsedRow, column_names, header_field, parse_row
 from training.people.tables import Organisation, Person
 from training.records.audit import audit_rows
@@ -176,8 +183,9 @@ class _RosterLookups:
     defaults: dict[str, Any]  # a new Person's default values
 
     def find_org(self, name: str, province: int | None) -> int | None:
-        """The organisation of this name (exact, then folded), preferring one of ``province``, then a national one."""
-        for key in (person_name_key(name), "~" + fold(name)):
+        """The organisation of this name (exact, then by ``org_key``: abbreviations written out), preferring
+        one of ``province``, then a national one."""
+        for key in (person_name_key(name), "~" + org_key(name)):
             found = self.orgs_by_name.get(key) or []
             if not found:
                 continue
@@ -197,7 +205,7 @@ class _SeenInFile:
     cccd: dict[str, int] = field(default_factory=dict)
     name_dob: dict[tuple[str, dt.date], int] = field(default_factory=dict)
     person: dict[int, int] = field(default_factory=dict)
-    new_orgs: dict[str, str] = field(default_factory=dict)  # folded name -> name as first written
+    new_orgs: dict[str, str] = field(default_factory=dict)  # org_key -> name as first written
 
 
 async def _completed_courses(person_ids: list[int]) -> dict[int, set[int]]:
@@ -291,7 +299,7 @@ async def _plan_new_person(item: ParsedRow, province: int, legacy_id: int | None
             "you can only add people of your own province; {province} is another province"),
             province=look.province_names.get(province, ""))
     if item.org_name and org_id is None:
-        key = fold(item.org_name)
+        key = org_key(item.org_name)
         if key not in seen.new_orgs:
             seen.new_orgs[key] = item.org_name
             kind = guess_kind(item.org_name)

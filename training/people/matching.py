@@ -7,6 +7,9 @@
   organisation as a person without a citizen ID on record is a possible duplicate, and that person is
   used. Another province's person is refused without naming them (no enumeration).
 - ``organisation_index`` and ``guess_kind``: organisations by name, and the kind a new one's name suggests.
+- ``org_key``: an organisation name as compared, the usual abbreviations written out ("UBND" = "Ủy ban
+  nhân dân", "TT" at the start = "Trung tâm", "CTXH" = "Công tác xã hội"), so a file's "TT CTXH tỉnh"
+  finds the stored "Trung tâm Công tác xã hội tỉnh" instead of creating a second organisation.
 """
 
 from __future__ import annotations
@@ -33,10 +36,24 @@ ORG_KIND_WORDS: list[tuple[str, str]] = [
 ]
 DEFAULT_ORG_KIND = "social_assistance_facility"
 
+# Abbreviations in organisation names (folded words -> folded words), as offices write them.
+ORG_ABBREVIATIONS = {"ubnd": "uy ban nhan dan", "ctxh": "cong tac xa hoi", "btxh": "bao tro xa hoi",
+                     "tgxh": "tro giup xa hoi"}
+# Only as the first word: inside a name "TT" is usually "thị trấn" (a town: "UBND TT Cam Đức").
+ORG_LEADING_ABBREVIATIONS = {"tt": "trung tam"}
+
 
 def person_name_key(name: str | None) -> str:
     """A full name as compared when matching people: cleaned, case-folded (marks kept)."""
     return (clean_text(name) or "").casefold()
+
+
+def org_key(name: str | None) -> str:
+    """An organisation name as compared: folded (no case, accents or punctuation), abbreviations written out."""
+    words = fold(name).split()
+    if words:
+        words[0] = ORG_LEADING_ABBREVIATIONS.get(words[0], words[0])
+    return " ".join(ORG_ABBREVIATIONS.get(w, w) for w in words)
 
 
 def guess_kind(name: str) -> str:
@@ -49,14 +66,14 @@ def guess_kind(name: str) -> str:
 
 
 async def organisation_index(actor: Actor) -> dict[str, list[dict]]:
-    """The organisations the actor may use, by name key and by folded name (``~`` prefix)."""
+    """The organisations the actor may use, by name key and by ``org_key`` (``~`` prefix)."""
     org_query = Organisation.select(Organisation.id, Organisation.name, Organisation.province)
     if actor.is_department:
         org_query = org_query.where((Organisation.province == actor.province_id) | Organisation.province.is_null())
     orgs_by_name: dict[str, list[dict]] = {}
     for org in await org_query.run():
         orgs_by_name.setdefault(person_name_key(org["name"]), []).append(org)
-        orgs_by_name.setdefault("~" + fold(org["name"]), []).append(org)
+        orgs_by_name.setdefault("~" + org_key(org["name"]), []).append(org)
     return orgs_by_name
 
 

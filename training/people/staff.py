@@ -27,7 +27,7 @@ from training.core.i18n import N_, _
 from training.core.labels import field_label
 from training.core.text import clean_text
 from training.coverage import facts
-from training.people.matching import guess_kind, person_name_key
+from training.people.matching import guess_kind, org_key, person_name_key
 from training.people.parsing import column_names, header_field, parse_row
 from training.people.tables import Organisation, Person
 from training.records.audit import audit_rows
@@ -224,7 +224,7 @@ class _StaffLookups:
     province_names: dict[int, str]
     communes: dict[tuple[int, str], int]  # (province id, folded name with and without "xã"/"phường") -> id
     commune_codes: dict[str, tuple[int, int]]  # code -> (id, province id)
-    orgs: dict[tuple[int | None, str], int]  # (province id, folded name) -> id
+    orgs: dict[tuple[int | None, str], int]  # (province id, org_key of the name) -> id
     by_cccd: dict[str, dict]
     by_name: dict[tuple[str, dt.date, int], dict]  # people without a citizen ID: (name key, birth, province)
     defaults: dict[str, Any]  # a new Person's default values
@@ -279,7 +279,7 @@ async def _load_staff_lookups(parsed) -> _StaffLookups:
     communes, commune_codes = await _commune_index()
     orgs: dict[tuple[int | None, str], int] = {}
     for o in await Organisation.select(Organisation.id, Organisation.name, Organisation.province).run():
-        orgs.setdefault((o["province"], fold(o["name"])), o["id"])
+        orgs.setdefault((o["province"], org_key(o["name"])), o["id"])
     by_cccd, by_name = await _stored_staff(parsed)
     blank = Person(_ignore_missing=True)
     return _StaffLookups(
@@ -374,7 +374,7 @@ def _staff_organisation(item, province: int | None, look: _StaffLookups, seen: _
     be created (``changes["_new_org"]``)."""
     if not item.org_name or province is None:
         return None
-    okey = fold(item.org_name)
+    okey = org_key(item.org_name)
     org_id = look.orgs.get((province, okey)) or look.orgs.get((None, okey))
     if org_id is None and (province, okey) not in seen.new_orgs:
         seen.new_orgs[(province, okey)] = item.org_name

@@ -122,3 +122,33 @@ def test_official_header_variants_and_unknown_columns_are_named(client, coord):
     assert stored["staff_category"] == "public_employee"
     assert run(Organisation.select(Organisation.name).where(Organisation.id == stored["organisation"])
                .first().run())["name"] == org
+
+
+def test_organisation_names_match_across_the_usual_abbreviations(client, coord):
+    from training.people.tables import Organisation
+
+    cls = make_class(status="open")
+    place = name("Cam", "Hải").split(" ")[-1]
+    committee = run(Organisation.insert(Organisation(
+        name=f"Ủy ban nhân dân xã {place}", kind="commune_committee", province=cls["host_province"]))
+        .returning(Organisation.id).run())[0]["id"]
+    centre = run(Organisation.insert(Organisation(
+        name=f"Trung tâm Công tác xã hội tỉnh {place}", kind="social_work_centre", province=cls["host_province"]))
+        .returning(Organisation.id).run())[0]["id"]
+    rows = [learner(org=f"UBND xã {place}"), learner(org=f"TT CTXH tỉnh {place}"),
+            learner(org=f"Trung tâm CTXH tỉnh {place}"),
+            learner(org=f"UBND TT {place}"),  # "TT" inside a name is a town (thị trấn), not "Trung tâm"
+            learner(org=f"Uỷ ban nhân dân TT {place}")]  # the same new organisation, created once
+    before = run(Organisation.count().run())
+
+    dry = upload(client, coord, cls["id"], "ds.xlsx", xlsx(rows))
+    assert dry.status_code == 200, dry.text
+    new_org = [[m["code"] for m in r["messages"]] == ["organisation_new"] for r in dry.json()["rows"]]
+    assert new_org == [False, False, False, True, False]
+
+    done = upload(client, coord, cls["id"], "ds.xlsx", xlsx(rows), dry_run=False)
+    assert done.status_code == 201, done.text
+    orgs = [person_by_cccd(r[4])["organisation"] for r in rows]
+    assert orgs[:3] == [committee, centre, centre]
+    assert orgs[3] == orgs[4] and orgs[3] not in (committee, centre)
+    assert run(Organisation.count().run()) == before + 1
