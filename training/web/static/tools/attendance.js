@@ -6,11 +6,13 @@ if (form) {
   const summary = document.getElementById('summary');
   const say = (html) => { summary.innerHTML = html; };
   const pad = (n) => String(n).padStart(2, '0');
+  let edits = 0;  // changes made on the page; a save covers those made before it was sent
   document.getElementById('all-present').addEventListener('click', () => {
     form.querySelectorAll('input[type=radio][value=present]').forEach(r => { r.checked = true; });
+    edits++;
     say(esc(T.unsaved));
   });
-  form.addEventListener('change', () => say(esc(T.unsaved)));
+  form.addEventListener('change', () => { edits++; say(esc(T.unsaved)); });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const marks = [];
@@ -20,7 +22,7 @@ if (form) {
     });
     if (!marks.length) { say(esc(T.none)); return; }
     say(esc(T.saving));
-    const button = document.getElementById('save');
+    const button = document.getElementById('save'), sent = edits;
     button.disabled = true;  // one save at a time; a retry is the same button once this one has answered
     let reason;
     try {
@@ -29,7 +31,8 @@ if (form) {
         body: JSON.stringify({marks})});
       if (resp.ok) {
         const now = new Date();
-        say(`<span class="ok">${esc(T.saved.replace('{time}', `${pad(now.getHours())}:${pad(now.getMinutes())}`))}</span>`);
+        const saved = T.saved.replace('{time}', `${pad(now.getHours())}:${pad(now.getMinutes())}`);
+        say(`<span class="ok">${esc(saved)}</span>` + (edits !== sent ? ` ${esc(T.unsaved)}` : ''));
         return;
       }
       let body = {};
