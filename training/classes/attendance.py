@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from training.auth.access import Actor
+from training.auth.access import Actor, check_table_access, scope_where
 from training.classes import policy, states
 from training.classes.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
+from training.core.collation import vi_name_key
 from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError, NotFound
 from training.core.i18n import N_
@@ -63,6 +64,41 @@ async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default
     for mark in wanted.values():
         counts[mark.status] = counts.get(mark.status, 0) + 1
     return {"session": session_id, "marked": len(wanted), "counts": counts}
+
+
+async def session_sheet(session_id: int, actor: Actor) -> dict[str, Any]:
+    """One session as its attendance page shows it, for those who may mark it (else the same
+    NotFound/PermissionDenied as ``mark_session``): the session, its class, and every learner whose
+    attendance is taken (``MARKABLE``) in Vietnamese name order, with the mark and note saved so far."""
+    session = await visible_row(ClassSession, session_id, actor, write=True)
+    cls = await TrainingClass.select(TrainingClass.code, TrainingClass.status,
+                                     TrainingClass.course.name_vi.as_alias("course")).where(
+        TrainingClass.id == session["training_class"]).first().run()
+    learners = await Enrolment.select(Enrolment.id, Enrolment.person.full_name.as_alias("name")).where(
+        (Enrolment.training_class == session["training_class"]) & Enrolment.status.is_in(MARKABLE)).run()
+    marks = {r["enrolment"]: r for r in await Attendance.select(
+        Attendance.enrolment, Attendance.status, Attendance.note).where(Attendance.session == session_id).run()}
+    rows = [{"enrolment": r["id"], "name": r["name"], "status": marks.get(r["id"], {}).get("status"),
+             "note": marks.get(r["id"], {}).get("note") or ""} for r in learners]
+    rows.sort(key=lambda r: (vi_name_key(r["name"]), r["enrolment"]))
+    return {"session": session, "class": cls, "learners": rows}
+
+
+async def sessions_to_mark(actor: Actor, day: dt.date | None = None) -> list[dict[str, Any]]:
+    """The sessions of ``day`` (default today) in open or running classes whose marks the actor may change
+    (scoped as ``mark_session`` checks it), by start time."""
+    check_table_access(ClassSession, actor, write=True)
+    query = ClassSession.select(
+        ClassSession.id, ClassSession.start_time, ClassSession.end_time, ClassSession.topic,
+        ClassSession.training_class.code.as_alias("code"),
+        ClassSession.training_class.course.name_vi.as_alias("course")).where(
+        (ClassSession.session_date == (day or today()))
+        & ClassSession.training_class.status.is_in(["open", "running"])).order_by(
+        ClassSession.start_time).order_by(ClassSession.training_class.code)
+    where = scope_where(ClassSession, actor, write=True)
+    if where is not None:
+        query = query.where(where)
+    return await query.run()
 
 
 async def _wanted_marks(session: dict[str, Any], cls: dict[str, Any], marks: list[Mark], default: str | None,

@@ -30,6 +30,7 @@ from training.core.logs import install as install_log_masking
 from training.people.privacy import current_route, set_route
 from training.reference.provinces import migrate_and_load_provinces, province_by_code
 from training.reference.tables import LegacyProvince, Province
+from training.web.attendance_page import attendance_page, sessions_today
 from training.web.classes import ClassController, counts
 from training.web.coverage import CoverageController
 from training.web.dashboard import national_dashboard, province_dashboard
@@ -223,9 +224,9 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     on_startup, on_shutdown = lifespan_hooks(run_migrations, use_pool)
     app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
-                        national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, health,
-                        CertificateController, public_router(), learner_router(), certificates_page,
-                        list_provinces, list_legacy_provinces, get_province, index, admin_labels,
+                        national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,
+                        sessions_today, health, CertificateController, public_router(), learner_router(),
+                        certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
                         tool_scripts_router()],
         template_config=template_config(),

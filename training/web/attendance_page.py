@@ -1,0 +1,58 @@
+"""The attendance page of one session (``GET /sessions/{id}/attendance``), phone-first: every learner with
+a status control, "all present", then the exceptions, then one save.
+
+Like the tool pages it signs nothing itself: its script saves through ``PUT /api/sessions/{id}/attendance``
+(``training.classes.attendance.mark_session``) with the admin's session cookie and the ``X-CSRFToken``
+header. ``GET /sessions/today`` lists today's sessions, each one tap from its page.
+The page is shown only to those who may change the session's marks: the same 403/404 as the API.
+Template: ``training/web/templates/tools/attendance.html``; script: ``training/web/static/tools/attendance.js``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, get
+from litestar.params import PathParameter
+from litestar.response import Redirect, Template
+
+from training.classes.attendance import session_sheet, sessions_to_mark
+from training.core.enums import AttendanceStatus, labels
+from training.core.errors import DomainError
+from training.core.i18n import _
+from training.web.auth import provide_actor, refuse_learners
+from training.web.pages import tool_page
+
+SessionId = Annotated[int, PathParameter(description="ID of the session")]
+
+
+@get("/sessions/today", include_in_schema=False, guards=[refuse_learners])
+async def sessions_today(request: Request) -> Template | Redirect:
+    """Today's sessions the signed-in user may mark, each one tap from its attendance page."""
+    try:
+        actor = await provide_actor(request)
+    except DomainError as exc:
+        if exc.status == 401:
+            return Redirect("/admin/")
+        raise
+    return tool_page("tools/sessions-today.html", _("Today's attendance"), {}, "",
+                     sessions=await sessions_to_mark(actor))
+
+
+@get("/sessions/{session_id:int}/attendance", include_in_schema=False, guards=[refuse_learners])
+async def attendance_page(request: Request, session_id: SessionId) -> Template | Redirect:
+    try:
+        actor = await provide_actor(request)
+    except DomainError as exc:
+        if exc.status == 401:
+            return Redirect("/admin/")  # sign in through the admin first
+        raise
+    sheet = await session_sheet(session_id, actor)
+    texts = {
+        "saving": _("Saving…"), "saved": _("Saved at {time}."), "unsaved": _("Changes not saved yet."),
+        "none": _("Nobody is marked yet."), "offline": _("The server could not be reached."),
+        "failed": _("Not saved: {reason} Your marks are still on this page; press “Save attendance” to "
+                    "try again."),
+    }
+    return tool_page("tools/attendance.html", _("Attendance"), texts, "attendance.js", sheet=sheet,
+                     statuses=labels(AttendanceStatus))
