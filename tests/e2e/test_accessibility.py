@@ -3,48 +3,29 @@ the browser) finds no critical or serious violation on the pages we render, the 
 admin class list (issue 12 item 8)."""
 
 import datetime as dt
-import json
 
 import pytest
-from factories import ARTIFACTS, PASSWORD, ROOT, make_class, run
-from factories.browser import ARGS, CHROMIUM, sign_in
+from factories import ARTIFACTS, PASSWORD, make_class, run
+from factories.browser import axe_violations, sign_in
 from factories.certificates import certificates_of, closed_class, issue
 
 from certificates.tables import Certificate
 from training.auth.accounts import create_account
 
-AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-SERIOUS = ("critical", "serious")
-
 
 @pytest.fixture(scope="module")
-def context():
-    from playwright.sync_api import sync_playwright
-
-    assert AXE.is_file(), f"{AXE} is missing: scripts/test.sh installs axe-core from npm"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        # The pages' Content-Security-Policy forbids inline scripts; the test injects axe anyway.
-        yield browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        browser.close()
-
-
-def violations(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
-    found = []
-    for rule in json.loads(result)["violations"]:
-        if rule["impact"] in SERIOUS:
-            targets = [node["html"][:160] for node in rule["nodes"]][:6]
-            found.append(f"{rule['id']} ({rule['impact']}, {len(rule['nodes'])}): {targets}")
-    return found
+def context(browser):
+    # The pages' Content-Security-Policy forbids inline scripts; the test injects axe anyway.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    yield context
+    context.close()
 
 
 def check(page, url: str, ready: str, name: str) -> list[str]:
     page.goto(url)
     page.wait_for_selector(ready)
     page.screenshot(path=str(ARTIFACTS / f"axe-{name}.png"), full_page=True)
-    return [f"{name}: {v}" for v in violations(page)]
+    return [f"{name}: {v}" for v in axe_violations(page)]
 
 
 def test_public_and_learner_pages_have_no_serious_accessibility_violation(context, live_server):
@@ -61,7 +42,7 @@ def test_public_and_learner_pages_have_no_serious_accessibility_violation(contex
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Chứng chỉ của tôi")
-    found += [f"me: {v}" for v in violations(page)]
+    found += [f"me: {v}" for v in axe_violations(page)]
     page.screenshot(path=str(ARTIFACTS / "axe-me.png"), full_page=True)
     found += check(page, f"{live_server}/admin/", "input[type=password]", "admin-login")
     # The admin's inputs are announced in Vietnamese.
@@ -111,5 +92,5 @@ def test_the_learners_page_is_readable_on_a_phone(context, live_server):
         box = link.bounding_box()
         assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 30, box
     page.screenshot(path=str(ARTIFACTS / "me-phone.png"), full_page=True)
-    assert violations(page) == []
+    assert axe_violations(page) == []
     page.close()

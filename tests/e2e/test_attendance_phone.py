@@ -3,14 +3,11 @@ exceptions, one save: at most 5 taps and no typing for 30 learners with 2 absenc
 marks and says so, a retry saves them; only those who may change the class's marks see the page."""
 
 import datetime as dt
-import json
 import random
 
-import pytest
 from factories import (
     ARTIFACTS,
     PASSWORD,
-    ROOT,
     admin_login,
     learner_account,
     make_class,
@@ -18,7 +15,7 @@ from factories import (
     make_person,
     run,
 )
-from factories.browser import ARGS, CHROMIUM, sign_in
+from factories.browser import axe_violations, sign_in
 
 from training.auth.access import SYSTEM
 from training.classes.attendance import Mark, mark_session
@@ -26,7 +23,6 @@ from training.classes.scheduling import SessionSpec, add_sessions
 from training.classes.tables import Attendance
 from training.core.collation import vi_name_key
 
-AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 TODAY = dt.date.today()
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
@@ -34,16 +30,6 @@ MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Đức", "Thu"]
 GIVEN = ["An", "Ánh", "Bình", "Châu", "Cường", "Dũng", "Đào", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Khánh",
          "Lan", "Long", "Mai", "Nam", "Ngân", "Oanh", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tú", "Uyên",
          "Vy", "Xuân", "Yến", "Ân", "Ơn", "Ưng"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def class_with_learners(count: int, seed: int, province: str = "56") -> dict:
@@ -74,16 +60,6 @@ def count_input(page) -> None:
     counts live in the tab's sessionStorage, so they run on across the link to the attendance page."""
     page.add_init_script("for (const k of ['taps', 'keys']) addEventListener(k === 'taps' ? 'pointerdown' : 'keydown',"
                          " () => { sessionStorage[k] = Number(sessionStorage[k] || 0) + 1; }, true);")
-
-
-def axe_serious(page) -> list[str]:
-    """axe-core's critical and serious violations on the page (axe injected by the test, as in
-    test_accessibility.py)."""
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = json.loads(page.evaluate(
-        "async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))"))
-    return [f"{page.url} {v['id']} ({v['impact']}): {[n['html'][:120] for n in v['nodes']][:4]}"
-            for v in result["violations"] if v["impact"] in ("critical", "serious")]
 
 
 def test_thirty_learners_two_absent_in_five_taps_from_todays_sessions(browser, live_server):
@@ -167,9 +143,9 @@ def test_a_failed_save_keeps_the_marks_and_a_retry_saves_them(browser, live_serv
     note = run(Attendance.select(Attendance.note).where(
         (Attendance.session == session) & (Attendance.enrolment == data["enrolments"][late])).first().run())
     assert note["note"] == "xe hỏng"  # the page keeps a note written elsewhere
-    serious = axe_serious(page)
+    serious = axe_violations(page)
     page.goto(f"{live_server}/sessions/today")
-    serious += axe_serious(page)
+    serious += axe_violations(page)
     assert serious == [], "\n".join(serious)
     context.close()
 

@@ -2,20 +2,9 @@
 
 import datetime as dt
 
-import pytest
 from factories import ARTIFACTS, PASSWORD, make_class, make_course, make_enrolment, make_person, run, unique
-from factories.browser import ARGS, CHROMIUM, sign_in
+from factories.browser import sign_in
 from factories.certificates import certificates_of, closed_class
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_coordinator_signs_in_and_sees_the_class_list_in_vietnamese(browser, live_server):
