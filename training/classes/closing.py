@@ -60,8 +60,8 @@ def _dates(sessions: list[dict[str, Any]]) -> str:
     return _listed([s["session_date"].strftime("%d/%m/%Y") for s in sessions])
 
 
-async def _facts(class_id: int) -> dict[str, Any]:
-    """What the decision reads: the class, its course, sessions, learners and marks."""
+async def _facts(class_id: int, statuses: list[str] = states.DECIDED_AT_CLOSE) -> dict[str, Any]:
+    """What the decision reads: the class, its course, sessions, learners (in these statuses) and marks."""
     cls = await TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.status,
                                      TrainingClass.course).where(TrainingClass.id == class_id).first().run()
     course = await Course.select(Course.name_vi, Course.pass_mark, Course.min_attendance_share,
@@ -70,9 +70,9 @@ async def _facts(class_id: int) -> dict[str, Any]:
         ClassSession.training_class == class_id).order_by(ClassSession.session_date).order_by(
         ClassSession.start_time).run()
     learners = await Enrolment.select(
-        Enrolment.id, Enrolment.status, Enrolment.score, Enrolment.person.full_name.as_alias("name"),
-        Enrolment.person.organisation.name.as_alias("organisation")).where(
-        (Enrolment.training_class == class_id) & Enrolment.status.is_in(states.DECIDED_AT_CLOSE)).run()
+        Enrolment.id, Enrolment.status, Enrolment.score, Enrolment.classification,
+        Enrolment.person.full_name.as_alias("name"), Enrolment.person.organisation.name.as_alias("organisation")
+    ).where((Enrolment.training_class == class_id) & Enrolment.status.is_in(statuses)).run()
     learners.sort(key=lambda r: (vi_name_key(r["name"]), r["id"]))
     marks: dict[int, dict[int, str]] = {}
     for mark in await Attendance.select(Attendance.session, Attendance.enrolment, Attendance.status).where(
@@ -222,12 +222,12 @@ async def close_class(class_id: int, actor: Actor, confirmed: str | None = None,
 
 
 async def results(class_id: int) -> list[dict[str, Any]]:
-    """A closed class's results, in Vietnamese name order: who completed (and the classification) and who
-    failed, with their scores."""
-    rows = await Enrolment.select(
-        Enrolment.id, Enrolment.status, Enrolment.score, Enrolment.classification,
-        Enrolment.person.full_name.as_alias("name"), Enrolment.person.organisation.name.as_alias("organisation")
-    ).where((Enrolment.training_class == class_id) & Enrolment.status.is_in(["completed", "failed"])).run()
-    rows.sort(key=lambda r: (vi_name_key(r["name"]), r["id"]))
-    return [{**r, "score_text": score_text(r["score"]), "status_text": states.status_label(r["status"])}
-            for r in rows]
+    """A closed class's results as they were decided, in Vietnamese name order: who completed (and the
+    classification) and who failed, with their attendance and scores."""
+    facts = await _facts(class_id, ["completed", "failed"])
+    rows = []
+    for row in facts["learners"]:
+        shown = _learner(row, facts, facts["sessions"])
+        rows.append({**shown, "result": row["status"], "classification": row["classification"],
+                     "status_text": states.status_label(row["status"])})
+    return rows

@@ -108,7 +108,9 @@ def _wanted_scores(rows: dict[int, dict[str, Any]], entries: list[ScoreEntry]) -
 async def score_sheet(class_id: int, actor: Actor) -> dict[str, Any]:
     """The class as its scores grid shows it, for those who may change it: closing's own view of it
     (``closing.decide``: every learner closing decides, in Vietnamese name order, with organisation,
-    attended share and score) and whether scores may still change."""
+    attended share and score; once closed, ``closing.results``) and whether scores may still change."""
     await visible_row(TrainingClass, class_id, actor, write=True)
     decision = await closing.decide(class_id)
+    if decision["class"]["status"] == "closed":  # its learners' results are decided: show them, read-only
+        decision["learners"] = await closing.results(class_id)
     return {**decision, "editable": decision["class"]["status"] not in ("closed", "cancelled")}

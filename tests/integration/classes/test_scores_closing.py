@@ -206,3 +206,21 @@ def test_every_path_that_stores_a_score_follows_the_same_rules(as_coordinator):
     assert closed.status_code == 422 and "đã kết thúc" in closed.text, closed.text
     assert scores_of([eid]) == {eid: 8.5}
 
+
+
+def test_the_pages_follow_the_class_scope(client, no_failures):
+    data = a_class(["Hà Văn Phúc"], pass_mark=None, offsets=(-1,))
+    class_id = data["class"]["id"]
+    pages = [f"/classes/{class_id}/scores", f"/classes/{class_id}/close"]
+    for path in pages:  # not signed in: to the sign-in
+        assert client.get(path, follow_redirects=False).status_code in (302, 303)
+    assert admin_login(client, "dept.khanhhoa").status_code == 200
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200 and "Hà Văn Phúc" in page.text and f'href="/classes/{class_id}"' in page.text
+    assert 'inputmode="decimal"' in client.get(pages[0]).text
+    client.cookies.clear()
+    assert admin_login(client, "dept.thainguyen").status_code == 200
+    for path in pages:  # another province's class: 404, as the API
+        refused = client.get(path)
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
