@@ -17,13 +17,13 @@ waitlisted                 confirmed                    ``fill_seats`` only: a f
                                                         (withdrawal, deletion) or a higher capacity
 registered / confirmed /   withdrawn                    ``enrolment.withdraw`` (API, admin status
 waitlisted                                              "withdrawn" routes there)
-registered / confirmed     completed / failed           ``attendance.close_class``
+registered / confirmed     completed / failed           ``closing.close_class``
 completed / failed         confirmed                    ``attendance.reopen_class``
 =========================  ===========================  =======================================
 
 Class: created as planned or open; planned ↔ open ↔ running and → cancelled (cancelled → planned)
 through the admin's status field; planned / open / running → closed only through
-``attendance.close_class`` (it decides every learner's result); closed → running only through
+``closing.close_class`` (it decides every learner's result); closed → running only through
 ``attendance.reopen_class``.
 """
 

@@ -224,3 +224,61 @@ def test_the_pages_follow_the_class_scope(client, no_failures):
     for path in pages:  # another province's class: 404, as the API
         refused = client.get(path)
         assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+
+
+def test_a_score_saved_while_the_class_closes_never_slips_past_the_confirmed_preview(live_server):
+    """Close (with the preview's fingerprint) and a score change fired at once on eight classes: the class
+    lock makes exactly one of the two win on each; a closed class never carries a decision other than the
+    one confirmed, and a refused request changed nothing."""
+    import asyncio
+    import time
+
+    import httpx
+
+    from training.auth.tokens import create_token
+    from training.classes.closing import decide
+
+    token = run(create_token("coord"))
+    classes = []
+    for _ in range(8):
+        data = a_class(["Lý Văn Quý", "Mai Thị Sen"], pass_mark=5.0, offsets=(-1,))
+        run(mark_session(data["sessions"][0], [], SYSTEM, default="present"))
+        for eid in data["e"].values():
+            run(Enrolment.update({Enrolment.score: 7.0}).where(Enrolment.id == eid).run())
+        classes.append({**data, "fingerprint": run(decide(data["class"]["id"]))["fingerprint"]})
+
+    async def timed(client, method, path, json):
+        start = time.monotonic()
+        response = await client.request(method, path, json=json)
+        return response, start, time.monotonic()
+
+    async def fire():
+        async with httpx.AsyncClient(base_url=live_server, headers={"Authorization": f"Bearer {token}"},
+                                     timeout=60) as client:
+            calls = []
+            for data in classes:
+                class_id = data["class"]["id"]
+                calls.append(timed(client, "POST", f"/api/classes/{class_id}/close",
+                                   {"fingerprint": data["fingerprint"]}))
+                calls.append(timed(client, "PUT", f"/api/classes/{class_id}/scores",
+                                   {"scores": [{"enrolment": data["e"]["Mai Thị Sen"], "score": "3"}]}))
+            return await asyncio.gather(*calls)
+
+    answers = asyncio.run(fire())
+    overlapped = 0
+    for i, data in enumerate(classes):
+        (close, c0, c1), (save, s0, s1) = answers[2 * i], answers[2 * i + 1]
+        overlapped += c0 < s1 and s0 < c1
+        assert sorted([close.status_code, save.status_code]) == [200, 409], (close.text, save.text)
+        sen = data["e"]["Mai Thị Sen"]
+        status = run(TrainingClass.select(TrainingClass.status).where(
+            TrainingClass.id == data["class"]["id"]).first().run())["status"]
+        if close.status_code == 200:  # closed as confirmed: the later score change was refused
+            assert save.json()["error"]["code"] == "class_closed"
+            assert status == "closed" and scores_of([sen]) == {sen: 7.0}
+            assert states_of(data["class"]["id"])[sen] == ("completed", "Khá")
+        else:  # the score changed first: the confirmed preview no longer held, nothing closed
+            assert close.json()["error"]["code"] == "preview_changed"
+            assert status == "running" and scores_of([sen]) == {sen: 3.0}
+            assert states_of(data["class"]["id"])[sen] == ("confirmed", None)
+    assert overlapped == len(classes)  # every pair was in flight at the same time
