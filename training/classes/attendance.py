@@ -1,4 +1,4 @@
-"""Attendance per session, attended shares, and closing a class with its results."""
+"""Attendance per session, attended shares, and re-opening a closed class (closing: ``closing.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from training.auth.access import Actor, check_table_access, scope_where
 from training.classes import policy, states
-from training.classes.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
+from training.classes.closing import close_class  # noqa: F401  (moved to closing.py; callers may import it here)
+from training.classes.tables import Attendance, ClassSession, Enrolment, TrainingClass
 from training.core.collation import vi_name_key
 from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError, NotFound
@@ -164,37 +165,6 @@ async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
     for entry in out.values():
         entry["share"] = policy.attended_share(entry["attended"], total)
     return out
-
-
-async def close_class(class_id: int, actor: Actor) -> dict[str, Any]:
-    """Apply the course's completion rule to every active enrolment and close the class: the one way to
-    ``closed`` (``states.CLASS_MOVES``), decided on the class row read under its lock."""
-    await visible_row(TrainingClass, class_id, actor, write=True)
-    async with write_transaction():
-        cls = await states.locked_class(class_id)
-        if cls["status"] in ("closed", "cancelled"):
-            raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
-                                  code=cls["code"])
-        states.check_class_move(cls["code"], cls["status"], "closed", "close")
-        course = await Course.select().where(Course.id == cls["course"]).first().run()
-        shares = await attended_shares(class_id)
-        results = {"completed": 0, "failed": 0}
-        rows = await Enrolment.select().where(
-            (Enrolment.training_class == class_id) & Enrolment.status.is_in(["registered", "confirmed"])).run()
-        for row in rows:
-            share = shares.get(row["id"], {}).get("share", 0.0)
-            passed = policy.completes(share, row["score"], course["min_attendance_share"], course["pass_mark"])
-            status = "completed" if passed else "failed"
-            states.check_enrolment_move(row["status"], status, "close")
-            classification = policy.classify(row["score"]) if status == "completed" else None
-            await Enrolment.update({Enrolment.status: status, Enrolment.classification: classification}).where(
-                Enrolment.id == row["id"]).run()
-            results[status] += 1
-        await TrainingClass.update({TrainingClass.status: "closed"}).where(TrainingClass.id == class_id).run()
-        after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
-        await audit(actor, "close", TrainingClass, class_id, cls, {**after, "results": results})
-        await class_changed(class_id)
-    return {"class": class_id, **results}
 
 
 async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:

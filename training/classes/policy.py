@@ -11,6 +11,8 @@ Used by closing a class (``training.classes.attendance``), the course table's de
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from training.core import config
 
 DEFAULT_MIN_ATTENDANCE_SHARE = 0.8
@@ -18,6 +20,11 @@ DEFAULT_MIN_ATTENDANCE_SHARE = 0.8
 
 CLASSIFICATIONS = ("Xuất sắc", "Giỏi", "Khá", "Trung bình")
 """The classifications from best to lowest pass, as stored in ``Enrolment.classification``."""
+
+SCORE_MIN = 0
+SCORE_MAX = 10
+SCORE_DECIMALS = 2
+"""Scores are on the 10-point scale, with at most two decimals (8,5 or 8,25 as on a grade sheet)."""
 
 _EPSILON = 1e-9  # shares and scores are floats: 0.8 reached by 4/5 must count as reached
 
@@ -45,6 +52,18 @@ def attends_enough(share: float, minimum: float | None) -> bool:
 def passes_score(score: float | None, pass_mark: float | None) -> bool:
     """True when the course has no pass mark, or the score reaches it (no score: not passed)."""
     return pass_mark is None or (score is not None and score >= pass_mark - _EPSILON)
+
+
+def score_problem(value: float | Decimal) -> str | None:
+    """What is wrong with a score, as an error code: ``score_out_of_range`` (outside 0–10),
+    ``score_decimals`` (more than two decimals), or ``None``. Every path that stores a score asks here:
+    the scores grid (``training.classes.scores``) and the row rule of ``Enrolment`` (admin, API, imports)."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not exact.is_finite() or not SCORE_MIN <= exact <= SCORE_MAX:
+        return "score_out_of_range"
+    if exact != exact.quantize(Decimal(1).scaleb(-SCORE_DECIMALS)):
+        return "score_decimals"
+    return None
 
 
 def completes(share: float, score: float | None, minimum: float | None, pass_mark: float | None) -> bool:

@@ -17,13 +17,13 @@ waitlisted                 confirmed                    ``fill_seats`` only: a f
                                                         (withdrawal, deletion) or a higher capacity
 registered / confirmed /   withdrawn                    ``enrolment.withdraw`` (API, admin status
 waitlisted                                              "withdrawn" routes there)
-registered / confirmed     completed / failed           ``attendance.close_class``
+registered / confirmed     completed / failed           ``closing.close_class``
 completed / failed         confirmed                    ``attendance.reopen_class``
 =========================  ===========================  =======================================
 
 Class: created as planned or open; planned ↔ open ↔ running and → cancelled (cancelled → planned)
 through the admin's status field; planned / open / running → closed only through
-``attendance.close_class`` (it decides every learner's result); closed → running only through
+``closing.close_class`` (it decides every learner's result); closed → running only through
 ``attendance.reopen_class``.
 """
 
@@ -40,6 +40,8 @@ from training.core.i18n import N_, _
 # A learner who sat the class and did not complete (failed) still held a seat: re-opening the class
 # turns them back into confirmed, so a capacity may never drop below them either.
 SEAT_STATUSES = ["registered", "confirmed", "completed", "failed"]
+# The learners whose result closing decides (completed or failed), and whose scores the scores grid takes.
+DECIDED_AT_CLOSE = ["registered", "confirmed"]
 # Classes whose waitlist moves when a seat frees up.
 ACTIVE_CLASS_STATUSES = ["planned", "open", "running"]
 
@@ -90,6 +92,12 @@ _CLASS_HOW = {
                 "learner's result."),
     "reopen": N_("A closed class is re-opened only by “Re-open a closed class”."),
 }
+
+
+def class_closed(cls: dict[str, Any]) -> Conflict:
+    """The refusal of a change to a closed or cancelled class (``cls`` read under its lock)."""
+    return Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
+                           code=cls["code"])
 
 
 def status_label(status: str) -> str:

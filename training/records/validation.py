@@ -18,11 +18,13 @@ from piccolo.table import Table
 
 from certificates.tables import IssuerProfile
 from training.classes.clashes import find_clashes
+from training.classes.policy import score_problem
 from training.classes.tables import Attendance, ClassSession, Enrolment, TrainingClass
 from training.core.errors import Conflict, DomainError, FieldError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
 from training.core.masking import mask_cccd
+from training.core.numbers import parse_decimal
 from training.core.text import clean_multiline, clean_text
 from training.people.tables import Person
 from training.reference.tables import LegacyProvince
@@ -296,7 +298,7 @@ async def _class_session(data, row_id, errors):
 @rule("enrolment")
 async def _enrolment(data, row_id, errors):
     _required(data, errors, "training_class", "person", "status")
-    _range(data, errors, "score", 0, 10)
+    await _score(data, row_id, errors)
     if data.get("training_class") and data.get("person"):
         query = Enrolment.exists().where(
             (Enrolment.training_class == data["training_class"]) & (Enrolment.person == data["person"]))
@@ -307,6 +309,37 @@ async def _enrolment(data, row_id, errors):
                                      "person"))
     if data.get("enrolled_at") is None:
         data["enrolled_at"] = dt.datetime.now(dt.UTC)
+
+
+_SCORE_MESSAGES = {
+    "score_not_number": N_("must be a number from 0 to 10, such as 8,5 (got “{value}”)"),
+    "score_out_of_range": N_("must be a number from 0 to 10 (got {value})"),
+    "score_decimals": N_("may have at most 2 decimals (got {value})"),
+}
+
+
+async def _score(data: dict[str, Any], row_id: int | None, errors: list[FieldError]) -> None:
+    """An enrolment's score follows the scores grid's rules (``policy.score_problem``): 0–10, at most two
+    decimals, typed with a decimal comma or point; it cannot change once the class is closed."""
+    value = data.get("score")
+    if isinstance(value, str):
+        number = parse_decimal(value) if value.strip() else None
+        if value.strip() and number is None:
+            errors.append(FieldError("score_not_number", _SCORE_MESSAGES["score_not_number"], "score",
+                                     {"value": value}))
+            return
+        value = data["score"] = float(number) if number is not None else None
+    if value is not None and (problem := score_problem(value)):
+        errors.append(FieldError(problem, _SCORE_MESSAGES[problem], "score", {"value": value}))
+    if row_id is None:
+        return
+    current = await Enrolment.select(Enrolment.score, Enrolment.training_class.code.as_alias("code"),
+                                     Enrolment.training_class.status.as_alias("class_status")).where(
+        Enrolment.id == row_id).first().run()
+    if current and current["class_status"] == "closed" and current["score"] != value:
+        errors.append(FieldError("score_class_closed", N_(
+            "class {code} is closed: its scores cannot change. Re-open the class first."), "score",
+            {"code": current["code"]}))
 
 
 @rule("attendance")

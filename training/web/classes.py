@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, PathParameter
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from training.auth.access import Actor
-from training.classes import attendance, enrolment, scheduling
+from training.classes import attendance, closing, enrolment, scheduling
 from training.classes.tables import TrainingClass
 from training.core.errors import DomainError
 from training.core.i18n import N_
@@ -122,6 +122,10 @@ class ShareOut(Struct):
     share: float
 
 
+class CloseIn(Struct):
+    fingerprint: str | None = None
+
+
 class CloseOut(Struct):
     training_class: int
     completed: int
@@ -213,9 +217,15 @@ class ClassController(Controller):
         shares = await attendance.attended_shares(class_id)
         return [ShareOut(enrolment=k, **v) for k, v in sorted(shares.items())]
 
-    @post("/classes/{class_id:int}/close", summary="Close a class and decide completion", status_code=200)
-    async def close(self, class_id: ClassId, actor: ActorDep) -> CloseOut:
-        result = await attendance.close_class(class_id, actor)
+    @post("/classes/{class_id:int}/close", summary="Close a class and decide completion", status_code=200,
+          description="Decides as `GET /api/classes/{id}/close-preview` shows. With `fingerprint` (the preview's), "
+                      "a decision that has changed since is refused (409) and nothing changes. A browser session "
+                      "must send it (428 without); an API token may leave it out (ADR 0032).")
+    async def close(self, class_id: ClassId, request: Request, actor: ActorDep,
+                    data: CloseIn | None = None) -> CloseOut:
+        by_token = request.headers.get("authorization", "").lower().startswith("bearer ")
+        result = await closing.close_class(class_id, actor, data.fingerprint if data else None,
+                                           require_review=not by_token)
         return CloseOut(training_class=result["class"], completed=result["completed"], failed=result["failed"])
 
     @post("/classes/{class_id:int}/reopen", summary="Re-open a closed class (audited)", status_code=200)
