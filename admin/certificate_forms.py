@@ -13,7 +13,7 @@ from piccolo_admin.endpoints import FileResponse, FormConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from admin.forms import form_actor, form_call, form_class_id
+from admin.forms import form_actor, form_call, form_class_id, picker
 from certificates import exports, issuing, verification
 from training.core.filenames import safe_filename
 from training.core.i18n import N_, _
@@ -23,14 +23,14 @@ CERTIFICATION_GROUP = N_("Certification")
 
 def build_certificate_forms() -> list[FormConfig]:
     class IssueForm(BaseModel):
-        class_code: str = Field(title=_("Class code"))
+        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_closed"))
 
     class ChangeForm(BaseModel):
         number: str = Field(title=_("Serial number (Số hiệu)"))
         reason: str = Field(title=_("Reason"))
 
     class ExportForm(BaseModel):
-        class_code: str = Field(title=_("Class code"))
+        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_closed"))
         format: Literal["zip", "pdf"] = Field("zip", title=_("Format (zip: one file per learner; pdf: one file "
                                                               "for printing)"))
 

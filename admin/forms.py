@@ -21,6 +21,11 @@ from training.core.i18n import N_, _
 TRAINING_GROUP = N_("Training")
 
 
+def picker(kind: str) -> dict:
+    """A form field's pickable values (admin/menu.py fills them in for the signed-in user: ``extra.choices``)."""
+    return {"extra": {"picker": kind}}
+
+
 async def form_actor(request: Request):
     """The signed-in admin user's actor; a user without a role gets the form's error message."""
     actor = await actor_for_user(getattr(request.user, "user", None))
@@ -68,7 +73,7 @@ def _weekdays(text: str) -> list[int]:
 
 def build_forms() -> list[FormConfig]:
     class ScheduleForm(BaseModel):
-        class_code: str = Field(title=_("Class code"))
+        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_open"))
         start_date: dt.date = Field(title=_("Start date"))
         count: int = Field(title=_("Number of sessions"), ge=1, le=500)
         weekdays: str = Field("2,3,4,5,6", title=_("Weekdays (2 = Monday … 7 = Saturday, CN = Sunday)"))
@@ -76,29 +81,36 @@ def build_forms() -> list[FormConfig]:
         end_time: dt.time = Field(dt.time(11, 30), title=_("End time"))
         topic: str = Field("", title=_("Topic"))
         venue: str = Field("", title=_("Venue (empty: the class's venue)"))
+        trainer: int | None = Field(None, title=_("Trainer"), json_schema_extra=picker("trainers"))
+
+    class CloseForm(BaseModel):
+        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_closable"))
+
+    class ClosedClassForm(BaseModel):
+        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_closed"))
 
     class ClassCodeForm(BaseModel):
-        class_code: str = Field(title=_("Class code"))
+        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_all"))
 
     async def schedule(request: Request, data: ScheduleForm) -> str:
         actor = await form_actor(request)
         try:
             specs = scheduling.sessions_from_pattern(
                 data.start_date, data.count, data.start_time, data.end_time, _weekdays(data.weekdays),
-                data.topic, None, data.venue)
+                data.topic, data.trainer, data.venue)
         except DomainError as exc:
             raise ValueError(exc.text()) from exc
         rows = await form_call(scheduling.add_sessions(await form_class_id(data.class_code, actor), specs, actor))
         return _("{count} sessions scheduled, from {first} to {last}.", count=len(rows),
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
 
-    async def close(request: Request, data: ClassCodeForm) -> str:
+    async def close(request: Request, data: CloseForm) -> str:
         actor = await form_actor(request)
         result = await form_call(close_class(await form_class_id(data.class_code, actor), actor))
         return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
                  failed=result["failed"])
 
-    async def reopen(request: Request, data: ClassCodeForm) -> str:
+    async def reopen(request: Request, data: ClosedClassForm) -> str:
         actor = await form_actor(request)
         row = await form_call(reopen_class(await form_class_id(data.class_code, actor), actor))
         return _("Class {code} is open again; its results were cleared and the change is in the audit log.",
@@ -116,13 +128,13 @@ def build_forms() -> list[FormConfig]:
         FormConfig(name=_("Schedule sessions from a pattern"), pydantic_model=ScheduleForm, endpoint=schedule,
                    description=_("Creates the sessions of a class on the chosen weekdays; refused when a "
                                  "trainer or room is already booked."), form_group=group),
-        FormConfig(name=_("Close a class and decide completion"), pydantic_model=ClassCodeForm, endpoint=close,
+        FormConfig(name=_("Close a class and decide completion"), pydantic_model=CloseForm, endpoint=close,
                    description=_("Applies the course's rule (attendance share, pass mark) to every learner."),
                    form_group=group),
         FormConfig(name=_("Download a class's results (XLSX)"), pydantic_model=ClassCodeForm, endpoint=results,
                    description=_("Attendance share, score, classification and outcome of every learner."),
                    form_group=group),
-        FormConfig(name=_("Re-open a closed class"), pydantic_model=ClassCodeForm, endpoint=reopen,
+        FormConfig(name=_("Re-open a closed class"), pydantic_model=ClosedClassForm, endpoint=reopen,
                    description=_("Clears the results so the class can be corrected and closed again."),
                    form_group=group),
     ]

@@ -109,6 +109,10 @@ class ScopedCRUD(PiccoloCRUD):
 
     # --- reads ------------------------------------------------------------------------------
 
+    def parse_query(self, request: Request) -> dict[str, Any]:
+        """The request's query parameters as piccolo reads them (a repeated name gives a list)."""
+        return self._parse_params(request.query_params)
+
     def _apply_filters(self, query, params):
         query = super()._apply_filters(query, params)
         actor: Actor | None = _current_actor.get()

@@ -12,7 +12,9 @@ from piccolo_api.crud.endpoints import OrderBy
 from piccolo_api.session_auth.tables import SessionsBase
 
 from admin.certificate_forms import build_certificate_forms
+from admin.export import install_export
 from admin.forms import build_forms
+from admin.menu import install_role_menu, private_api
 from admin.scoping import ScopedCRUD, pydantic_error
 from admin.signin import NoLimitProvider
 from admin.translation import admin_translations
@@ -44,13 +46,21 @@ SYSTEM = N_("System")
 
 
 def table_configs() -> list[TableConfig]:
+    """Every table of the admin, newest rows first (id descending) until the user sorts: a row just added
+    is on the first page."""
+    configs = _table_configs()
+    for config in configs:
+        config.order_by = [OrderBy(config.table_class._meta.primary_key, ascending=False)]
+    return configs
+
+
+def _table_configs() -> list[TableConfig]:
     training, people, certification, system = _(TRAINING), _(PEOPLE), _(CERTIFICATION), _(SYSTEM)
     return [
         TableConfig(Course, menu_group=training,
                     visible_columns=[Course.id, Course.code, Course.name_vi, Course.level, Course.hours,
                                      Course.certificate_kind, Course.validity_months],
-                    visible_filters=[Course.code, Course.name_vi, Course.level, Course.certificate_kind],
-                    order_by=[OrderBy(Course.code)]),
+                    visible_filters=[Course.code, Course.name_vi, Course.level, Course.certificate_kind]),
         TableConfig(CoursePrerequisite, menu_group=training),
         TableConfig(TrainingClass, menu_group=training,
                     visible_columns=[TrainingClass.id, TrainingClass.code, TrainingClass.course,
@@ -59,15 +69,13 @@ def table_configs() -> list[TableConfig]:
                                      TrainingClass.delivery_mode, TrainingClass.status],
                     visible_filters=[TrainingClass.code, TrainingClass.course, TrainingClass.host_province,
                                      TrainingClass.institution, TrainingClass.status,
-                                     TrainingClass.delivery_mode, TrainingClass.start_date],
-                    order_by=[OrderBy(TrainingClass.start_date, ascending=False)]),
+                                     TrainingClass.delivery_mode, TrainingClass.start_date]),
         TableConfig(ClassSession, menu_group=training,
                     visible_columns=[ClassSession.id, ClassSession.training_class, ClassSession.session_date,
                                      ClassSession.start_time, ClassSession.end_time, ClassSession.topic,
                                      ClassSession.trainer, ClassSession.venue],
                     visible_filters=[ClassSession.training_class, ClassSession.session_date,
-                                     ClassSession.trainer, ClassSession.topic],
-                    order_by=[OrderBy(ClassSession.session_date, ascending=False)]),
+                                     ClassSession.trainer, ClassSession.topic]),
         TableConfig(Trainer, menu_group=training),
         TableConfig(TrainerCourse, menu_group=training),
         TableConfig(Enrolment, menu_group=training,
@@ -83,13 +91,11 @@ def table_configs() -> list[TableConfig]:
                                      Person.legacy_province, Person.active_to],
                     visible_filters=[Person.full_name, Person.citizen_id, Person.staff_category, Person.sex,
                                      Person.organisation, Person.province, Person.legacy_province,
-                                     Person.commune],
-                    order_by=[OrderBy(Person.full_name)]),
+                                     Person.commune]),
         TableConfig(Organisation, menu_group=people,
-                    visible_filters=[Organisation.name, Organisation.kind, Organisation.province],
-                    order_by=[OrderBy(Organisation.name)]),
-        TableConfig(Province, menu_group=people, order_by=[OrderBy(Province.code)]),
-        TableConfig(LegacyProvince, menu_group=people, order_by=[OrderBy(LegacyProvince.code)]),
+                    visible_filters=[Organisation.name, Organisation.kind, Organisation.province]),
+        TableConfig(Province, menu_group=people),
+        TableConfig(LegacyProvince, menu_group=people),
         TableConfig(Commune, menu_group=people, visible_filters=[Commune.code, Commune.name, Commune.province]),
         TableConfig(CoverageTarget, menu_group=people,
                     visible_filters=[CoverageTarget.province, CoverageTarget.staff_category,
@@ -104,12 +110,10 @@ def table_configs() -> list[TableConfig]:
                     visible_columns=[AuditLog.id, AuditLog.created_at, AuditLog.username, AuditLog.action,
                                      AuditLog.table_name, AuditLog.row_id],
                     visible_filters=[AuditLog.username, AuditLog.action, AuditLog.table_name,
-                                     AuditLog.row_id],
-                    order_by=[OrderBy(AuditLog.id, ascending=False)]),
+                                     AuditLog.row_id]),
         TableConfig(PersonalDataAccess, menu_group=system,
                     visible_filters=[PersonalDataAccess.person, PersonalDataAccess.username,
-                                     PersonalDataAccess.action],
-                    order_by=[OrderBy(PersonalDataAccess.id, ascending=False)]),
+                                     PersonalDataAccess.action]),
         TableConfig(BaseUser, menu_group=system),
         TableConfig(SessionsBase, menu_group=system),
     ]
@@ -133,7 +137,8 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             allowed_hosts=allowed_hosts or [urlparse(base_url()).hostname or "127.0.0.1"],
             session_expiry=dt.timedelta(hours=session_hours()),
             max_session_expiry=dt.timedelta(hours=session_max_hours()),
-            sidebar_links={_("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
+            sidebar_links={_("Today's work"): "/admin-home",
+                           _("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
                            _("Import a staff list"): "/tools/staff",
                            _("Today's attendance"): "/sessions/today",
                            _("Import a sign-in sheet"): "/tools/attendance-sheet",
@@ -148,9 +153,12 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
     finally:
         admin_endpoints.PiccoloCRUD = original
     _install_validation_handler(app)
+    install_role_menu(app)
+    install_export(app)
     app.template = app.template.replace(
         "</head>", '  <link rel="stylesheet" href="/static/admin.css">\n'
-                   '  <script src="/admin-labels.js"></script>\n</head>'
+                   '  <script src="/admin-labels.js"></script>\n'
+                   '  <script src="/static/admin-hooks.js"></script>\n</head>'
     ).replace('<html lang="en">', '<html lang="vi">')
     return app
 
@@ -158,19 +166,11 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
 def _install_validation_handler(app) -> None:
     """FastAPI validates request bodies before PiccoloCRUD runs: answer in Vietnamese too."""
     from fastapi.exceptions import RequestValidationError
-    from starlette.routing import Mount
 
     async def handler(request, exc: RequestValidationError):
         return pydantic_error(list(exc.errors()))
 
-    for route in app.routes:
-        if isinstance(route, Mount) and route.path == "/api":
-            private_app = getattr(route.app, "app", None)
-            if private_app is None or not hasattr(private_app, "add_exception_handler"):
-                raise RuntimeError("piccolo-admin's private API app was not found: check the pinned version")
-            private_app.add_exception_handler(RequestValidationError, handler)
-            return
-    raise RuntimeError("piccolo-admin's /api mount was not found: check the pinned version")
+    private_api(app).add_exception_handler(RequestValidationError, handler)
 
 
 WRONG_PASSWORD = N_("The username or password is not correct.")

@@ -30,6 +30,7 @@ from training.core.logs import install as install_log_masking
 from training.people.privacy import current_route, set_route
 from training.reference.provinces import migrate_and_load_provinces, province_by_code
 from training.reference.tables import LegacyProvince, Province
+from training.web.admin_home import admin_home
 from training.web.attendance_page import attendance_page, sessions_today
 from training.web.classes import ClassController, counts
 from training.web.coverage import CoverageController
@@ -226,7 +227,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,
-                        sessions_today, health, CertificateController, public_router(), learner_router(),
+                        sessions_today, admin_home, health, CertificateController, public_router(), learner_router(),
                         certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
                         tool_scripts_router(),

@@ -1,0 +1,29 @@
+"""The admin's home page (``GET /admin-home``, first in the admin's sidebar): what to do today.
+
+Today's sessions to mark, the classes waiting to be closed and the certificates waiting to be issued, with
+their counts and a link each (the class workspace ``/classes/{id}``, the attendance page); scoped to the
+signed-in user (a department: its province). The lists come from ``training.classes.shortcuts``.
+Template: ``training/web/templates/tools/admin-home.html``.
+"""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Redirect, Template
+
+from training.classes.shortcuts import shortcuts
+from training.core.errors import DomainError
+from training.core.i18n import _
+from training.web.auth import provide_actor, refuse_learners
+from training.web.pages import tool_page
+
+
+@get("/admin-home", include_in_schema=False, guards=[refuse_learners])
+async def admin_home(request: Request) -> Template | Redirect:
+    try:
+        actor = await provide_actor(request)
+    except DomainError as exc:
+        if exc.status == 401:
+            return Redirect("/admin/")  # sign in through the admin first
+        raise
+    return tool_page("tools/admin-home.html", _("Today's work"), {}, "", **await shortcuts(actor))
