@@ -92,7 +92,9 @@ def test_coordinator_imports_a_signed_sheet_from_the_admin_tool_page(browser, li
     page.goto(f"{live_server}/tools/attendance-sheet")
     page.select_option("#class", str(cls["id"]))
     page.set_input_files("#file", str(path))
-    page.click("#sheet button[type=submit]")
+    page.click("#sheet button[data-commit=false]")  # the dry run first: "Lưu" is enabled after it
+    page.wait_for_selector("text=sẽ điểm danh 2 buổi học")
+    page.click("#sheet button[data-commit=true]")
     page.wait_for_selector("text=Đã lưu điểm danh cho 2 buổi học.")
     assert "Có mặt: 1" in page.inner_text("#result") and "Vắng có phép: 1" in page.inner_text("#result")
     page.screenshot(path=str(ARTIFACTS / "attendance-sheet-import.png"), full_page=True)

@@ -60,7 +60,27 @@ def csv_bytes(rows, header=HEADER, delimiter=";", bom=True) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
 
 
-def upload(client, headers, class_id, filename, content, dry_run=True, fmt=None, mime=XLSX):
-    query = f"?dry_run={'true' if dry_run else 'false'}" + (f"&format={fmt}" if fmt else "")
-    return client.post(f"/api/classes/{class_id}/roster{query}", headers=headers,
-                       files={"file": (filename, content, mime)})
+CHECKED = object()  # save with the fingerprint of a dry run of the same file, as the page does
+
+
+def _post(client, url, headers, filename, content, mime, dry_run, fingerprint):
+    """One upload; a save (dry_run=False) sends ``fingerprint``, by default that of a dry run of the same
+    file just made (as the tool page does: "Lưu" only after "Kiểm tra thử")."""
+    if not dry_run and fingerprint is CHECKED:
+        checked = client.post(f"{url}?dry_run=true", headers=headers, files={"file": (filename, content, mime)})
+        fingerprint = checked.json().get("fingerprint") if checked.status_code == 200 else None
+    data = {"fingerprint": fingerprint} if not dry_run and fingerprint else None
+    separator = "&" if "?" in url else "?"
+    return client.post(f"{url}{separator}dry_run={'true' if dry_run else 'false'}", headers=headers,
+                       files={"file": (filename, content, mime)}, data=data)
+
+
+def upload(client, headers, class_id, filename, content, dry_run=True, fmt=None, mime=XLSX, fingerprint=CHECKED):
+    url = f"/api/classes/{class_id}/roster" + (f"?format={fmt}" if fmt else "")
+    return _post(client, url, headers, filename, content, mime, dry_run, fingerprint)
+
+
+def upload_sheet(client, headers, class_id, content, dry_run=False, filename="diem-danh.xlsx", fingerprint=CHECKED):
+    """A sign-in sheet: by default saved after its dry run (``dry_run=True``: the check alone)."""
+    return _post(client, f"/api/classes/{class_id}/attendance-sheet", headers, filename, content, XLSX, dry_run,
+                 fingerprint)

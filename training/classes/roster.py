@@ -5,7 +5,8 @@ a new person, an existing person (same citizen ID), a possible duplicate (same n
 birth and organisation as a person without a citizen ID on record), or an error; and whether the
 learner would be confirmed or waitlisted given the class's capacity. ``commit=True`` repeats the
 checks inside one write transaction and saves everything (new organisations, people,
-enrolments, audit log) or, if any row has an error, nothing at all.
+enrolments, audit log) or, if any row has an error, nothing at all. A save needs the ``fingerprint`` the
+dry run of the same file (same class, same person) answered (``training.spreadsheets.importing``).
 
 Rows are numbered as in the spreadsheet (the header is usually row 1, so the first learner is
 row 2). Headers are recognised without regard to case, accents, spaces or a trailing "(*)".
@@ -26,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from training.auth.access import Actor, check_table_access
 from training.classes import states
 from training.classes.tables import CoursePrerequisite, Enrolment, TrainingClass
+from training.classes.templates import EXAMPLE_CCCD
 from training.core.db import chunks, engine, lock_row, write_transaction
 from training.core.enums import EnrolmentStatus, OrganisationKind, label
 from training.core.errors import Conflict, DomainError
@@ -47,7 +49,15 @@ from training.records.rows import create_row, visible_row
 from training.records.validation import clean, formula_errors
 from training.reference.province_names import find_province, province_index
 from training.reference.tables import LegacyProvince, Province
-from training.spreadsheets.importing import Issue, Progress, RowCheck, file_row_errors, insert_many
+from training.spreadsheets.importing import (
+    Issue,
+    Progress,
+    RowCheck,
+    dry_run_fingerprint,
+    file_row_errors,
+    insert_many,
+    require_dry_run,
+)
 from training.spreadsheets.reading import column_letter, file_error, find_header, fold, is_blank, read_rows
 from training.spreadsheets.writer import XlsxBook
 
@@ -91,9 +101,7 @@ class RowOutcome:
             "enrolment_status": self.enrolment_status,
             "enrolment_label": label(EnrolmentStatus, self.enrolment_status, language) or None,
             "citizen_id_restored": self.citizen_id_restored,
-            "messages": [{"level": i.level, "code": i.code, "field": i.field, "column": i.column,
-                          "message": i.reason(language), "text": i.text(self.row, language)}
-                         for i in self.issues],
+            "messages": [i.to_dict(self.row, language) for i in self.issues],
         }
 
 
@@ -107,6 +115,7 @@ class RosterResult:
     rows: list[RowOutcome] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     new_organisations: list[str] = field(default_factory=list)
+    fingerprint: str | None = None  # a dry run's proof that it checked this file (what the save must send)
 
     @property
     def has_errors(self) -> bool:
@@ -148,7 +157,7 @@ class RosterResult:
                 "committed": self.committed, "header_row": self.header_row, **self.counts,
                 "skipped_rows": self.skipped_rows(), "notices": self.notices(language),
                 "ignored_columns": self.ignored_columns, "new_organisations": self.new_organisations,
-                "rows": [r.to_dict(language) for r in self.rows]}
+                "fingerprint": self.fingerprint, "rows": [r.to_dict(language) for r in self.rows]}
 
 
 class RosterError(DomainError):
@@ -202,9 +211,9 @@ class _RosterLookups:
 class _SeenInFile:
     """The rows already checked, to find the same person twice in one file."""
 
-    cccd: dict[str, int] = field(default_factory=dict)
-    name_dob: dict[tuple[str, dt.date], int] = field(default_factory=dict)
-    person: dict[int, int] = field(default_factory=dict)
+    cccd: dict[str, RowOutcome] = field(default_factory=dict)
+    name_dob: dict[tuple[str, dt.date], RowOutcome] = field(default_factory=dict)
+    person: dict[int, RowOutcome] = field(default_factory=dict)
     new_orgs: dict[str, str] = field(default_factory=dict)  # org_key -> name as first written
 
 
@@ -253,23 +262,45 @@ def _row_province(item: ParsedRow, cls: dict[str, Any], look: _RosterLookups,
     return cls["host_province"], None
 
 
+_ALSO_ON = {
+    "citizen_id": N_("the same person is also on row(s) {other} of this file (same citizen ID)"),
+    "full_name": N_("the same person is also on row(s) {other} of this file (same name and date of birth)"),
+    None: N_("the same person is also on row(s) {other} of this file"),
+}
+
+
+def _flag_first(first: RowOutcome, fld: str | None, row: int, columns: dict[str, str]) -> None:
+    """Both rows of a duplicate pair are flagged: the first row names every later row with the same person."""
+    found = next((i for i in first.issues if i.code == "duplicate_in_file" and i.msgid == _ALSO_ON[fld]), None)
+    if found is None:
+        first.issues.append(Issue("error", "duplicate_in_file", _ALSO_ON[fld], {"other": str(row)}, fld,
+                                  columns.get(fld) if fld else None))
+    elif str(row) not in found.params["other"].split(", "):
+        found.params["other"] += f", {row}"
+    first.status = "error"
+    first.enrolment_status = None
+
+
 def _check_in_file_duplicates(item: ParsedRow, seen: _SeenInFile, check: RowCheck) -> None:
-    """An error when an earlier row of the file has the same citizen ID, or the same name and date of birth."""
+    """An error on both rows when two rows of the file have the same citizen ID, or the same name and
+    date of birth."""
     values = item.values
     cccd, dob = values.get("citizen_id"), values.get("date_of_birth")
     name_key = person_name_key(values.get("full_name"))
     if cccd and cccd in seen.cccd:
         check.err("citizen_id", "duplicate_in_file",
                   N_("the same person is already on row {other} of this file (same citizen ID)"),
-                  other=seen.cccd[cccd])
+                  other=seen.cccd[cccd].row)
+        _flag_first(seen.cccd[cccd], "citizen_id", item.row, check.columns)
     elif name_key and dob and (name_key, dob) in seen.name_dob:
         check.err("full_name", "duplicate_in_file",
                   N_("the same person is already on row {other} of this file (same name and date of birth)"),
-                  other=seen.name_dob[(name_key, dob)])
+                  other=seen.name_dob[(name_key, dob)].row)
+        _flag_first(seen.name_dob[(name_key, dob)], "full_name", item.row, check.columns)
     if cccd and cccd not in seen.cccd:
-        seen.cccd[cccd] = item.row
+        seen.cccd[cccd] = check.out
     if name_key and dob and (name_key, dob) not in seen.name_dob:
-        seen.name_dob[(name_key, dob)] = item.row
+        seen.name_dob[(name_key, dob)] = check.out
 
 
 def _check_known_person(person: dict, cls: dict[str, Any], item: ParsedRow, look: _RosterLookups,
@@ -277,11 +308,14 @@ def _check_known_person(person: dict, cls: dict[str, Any], item: ParsedRow, look
     """A stored person: not twice in the file; one already in the class is skipped (not an error)."""
     out = check.out
     out.person_id, out.person = person["id"], person
-    if person["id"] in seen.person:
-        check.err("full_name", "duplicate_in_file",
-                  N_("the same person is already on row {other} of this file"), other=seen.person[person["id"]])
+    first = seen.person.get(person["id"])
+    if first is not None:
+        if not any(i.code == "duplicate_in_file" for i in out.issues):  # not already said by CCCD or name
+            check.err("full_name", "duplicate_in_file",
+                      N_("the same person is already on row {other} of this file"), other=first.row)
+            _flag_first(first, None, item.row, check.columns)
     else:
-        seen.person[person["id"]] = item.row
+        seen.person[person["id"]] = out
     if person["id"] in look.enrolled:
         out.status = "skipped"
         check.warn(None, "already_enrolled", N_("{name} is already in class {code} (status: {status}); "
@@ -345,6 +379,9 @@ async def _check_row(item: ParsedRow, cls: dict[str, Any], look: _RosterLookups,
     out = RowOutcome(row=item.row, full_name=item.values.get("full_name") or "", issues=list(item.issues),
                      citizen_id_restored=item.cccd_restored)
     check = RowCheck(out, columns)
+    if item.values.get("citizen_id") == EXAMPLE_CCCD:
+        check.err("citizen_id", "template_example", N_("this is the template's example row; replace it with your "
+                                                       "learners or delete it"))
     province, legacy_id = _row_province(item, cls, look, check)
     _check_in_file_duplicates(item, seen, check)
     org_id = look.find_org(item.org_name, province) if item.org_name else None
@@ -430,9 +467,15 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
         "new_organisations": result.new_organisations}])
 
 
+def checker(actor: Actor) -> str:
+    """Who checked a file, as a dry run's fingerprint names them."""
+    return f"{actor.user_id}:{actor.username}"
+
+
 async def import_roster(class_id: int, filename: str, content: bytes, actor: Actor, commit: bool = False,
-                        progress: Progress | None = None) -> RosterResult:
-    """Check (dry run) or import (``commit=True``, all or nothing) a roster file into a class."""
+                        progress: Progress | None = None, fingerprint: str | None = None) -> RosterResult:
+    """Check (dry run) or import (``commit=True``, all or nothing) a roster file into a class. A save needs the
+    ``fingerprint`` of a dry run of the same file for the same class by the same person (409 otherwise)."""
     cls = await visible_row(TrainingClass, class_id, actor)
     check_table_access(Person, actor, write=True)
     check_table_access(Enrolment, actor, write=True)
@@ -476,10 +519,12 @@ async def import_roster(class_id: int, filename: str, content: bytes, actor: Act
     parsed = [parse_row(n, c, mapping, columns, all_columns) for n, c in data_rows]
     result = RosterResult(class_id=class_id, class_code=cls["code"], filename=filename, header_row=header_row,
                           ignored_columns=[c for c in ignored if c])
-
+    if commit:  # the file's own faults (above) first, then: was this very file checked?
+        require_dry_run(fingerprint, "roster", class_id, checker(actor), content)
     if not commit:
         async with engine().transaction():  # one connection for all the reads
             result.rows = await _plan(cls, parsed, columns, actor, progress)
+        result.fingerprint = dry_run_fingerprint("roster", class_id, checker(actor), content)
         return result
 
     async with write_transaction():

@@ -17,29 +17,34 @@ A session column left entirely empty is skipped (that session is not taken, nor 
 of a withdrawn or waitlisted learner may stay empty; a mark there is an error. Every session goes
 through ``attendance.mark_session`` (no future sessions, no withdrawn learners, no closed class)
 inside one write transaction: all sessions are saved, or none.
+
+A dry run (``commit=False``, the default) checks everything the same way and says, row by row, what is
+wrong and, session by session, what would be marked; a save needs the ``fingerprint`` that the dry run of
+the same file answered (``training.spreadsheets.importing.require_dry_run``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from training.auth.access import Actor, mask_personal, sees_personal_data
 from training.classes import attendance
+from training.classes.roster import checker
 from training.classes.states import status_label
 from training.classes.tables import ClassSession, Course, Enrolment, TrainingClass
 from training.core.collation import vi_name_key
 from training.core.db import write_transaction
-from training.core.errors import Conflict, DomainError, FieldError
+from training.core.errors import Conflict, DomainError
 from training.core.i18n import N_, _
 from training.core.masking import mask_cccd
 from training.core.text import clean_text
 from training.people.parsing import header_field
 from training.people.privacy import record_access
 from training.records.rows import visible_row
-from training.spreadsheets.importing import Issue
+from training.spreadsheets.importing import Issue, dry_run_fingerprint, file_row_errors, require_dry_run
 from training.spreadsheets.reading import column_letter, digits_cell, find_header, fold, is_blank, parse_date, read_rows
 from training.spreadsheets.writer import XlsxBook
 
@@ -262,10 +267,10 @@ def _match_learner(name: str, cccd: str | None, dob_cell: Any, has_dob: bool,
     return candidates[0], None
 
 
-def _match_rows(sheet: _Sheet, session_cols: dict[int, dict], learners: _Learners,
-                issues: list[tuple[int, Issue]]) -> tuple[dict[int, tuple[int, dict, list[Any]]], dict[int, bool]]:
+def _match_rows(sheet: _Sheet, session_cols: dict[int, dict], learners: _Learners, issues: list[tuple[int, Issue]],
+                names: dict[int, str]) -> tuple[dict[int, tuple[int, dict, list[Any]]], dict[int, bool]]:
     """Each row's learner (enrolment id -> (row, enrolment, cells)), and which session columns hold
-    any mark."""
+    any mark; ``names`` gets each learner row's name."""
     mapping = sheet.mapping
     filled = {col: False for col in session_cols}
     matched: dict[int, tuple[int, dict, list[Any]]] = {}
@@ -282,11 +287,15 @@ def _match_rows(sheet: _Sheet, session_cols: dict[int, dict], learners: _Learner
             cccd = "0" + cccd
         if not name and not cccd:
             continue  # a signature or total line under the table
+        names[number] = name
         enrolment, issue = _match_learner(name, cccd, cell(mapping.get("date_of_birth")),
                                           mapping.get("date_of_birth") is not None, learners)
         if issue is None and enrolment["id"] in matched:
+            first = matched[enrolment["id"]][0]
             issue = Issue("error", "sheet_learner_twice", N_("{name} is already on row {other}"),
-                          {"name": enrolment["name"], "other": matched[enrolment["id"]][0]}, "full_name", None)
+                          {"name": enrolment["name"], "other": first}, "full_name", None)
+            issues.append((first, Issue("error", "sheet_learner_twice", N_("{name} is also on row {other}"),
+                                        {"name": enrolment["name"], "other": number}, "full_name", None)))
         if issue is not None:
             issues.append((number, issue))
             continue
@@ -337,14 +346,93 @@ def _collect_marks(sheet: _Sheet, matched: dict[int, tuple[int, dict, list[Any]]
     return marks
 
 
-def _raise_issues(issues: list[tuple[int, Issue]]) -> None:
-    """All the sheet's errors in one answer, by row (the first 100, then how many more)."""
-    if not issues:
-        return
-    issues.sort(key=lambda item: item[0])
-    raise DomainError([FieldError(i.code, i.text(row), i.field) for row, i in issues[:100]]
-                      + ([FieldError("more_errors", N_("… and {count} more."), None,
-                                     {"count": len(issues) - 100})] if len(issues) > 100 else []))
+SHEET_ROW_STATUSES = {"ok": N_("marks read"), "error": N_("error")}
+
+
+@dataclass
+class SheetRow:
+    """One row of the sheet as the dry run shows it (the header row too, when a column names no session)."""
+
+    row: int
+    full_name: str
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def has_error(self) -> bool:
+        return any(i.level == "error" for i in self.issues)
+
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        status = "error" if self.has_error else "ok"
+        return {"row": self.row, "full_name": self.full_name, "status": status,
+                "status_label": _(SHEET_ROW_STATUSES[status], language=language),
+                "messages": [i.to_dict(self.row, language) for i in self.issues]}
+
+
+@dataclass
+class SheetResult:
+    """What a sign-in sheet check found (and, once saved, what was marked)."""
+
+    class_id: int
+    class_code: str
+    filename: str
+    header_row: int
+    committed: bool = False
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    skipped_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: list[SheetRow] = field(default_factory=list)
+    fingerprint: str | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.has_error for r in self.rows)
+
+    def error_rows(self) -> list[int]:
+        return [r.row for r in self.rows if r.has_error]
+
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        return {"training_class": self.class_id, "class_code": self.class_code, "file": self.filename,
+                "committed": self.committed, "header_row": self.header_row,
+                "total": sum(1 for r in self.rows if r.row != self.header_row), "error": len(self.error_rows()),
+                "sessions": self.sessions, "skipped_columns": self.skipped_columns, "warnings": self.warnings,
+                "fingerprint": self.fingerprint, "rows": [r.to_dict(language) for r in self.rows]}
+
+
+class SheetError(DomainError):
+    """A sign-in sheet with errors: nothing was saved. The JSON error also lists every row, as the dry run did."""
+
+    status = 422
+
+    def __init__(self, result: SheetResult):
+        self.result = result
+        super().__init__(file_row_errors(result, "sheet_has_errors"))
+
+    def payload(self, language: str | None = None) -> dict[str, Any]:
+        body = super().payload(language)
+        body["error"]["result"] = self.result.to_dict(language)
+        return body
+
+
+def _sheet_rows(names: dict[int, str], issues: list[tuple[int, Issue]]) -> list[SheetRow]:
+    """The per-row table: every learner row in order, each with its issues (column problems on the header row)."""
+    rows = {number: SheetRow(number, name) for number, name in names.items()}
+    for number, issue in issues:
+        rows.setdefault(number, SheetRow(number, "")).issues.append(issue)
+    return [rows[n] for n in sorted(rows)]
+
+
+def _planned(sheet: _Sheet, session_cols: dict[int, dict], active_cols: list[int],
+             marks: dict[int, list[attendance.Mark]]) -> list[dict[str, Any]]:
+    """What a save would mark, session by session (the same summary as a save's)."""
+    out = []
+    for col in active_cols:
+        session, counts = session_cols[col], {}
+        for mark in marks[col]:
+            counts[mark.status] = counts.get(mark.status, 0) + 1
+        out.append({"session": session["id"], "date": session["session_date"].strftime("%d/%m/%Y"),
+                    "start_time": session["start_time"].strftime("%H:%M"), "column": sheet.name_of(col),
+                    "marked": len(marks[col]), "counts": counts})
+    return out
 
 
 async def _write_marks(sheet: _Sheet, session_cols: dict[int, dict], active_cols: list[int],
@@ -362,33 +450,42 @@ async def _write_marks(sheet: _Sheet, session_cols: dict[int, dict], active_cols
 
 
 async def import_attendance_sheet(class_id: int, filename: str, content: bytes, actor: Actor,
-                                  on: dt.date | None = None) -> dict[str, Any]:
-    """Take the attendance of every filled session column of a sign-in sheet, all or nothing: read
-    the sheet, match its columns to sessions and its rows to learners, check every mark, then write."""
+                                  on: dt.date | None = None, commit: bool = False,
+                                  fingerprint: str | None = None) -> SheetResult:
+    """Check (dry run) or take (``commit=True``, with the dry run's ``fingerprint``) the attendance of every
+    filled session column of a sign-in sheet, all or nothing: read the sheet, match its columns to sessions
+    and its rows to learners, check every mark, then write."""
     sheet = _read_sheet(filename, content)
     cls = await visible_row(TrainingClass, class_id, actor, write=True)
     if cls["status"] in ("closed", "cancelled"):
         raise Conflict.single("class_closed", N_("Class {code} is closed or cancelled; it cannot change."),
                               code=cls["code"])
+    if commit:
+        require_dry_run(fingerprint, "sheet", class_id, checker(actor), content)
     issues: list[tuple[int, Issue]] = []  # (row, issue); row = header row for column problems
+    names: dict[int, str] = {}
     session_cols = await _session_columns(sheet, cls, issues)
     learners = await _class_learners(class_id, actor)
-    matched, filled = _match_rows(sheet, session_cols, learners, issues)
+    matched, filled = _match_rows(sheet, session_cols, learners, issues, names)
     today = on or attendance.today()
-    skipped = [sheet.name_of(col) for col, was in filled.items() if not was]
     active_cols = [col for col, was in filled.items() if was]
     marks = _collect_marks(sheet, matched, session_cols, active_cols, today, issues)
-    _raise_issues(issues)
-
-    warnings: list[str] = []
+    result = SheetResult(class_id, cls["code"], filename, sheet.header_row, rows=_sheet_rows(names, issues),
+                         skipped_columns=[sheet.name_of(col) for col, was in filled.items() if not was])
     missing = [e["name"] for e in learners.enrolments
                if e["status"] in attendance.MARKABLE and e["id"] not in matched]
     if missing and active_cols:
-        warnings.append(_(N_("{count} learner(s) of the class are not on the sheet; their marks were not changed: "
-                             "{names}"), count=len(missing), names=", ".join(missing[:20])))
-    out = await _write_marks(sheet, session_cols, active_cols, marks, actor, today)
-    return {"sessions": out, "skipped_columns": skipped, "warnings": warnings}
-
+        result.warnings.append(_(N_("{count} learner(s) of the class are not on the sheet; their marks were not "
+                                    "changed: {names}"), count=len(missing), names=", ".join(missing[:20])))
+    if not commit:
+        result.sessions = _planned(sheet, session_cols, active_cols, marks)
+        result.fingerprint = dry_run_fingerprint("sheet", class_id, checker(actor), content)
+        return result
+    if result.has_errors:
+        raise SheetError(result)
+    result.sessions = await _write_marks(sheet, session_cols, active_cols, marks, actor, today)
+    result.committed = True
+    return result
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -63,8 +63,11 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
             raise DomainError.single("unknown_class_code", N_("There is no class with code {code}."),
                                      "training_class", http_status=404, code=code)
         try:
-            result = await import_roster(cls["id"], path.name, path.read_bytes(), SYSTEM, commit=args.commit,
-                                         progress=progress)
+            content = path.read_bytes()
+            result = await import_roster(cls["id"], path.name, content, SYSTEM, progress=progress)
+            if args.commit and not result.has_errors:  # a save needs the dry run of the same file (ADR 0035)
+                result = await import_roster(cls["id"], path.name, content, SYSTEM, commit=True,
+                                             progress=progress, fingerprint=result.fingerprint)
         except RosterError as exc:
             _print_result(exc.result)
             print(_("Error: {message}", message=exc.errors[0].text()), file=sys.stderr)

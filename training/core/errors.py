@@ -21,6 +21,8 @@ class FieldError:
     message: str  # msgid, with {placeholders}
     field: str | None = None
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    row: int | None = None  # the row of an imported file this error is about (its message names it too)
+    column: str | None = None  # that row's column as the user sees it: "C (Ngày sinh)"
 
     def text(self, language: str | None = None) -> str:
         return _(self.message, language=language, **self.params)
@@ -47,14 +49,15 @@ class DomainError(Exception):
         return self.errors[0].code
 
     def text(self, language: str | None = None) -> str:
-        """All messages joined, each prefixed by its field label: what a coordinator reads."""
+        """All messages joined, each prefixed by its field label (unless it is a row's error, whose message
+        names the row and column itself): what a coordinator reads."""
         parts = []
         for err in self.errors:
             msg = err.text(language)
-            if err.field:
+            if err.field and err.row is None:
                 msg = f"{field_label(err.field, language)}: {msg}"
             parts.append(msg)
-        return "; ".join(parts)
+        return join_messages(parts)
 
     def payload(self, language: str | None = None) -> dict[str, Any]:
         """The JSON error body used everywhere: message, machine code, field, and every error."""
@@ -70,11 +73,20 @@ class DomainError(Exception):
                         "field": e.field,
                         "field_label": field_label(e.field, language) if e.field else None,
                         "message": e.text(language),
+                        "row": e.row,
+                        "column": e.column,
                     }
                     for e in self.errors
                 ],
             }
         }
+
+
+def join_messages(parts: list[str]) -> str:
+    """Messages as one text: "a; b; c", without the full stop of a message that is not the last (never ".;")."""
+    parts = [p.strip() for p in parts if p and p.strip()]
+    return "; ".join(p[:-1] if p.endswith(".") and not p.endswith("..") and i < len(parts) - 1 else p
+                     for i, p in enumerate(parts))
 
 
 class PermissionDenied(DomainError):
@@ -96,6 +108,8 @@ class ErrorItem(msgspec.Struct):
     message: str
     field: str | None
     field_label: str | None = None
+    row: int | None = None  # an imported file's row (the spreadsheet's row number), else null
+    column: str | None = None  # that row's column as the user sees it, e.g. "C (Ngày sinh)", else null
 
 
 class ErrorDetail(msgspec.Struct):

@@ -37,6 +37,13 @@ def tool_page(template: str, title: str, texts: dict, script: str, **context: An
                     media_type="text/html")
 
 
+def _import_texts() -> dict[str, str]:
+    """The texts both imports' "Lưu" needs (ADR 0035)."""
+    return {"check_first": _("Check this file (dry run) before saving it."),
+            "fix_first": _("Correct the rows with errors and check the file again; then you can save."),
+            "offline": _("The server could not be reached; check the connection and try again.")}
+
+
 @get("/tools/roster", include_in_schema=False, guards=[refuse_learners])
 async def roster_page(request: Request) -> Template | Redirect:
     try:
@@ -49,7 +56,7 @@ async def roster_page(request: Request) -> Template | Redirect:
         "messages": _("Messages"), "saved": _("Saved: {total} learners enrolled."),
         "summary": _("{total} rows: {new} new, {existing} existing, {dup} possible duplicates, {error} with errors; "
                      "{confirmed} would be confirmed, {waitlisted} waitlisted."),
-        "failed": _("Nothing was saved."),
+        "failed": _("Nothing was saved."), **_import_texts(),
     }
     return tool_page("tools/roster.html", _("Import a roster"), texts, "roster.js", classes=classes)
 
@@ -65,7 +72,9 @@ async def sheet_page(request: Request) -> Template | Redirect:
         "saved": _("Attendance saved for {count} session(s)."), "session": _("Session"), "column": _("Column"),
         "marked": _("Learners marked"), "counts": _("Marks"),
         "skipped": _("Column {column} is empty and was skipped."),
-        "status": labels(AttendanceStatus),
+        "status": labels(AttendanceStatus), "checking": _("Checking the file…"),
+        "row": _("Row number"), "name": _("Full name"), "outcome": _("Outcome"), "messages": _("Messages"),
+        "summary": _("{total} rows: {error} with errors; {count} session(s) would be marked."), **_import_texts(),
     }
     return tool_page("tools/attendance-sheet.html", _("Import a sign-in sheet"), texts, "attendance-sheet.js",
                      classes=classes)

@@ -19,6 +19,7 @@ import zipfile
 import openpyxl
 import pytest
 from factories import make_class, make_course, make_enrolment, make_person, province_id, run, token_for, unique
+from factories.roster import upload_sheet
 
 from training.auth.access import SYSTEM
 from training.records.validation import cccd_for
@@ -203,10 +204,7 @@ def test_sign_in_sheet_does_not_confirm_another_provinces_citizen_id(client, ope
         book.active.append([1, other["full_name"], typed, "x"])
         buffer = io.BytesIO()
         book.save(buffer)
-        response = client.post(f"/api/classes/{open_class['class']['id']}/attendance-sheet",
-                               headers=token_for("dept.khanhhoa"),
-                               files={"file": ("diem-danh.xlsx", buffer.getvalue(),
-                                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+        response = upload_sheet(client, token_for("dept.khanhhoa"), open_class['class']['id'], buffer.getvalue())
         answers.append((response.status_code, response.content))
     assert answers[0] == answers[1]
     assert answers[0][0] == 200, answers[0][1]

@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pytest
 from factories import cccd_serial, make_class, make_course, make_person, province_id, run, token_for, unique
+from factories.roster import upload_sheet
 
 from training.auth.access import SYSTEM
 from training.records.rows import create_row
@@ -91,8 +92,7 @@ def test_sign_in_sheet_marks_every_filled_session(client, coord, setup):
     s1, s2, s3, s4 = (x["id"] for x in setup["sessions"])
     p = setup["people"]
     header, rows = good_sheet(setup)
-    response = client.post(f"/api/classes/{setup['class']['id']}/attendance-sheet", headers=coord,
-                           files={"file": ("diem-danh.xlsx", sheet_bytes(header, rows), XLSX)})
+    response = upload_sheet(client, coord, setup['class']['id'], sheet_bytes(header, rows))
     assert response.status_code == 200, response.text
     body = response.json()
     assert [s["session"] for s in body["sessions"]] == [s1, s2, s3]
@@ -107,8 +107,7 @@ def test_sign_in_sheet_marks_every_filled_session(client, coord, setup):
 
     # Importing a corrected sheet changes the marks, still one session per column.
     rows[1][5] = "x"
-    again = client.post(f"/api/classes/{setup['class']['id']}/attendance-sheet", headers=coord,
-                        files={"file": ("diem-danh.xlsx", sheet_bytes(header, rows), XLSX)})
+    again = upload_sheet(client, coord, setup['class']['id'], sheet_bytes(header, rows))
     assert again.status_code == 200
     assert marks_of(setup["class"]["id"])[(s3, em)] == "present"
 
@@ -123,8 +122,7 @@ def test_a_bad_sheet_saves_nothing_and_names_rows_and_columns(client, coord, set
     header.append(ddmm(d2))                # two sessions that day: which one?
     for row in rows:
         row.append(None)
-    response = client.post(f"/api/classes/{setup['class']['id']}/attendance-sheet", headers=coord,
-                           files={"file": ("diem-danh.xlsx", sheet_bytes(header, rows), XLSX)})
+    response = upload_sheet(client, coord, setup['class']['id'], sheet_bytes(header, rows))
     assert response.status_code == 422, response.text
     message = response.json()["error"]["message"]
     assert f"Dòng 2, cột H ({ddmm(d2)}): ngày {ddmm(d2)} lớp {setup['class']['code']} có các buổi lúc 08:00, " \
@@ -141,8 +139,7 @@ def test_results_export(client, coord, setup):
     from training.classes.tables import Enrolment
 
     header, rows = good_sheet(setup)
-    ok = client.post(f"/api/classes/{setup['class']['id']}/attendance-sheet", headers=coord,
-                     files={"file": ("diem-danh.xlsx", sheet_bytes(header, rows), XLSX)})
+    ok = upload_sheet(client, coord, setup['class']['id'], sheet_bytes(header, rows))
     assert ok.status_code == 200, ok.text
     p = setup["people"]
     for key, score in (("duc", 8.5), ("em", 9.2), ("dung", 4.0)):

@@ -6,6 +6,7 @@ import csv
 import io
 
 from factories import AdminSession, make_class, make_person, province_id, run
+from factories.roster import upload
 
 from training.auth.access import SYSTEM
 from training.classes.tables import Trainer
@@ -41,8 +42,8 @@ def test_a_roster_file_with_control_characters_is_imported_clean(client, coord):
     writer = csv.writer(buffer)
     writer.writerow(["Họ và tên", "Giới tính", "Ngày sinh", "Loại cán bộ", "Tỉnh/Thành phố"])
     writer.writerow(["Lê\x1b Văn\u202e\x08 Tám", "Nam", "02/03/1990", "Cộng tác viên", "Khánh Hòa"])
-    files = {"file": ("danh-sach.csv", buffer.getvalue().encode("utf-8"), "text/csv")}
-    response = client.post(f"/api/classes/{klass['id']}/roster?dry_run=false", headers=coord, files=files)
+    response = upload(client, coord, klass["id"], "danh-sach.csv", buffer.getvalue().encode("utf-8"), dry_run=False,
+                      mime="text/csv")
     assert response.status_code in (200, 201), response.text
     names = {r["full_name"] for r in run(Person.select(Person.full_name).run())}
     assert "Lê Văn Tám" in names
