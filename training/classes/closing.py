@@ -170,7 +170,9 @@ async def decide(class_id: int, on: dt.date | None = None) -> dict[str, Any]:
     course = facts["course"]
     decision = {
         "class": facts["class"], "course": course, "session_rows": facts["sessions"], "learners": learners,
-        "warnings": _warnings(facts, learners, held, future),
+        # a closed or cancelled class has nothing left to decide: no warnings
+        "warnings": (_warnings(facts, learners, held, future)
+                     if facts["class"]["status"] in states.ACTIVE_CLASS_STATUSES else []),
         "minimum_text": share_text(policy.min_attendance_share(course["min_attendance_share"])),
         "pass_mark_text": score_text(course["pass_mark"]),
         "sessions": {"total": len(facts["sessions"]), "held": len(held), "future": len(future)},

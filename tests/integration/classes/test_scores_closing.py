@@ -138,6 +138,8 @@ def test_the_preview_says_who_fails_and_why_and_warns(client, coord):
     entry = run(AuditLog.select().where((AuditLog.table_name == "training_class") & (AuditLog.action == "close")
                                         & (AuditLog.row_id == data["class"]["id"])).first().run())
     assert body["fingerprint"] in entry["after"] and '"reviewed": true' in entry["after"]
+    done = client.get(f"/api/classes/{data['class']['id']}/close-preview", headers=coord).json()
+    assert (done["status"], done["learners"], done["warnings"]) == ("closed", [], [])  # nothing left to decide
 
 
 def test_a_class_with_a_pass_mark_and_no_scores_warns_before_everyone_fails(client, coord):
