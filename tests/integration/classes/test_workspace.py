@@ -105,6 +105,9 @@ def test_the_workspace_roster_sessions_and_actions_of_a_running_class(as_coordin
     # actions in order; no enrolment (not open), attendance for today's session
     assert actions(html) == ["schedule", "attendance", "scores", "close", "results"]
     assert f'href="/sessions/{held[2]["id"]}/attendance"' in html
+    # each session held so far opens its attendance page; the upcoming one does not
+    assert all(f'href="/sessions/{s["id"]}/attendance"' in html for s in held[:3])
+    assert f'href="/sessions/{held[3]["id"]}/attendance"' not in html
     assert f'href="/classes/{cls["id"]}/scores"' in html and f'href="/classes/{cls["id"]}/close"' in html
 
 
