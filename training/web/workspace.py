@@ -22,6 +22,7 @@ from training.classes import workspace
 from training.core.enums import ClassStatus
 from training.core.errors import DomainError, NotFound
 from training.core.i18n import N_, _
+from training.records.validation import in_int_range
 from training.web.auth import provide_actor, refuse_learners
 from training.web.pages import tool_page
 
@@ -33,9 +34,10 @@ WEEKDAYS = [(0, N_("Monday")), (1, N_("Tuesday")), (2, N_("Wednesday")), (3, N_(
 def _number(value: str | None) -> int | None:
     """A filter's number as typed; anything else is no filter (a filter never errors)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and in_int_range(number) else None
 
 
 async def _actor_or_none(request: Request) -> Actor | None:
