@@ -137,7 +137,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             allowed_hosts=allowed_hosts or [urlparse(base_url()).hostname or "127.0.0.1"],
             session_expiry=dt.timedelta(hours=session_hours()),
             max_session_expiry=dt.timedelta(hours=session_max_hours()),
-            sidebar_links={_("Today's work"): "/admin-home",
+            sidebar_links={_("Today's work"): "/admin-home", _("Class workspace"): "/classes",
                            _("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
                            _("Import a staff list"): "/tools/staff",
                            _("Today's attendance"): "/sessions/today",

@@ -108,6 +108,12 @@ async def completed_enrolments(class_id: int) -> list[dict[str, Any]]:
         Enrolment.id).run()
 
 
+async def missing_certificates(class_id: int) -> int:
+    """How many completed learners of the class have no certificate yet (what issuing would make)."""
+    completed = [r["id"] for r in await completed_enrolments(class_id)]
+    return len(completed) - len(await _enrolments_with_certificate(completed))
+
+
 async def _enrolments_with_certificate(enrolment_ids: list[int]) -> set[int]:
     out: set[int] = set()
     for chunk in chunks(enrolment_ids, 500):

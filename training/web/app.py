@@ -52,6 +52,7 @@ from training.web.scores import ScoresController, close_page, scores_page
 from training.web.security import security_middleware
 from training.web.staff import StaffController
 from training.web.templating import STATIC_DIR, static_files_router, template_config, tool_scripts_router
+from training.web.workspace import candidates, class_page, classes_page
 
 log = logging.getLogger("training")
 
@@ -227,7 +228,8 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,
-                        sessions_today, admin_home, health, CertificateController, public_router(), learner_router(),
+                        sessions_today, admin_home, classes_page, class_page, candidates, health,
+                        CertificateController, public_router(), learner_router(),
                         certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
                         tool_scripts_router(),
