@@ -203,6 +203,10 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
         try:
             await table.delete().where(table._meta.primary_key == row_id).run()
         except Exception as exc:  # a foreign key still points here
+            if is_integrity_error(exc) and "trainer_course_relied_on" in str(exc):  # trigger of ADR 0031
+                raise DomainError.single("trainer_course_relied_on", N_(
+                    "A session from today on is taught by this trainer in this course: give that session another "
+                    "trainer first."), "course", http_status=409) from exc
             if is_integrity_error(exc):
                 raise DomainError.single(
                     "in_use", N_("This row is still used by other records and cannot be deleted."),
