@@ -138,6 +138,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             sidebar_links={_("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
                            _("Import a staff list"): "/tools/staff",
                            _("Today's attendance"): "/sessions/today",
+                           _("Trainer pool and workload"): "/trainers",
                            _("Import a sign-in sheet"): "/tools/attendance-sheet",
                            _("Issue certificates"): "/tools/certificates", _("Verify a certificate"): "/verify",
                            _("API documentation"): "/schema",
