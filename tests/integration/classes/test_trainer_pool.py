@@ -9,7 +9,7 @@ import datetime as dt
 import io
 
 import pytest
-from factories import AdminSession, make_class, make_course, make_person, province_id, run
+from factories import IS_POSTGRES, AdminSession, make_class, make_course, make_person, province_id, run
 from factories.classes import enrol
 from openpyxl import load_workbook
 
@@ -160,3 +160,44 @@ def test_the_workload_report_counts_sessions_and_hours_per_month(client, coord, 
     AdminSession(client, "dept.khanhhoa")
     other = load_workbook(io.BytesIO(client.get("/trainers/workload.xlsx?year=2026").content)).active
     assert not any(r[0] == "Đinh Thị Khối Lượng" for r in other.iter_rows(values_only=True))
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="SQLite runs one writer at a time (BEGIN IMMEDIATE): nothing overlaps")
+def test_a_qualification_deleted_while_a_session_naming_it_is_saved_waits_and_is_refused():
+    """Two transactions at once on PostgreSQL: one saves a session naming a trainer (the trigger locks the
+    TrainerCourse row it relies on), the other deletes that row. The delete waits (proved: still running after
+    0.5 s) and, once the session is committed, is refused; the qualification stays."""
+    import asyncio
+    import os
+
+    import asyncpg
+
+    course = make_course()
+    cls = make_class(status="open", course=course["id"], start_date=TODAY, end_date=TODAY + dt.timedelta(days=9))
+    trainer = Trainer(person=make_person(full_name="Quách Văn Đồng Thời")["id"])
+    run(trainer.save().run())
+    row = TrainerCourse(trainer=trainer.id, course=course["id"])
+    run(row.save().run())
+
+    async def race():
+        url = os.environ["DATABASE_URL"]
+        saver, deleter = await asyncpg.connect(url), await asyncpg.connect(url)
+        try:
+            tx = saver.transaction()
+            await tx.start()
+            await saver.execute(
+                "INSERT INTO class_session (training_class, session_date, start_time, end_time, topic, trainer, venue)"
+                " VALUES ($1, $2, '08:00', '11:00', '', $3, '')", cls["id"], TODAY + dt.timedelta(days=1), trainer.id)
+            delete = asyncio.create_task(deleter.execute("DELETE FROM trainer_course WHERE id = $1", row.id))
+            await asyncio.sleep(0.5)
+            overlapped = not delete.done()
+            await tx.commit()
+            with pytest.raises(asyncpg.exceptions.CheckViolationError, match="trainer_course_relied_on"):
+                await delete
+            return overlapped
+        finally:
+            await saver.close()
+            await deleter.close()
+
+    assert run(race()) is True
+    assert run(TrainerCourse.exists().where(TrainerCourse.id == row.id).run())
