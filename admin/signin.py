@@ -3,8 +3,8 @@
 
 - the limits of ``training.auth.signin`` (failures only, in the database, per username and
   client address): a locked-out attempt gets 429 with a Vietnamese message and ``Retry-After``;
-- learner accounts are refused (403): they sign in at ``/login``, and the session piccolo-admin
-  made for them is deleted at once.
+- learner and trainer accounts are refused (403): they sign in at ``/login``, and the session
+  piccolo-admin made for them is deleted at once.
 
 piccolo-admin's own per-process limiter counts every request; it is replaced by ``NoLimitProvider``.
 """
@@ -17,7 +17,8 @@ from urllib.parse import parse_qs
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
-from training.auth.signin import SignInLocked, attempt_succeeded, begin_attempt, is_learner
+from training.auth.signin import SignInLocked, attempt_succeeded, begin_attempt, role_of
+from training.core.enums import Role
 from training.core.errors import DomainError, PermissionDenied
 from training.core.i18n import N_
 from training.web.security import SESSION_COOKIE, parse_cookies
@@ -25,6 +26,8 @@ from training.web.security import SESSION_COOKIE, parse_cookies
 MAX_LOGIN_BODY = 64 * 1024
 LEARNER_REFUSED = N_("Learner accounts cannot sign in to the administration. Sign in on the learner page "
                      "(/login) to see your classes and certificates.")
+TRAINER_REFUSED = N_("Trainer accounts cannot sign in to the administration. Sign in at /login to see the "
+                     "sessions you teach and take their attendance.")
 
 
 class NoLimitProvider(RateLimitProvider):
@@ -108,9 +111,11 @@ def guard_admin_login(admin_app):
             for key, value in start.get("headers", []):
                 if key.lower() == b"set-cookie":
                     session = parse_cookies(value.decode("latin-1").split(";", 1)[0]).get(SESSION_COOKIE) or session
-            if session and await is_learner(username):
+            role = await role_of(username) if session else None
+            if session and role in (Role.learner, Role.trainer):
                 await SessionsBase.remove_session(session)
-                refused = PermissionDenied.single("learner_not_admin", LEARNER_REFUSED)
+                refused = (PermissionDenied.single("learner_not_admin", LEARNER_REFUSED) if role == Role.learner
+                           else PermissionDenied.single("trainer_not_admin", TRAINER_REFUSED))
                 expired = f"{SESSION_COOKIE}=; Max-Age=0; Path=/".encode()
                 await _json(send, 403, refused.payload(), [(b"set-cookie", expired)])
                 return

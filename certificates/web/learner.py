@@ -61,8 +61,8 @@ def _token(request: Request) -> tuple[str, bool]:
 
 def _login_page(request: Request, message: str = "", username: str = "", status: int = 200) -> Template:
     token, fresh = _token(request)
-    response = page("login.html", _("Learner sign-in"), status=status, message=message, username=username,
-                    token=token, csrf_field=CSRF_FIELD)
+    response = page("login.html", _("Sign-in for learners and trainers"), status=status, message=message,
+                    username=username, token=token, csrf_field=CSRF_FIELD)
     if fresh:
         response.set_cookie(CSRF_COOKIE, token, samesite="lax", path="/", secure=behind_https())
     return response
@@ -98,7 +98,7 @@ async def login(request: Request, data: Annotated[LoginIn, Body(media_type=Reque
     now = dt.datetime.now()
     session = await SessionsBase.create_session(user_id, expiry_date=now + dt.timedelta(hours=session_hours()),
                                                 max_expiry_date=now + dt.timedelta(hours=session_max_hours()))
-    target = "/me" if actor.role == Role.learner else "/admin/"
+    target = {Role.learner: "/me", Role.trainer: "/sessions/today"}.get(actor.role, "/admin/")
     response = Redirect(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="lax", path="/",
                         secure=behind_https())
@@ -125,7 +125,7 @@ async def my_page(request: Request) -> Response:
     except DomainError:
         return Redirect("/login")
     if actor.role != Role.learner:
-        return Redirect("/admin/")
+        return Redirect("/sessions/today" if actor.role == Role.trainer else "/admin/")
     person, classes = await verification.learner_overview(actor)
     certificates = [{**c, "issued": dt.date.fromisoformat(c["issued_on"]).strftime("%d/%m/%Y"),
                      "verify": f'/verify/{quote(c["number"])}?code={quote(c["verification_code"] or "")}'}

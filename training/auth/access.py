@@ -7,7 +7,9 @@ One place decides it for the admin, the API and the command line:
   the province column of each table, following foreign keys where needed); reference tables
   (provinces, courses) it may read but not change; system tables (users, accounts, audit log)
   it may not read at all;
-- a learner has no access to the admin tables (only to their own learner pages).
+- a learner has no access to the admin tables (only to their own learner pages);
+- a trainer has no access to the admin tables either: only the sessions they teach, through
+  ``training.classes.trainers`` (their start page, the attendance page and API of those sessions).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ class Actor:
     def is_department(self) -> bool:
         return self.role == Role.department
 
+    @property
+    def is_trainer(self) -> bool:
+        """A trainer opens no table: only the sessions they teach, through ``training.classes.trainers``."""
+        return self.role == Role.trainer
+
 
 SYSTEM = Actor(user_id=None, username="system", role=Role.coordinator)
 
@@ -64,7 +71,7 @@ SCOPES: dict[str, tuple[str, bool]] = {
 
 
 # Tables a department account may read but never change.
-READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite"}
+READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite", "course_qualification"}
 # Tables only coordinators may see.
 COORDINATOR_ONLY = {"account", "api_token", "audit_log", "personal_data_access", "piccolo_user", "sessions"}
 # Tables changed only by their services, never row by row (certificates are immutable once issued).

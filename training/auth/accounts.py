@@ -8,6 +8,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from training.auth.access import SYSTEM, Actor
 from training.auth.tables import Account
+from training.classes.tables import Trainer
 from training.core.enums import Role
 from training.core.errors import DomainError
 from training.core.i18n import N_
@@ -32,8 +33,8 @@ async def create_account(
 ) -> dict:
     """Create (or, with ``reset_password``, update) a user with its role; all or nothing."""
     if role not in {r.value for r in Role}:
-        raise DomainError.single("unknown_role", N_("Unknown role {role}: use coordinator, department or learner."),
-                                 "role", role=role)
+        raise DomainError.single("unknown_role", N_(
+            "Unknown role {role}: use coordinator, department, learner or trainer."), "role", role=role)
     province_id = None
     if role == Role.department:
         if not province_code:
@@ -47,6 +48,11 @@ async def create_account(
     if role == Role.learner:
         if person_id is None or not await Person.exists().where(Person.id == person_id).run():
             raise DomainError.single("learner_needs_person", N_("a learner account needs its person"), "person")
+    if role == Role.trainer:
+        if person_id is None or not await Trainer.exists().where(Trainer.person == person_id).run():
+            raise DomainError.single("trainer_needs_trainer", N_(
+                "a trainer account needs a person who is a trainer (person {id} is not in the trainers list)"),
+                "person", id=person_id if person_id is not None else "—")
     try:
         BaseUser._validate_password(password)
     except ValueError as exc:

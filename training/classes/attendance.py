@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from training.auth.access import Actor, check_table_access, scope_where
-from training.classes import policy, states
+from training.auth.access import Actor
+from training.classes import policy, states, trainers
 from training.classes.closing import close_class  # noqa: F401  (moved to closing.py; callers may import it here)
 from training.classes.tables import Attendance, ClassSession, Enrolment, TrainingClass
 from training.core.collation import vi_name_key
@@ -37,8 +37,9 @@ def today() -> dt.date:
 
 async def mark_session(session_id: int, marks: list[Mark], actor: Actor, default: str | None = None,
                        on: dt.date | None = None) -> dict[str, Any]:
-    """Set the marks of one session: everyone ``default`` (e.g. present), then the exceptions."""
-    found = await visible_row(ClassSession, session_id, actor, write=True)
+    """Set the marks of one session: everyone ``default`` (e.g. present), then the exceptions. Staff within
+    their scope; a trainer for the sessions they teach only (``trainers.session_to_mark``)."""
+    found = await trainers.session_to_mark(session_id, actor)
     async with write_transaction():
         # Saves of one class queue on its row (PostgreSQL: two saves of one session at once would otherwise
         # collide on the unique (session, enrolment) index or deadlock); everything below is read under it.
@@ -71,7 +72,7 @@ async def session_sheet(session_id: int, actor: Actor) -> dict[str, Any]:
     """One session as its attendance page shows it, for those who may mark it (else the same
     NotFound/PermissionDenied as ``mark_session``): the session, its class, and every learner whose
     attendance is taken (``MARKABLE``) in Vietnamese name order, with the mark and note saved so far."""
-    session = await visible_row(ClassSession, session_id, actor, write=True)
+    session = await trainers.session_to_mark(session_id, actor)
     cls = await TrainingClass.select(TrainingClass.code, TrainingClass.status,
                                      TrainingClass.course.name_vi.as_alias("course")).where(
         TrainingClass.id == session["training_class"]).first().run()
@@ -87,8 +88,8 @@ async def session_sheet(session_id: int, actor: Actor) -> dict[str, Any]:
 
 async def sessions_to_mark(actor: Actor, day: dt.date | None = None) -> list[dict[str, Any]]:
     """The sessions of ``day`` (default today) in open or running classes whose marks the actor may change
-    (scoped as ``mark_session`` checks it), by start time."""
-    check_table_access(ClassSession, actor, write=True)
+    (scoped as ``mark_session`` checks it; a trainer: the sessions they teach), by start time."""
+    where = trainers.marking_scope(actor)
     query = ClassSession.select(
         ClassSession.id, ClassSession.start_time, ClassSession.end_time, ClassSession.topic,
         ClassSession.training_class.code.as_alias("code"),
@@ -96,7 +97,6 @@ async def sessions_to_mark(actor: Actor, day: dt.date | None = None) -> list[dic
         (ClassSession.session_date == (day or today()))
         & ClassSession.training_class.status.is_in(["open", "running"])).order_by(
         ClassSession.start_time).order_by(ClassSession.training_class.code)
-    where = scope_where(ClassSession, actor, write=True)
     if where is not None:
         query = query.where(where)
     return await query.run()
@@ -184,6 +184,7 @@ async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
                 "Class {code} cannot be re-opened: {count} of its learners hold a valid certificate for its results. "
                 "To correct a certificate, re-issue it; to withdraw it, revoke it with a reason."),
                 "training_class", code=cls["code"], count=certified[0]["n"])
+        await trainers.revoke_class_grants(class_id, today())
         await Enrolment.update({Enrolment.status: "confirmed", Enrolment.classification: None}).where(
             (Enrolment.training_class == class_id) & Enrolment.status.is_in(["completed", "failed"])).run()
         await TrainingClass.update({TrainingClass.status: "running"}).where(TrainingClass.id == class_id).run()

@@ -25,7 +25,7 @@ from typing import Any
 from babel.numbers import format_decimal, format_percent
 
 from training.auth.access import Actor
-from training.classes import policy, states
+from training.classes import policy, states, trainers
 from training.classes.tables import Attendance, ClassSession, Course, Enrolment, TrainingClass
 from training.core.collation import vi_name_key
 from training.core.db import write_transaction
@@ -214,10 +214,14 @@ async def close_class(class_id: int, actor: Actor, confirmed: str | None = None,
             await Enrolment.update({Enrolment.status: learner["result"],
                                     Enrolment.classification: learner["classification"]}).where(
                 Enrolment.id == learner["enrolment"]).run()
+        graduates = [row["person"] for row in await Enrolment.select(Enrolment.person).where(
+            (Enrolment.training_class == class_id) & (Enrolment.status == "completed")).run()]
+        granted = await trainers.grant_from_class(class_id, cls["course"], graduates)
         await TrainingClass.update({TrainingClass.status: "closed"}).where(TrainingClass.id == class_id).run()
         after = await TrainingClass.select().where(TrainingClass.id == class_id).first().run()
         await audit(actor, "close", TrainingClass, class_id, cls, {
             **after, "results": decision["counts"], "fingerprint": decision["fingerprint"],
+            "trainer_courses_granted": granted,
             "reviewed": confirmed is not None, "warnings": [w["code"] for w in decision["warnings"]]})
         await class_changed(class_id)
     return {"class": class_id, **decision["counts"], "fingerprint": decision["fingerprint"]}

@@ -18,7 +18,7 @@ from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError, FieldError
 from training.core.i18n import N_
 from training.records.audit import audit
-from training.records.rows import visible_row
+from training.records.rows import raise_trigger_refusal, visible_row
 from training.records.validation import clean
 
 
@@ -70,7 +70,11 @@ async def add_sessions(class_id: int, specs: list[SessionSpec], actor: Actor) ->
         if clashes:
             raise Conflict(clashes)
         rows = [ClassSession(**data) for data in cleaned]
-        await ClassSession.insert(*rows).run()
+        try:
+            await ClassSession.insert(*rows).run()
+        except Exception as exc:  # the database's qualified-trainer trigger (ADR 0031) after a concurrent change
+            raise_trigger_refusal(exc)
+            raise
         saved = await ClassSession.select().where(ClassSession.training_class == class_id).order_by(
             ClassSession.id, ascending=False).limit(len(rows)).run()
         saved.reverse()
@@ -110,8 +114,12 @@ async def move_session(session_id: int, changes: dict[str, Any], actor: Actor) -
         clashes = await find_clashes(cls["id"], [data], cls["venue"] or "", exclude_ids={session_id})
         if clashes:
             raise Conflict(clashes)
-        await ClassSession.update({getattr(ClassSession, k): data[k] for k in changes}).where(
-            ClassSession.id == session_id).run()
+        try:
+            await ClassSession.update({getattr(ClassSession, k): data[k] for k in changes}).where(
+                ClassSession.id == session_id).run()
+        except Exception as exc:  # as in add_sessions
+            raise_trigger_refusal(exc)
+            raise
         after = await ClassSession.select().where(ClassSession.id == session_id).first().run()
         await audit(actor, "update", ClassSession, session_id, before, after)
     return after

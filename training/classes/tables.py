@@ -81,9 +81,20 @@ class Trainer(Table):
 
 
 class TrainerCourse(Table):
-    """A course a trainer may teach."""
+    """A course a trainer may teach (a session of a class of that course may name them as its trainer).
+
+    ``granted_by`` is the trainer-of-trainers class whose completion gave it (``training.classes.trainers``);
+    None for a qualification entered by hand."""
 
     trainer = ForeignKey(references=Trainer, on_delete=OnDelete.cascade, index=True)
+    course = ForeignKey(references=Course, on_delete=OnDelete.cascade)
+    granted_by = ForeignKey(references=TrainingClass, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class CourseQualification(Table):
+    """A trainer-of-trainers course and a course its graduates may then teach (ADR 0031)."""
+
+    tot_course = ForeignKey(references=Course, on_delete=OnDelete.cascade, index=True)
     course = ForeignKey(references=Course, on_delete=OnDelete.cascade)
 
 

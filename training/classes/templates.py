@@ -20,7 +20,7 @@ from typing import Any
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from training.auth.access import Actor, mask_personal
+from training.auth.access import Actor, check_table_access, mask_personal
 from training.classes import attendance
 from training.classes.tables import ClassSession, Enrolment, TrainingClass
 from training.core.collation import vi_name_key
@@ -41,8 +41,10 @@ _WIDTHS = (6, 28, 13, 10, 16, 40, 18, 18, 14, 30)
 _TEXT_ROWS = 500  # rows whose CCCD and phone cells are text (Excel keeps their leading zeros)
 
 
-def roster_template_xlsx(language: str | None = None) -> bytes:
-    """The roster import's template: a note, the recognised headers (bold), the example row."""
+def roster_template_xlsx(actor: Actor, language: str | None = None) -> bytes:
+    """The roster import's template: a note, the recognised headers (bold), the example row; for those who
+    may import rosters (not a trainer or a learner)."""
+    check_table_access(Enrolment, actor, write=True)
     book = XlsxBook(_(N_("Roster"), language=language))
     sheet = book.sheet
     book.append([_(N_("Roster of a class: one learner per row from row 3; replace the example row (row 3) with "

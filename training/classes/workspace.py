@@ -19,7 +19,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from training.auth.access import Actor, check_table_access, mask_personal, scope_where
-from training.classes import attendance
+from training.classes import attendance, trainers
 from training.classes.states import ACTIVE_CLASS_STATUSES, SEAT_STATUSES
 from training.classes.tables import Attendance, ClassSession, Course, Enrolment, Trainer, TrainerCourse, TrainingClass
 from training.core.collation import vi_name_key
@@ -55,6 +55,8 @@ def contains(column, term: str):
 def visible_classes(actor: Actor):
     """The WHERE clause of the classes the actor may see in the workspace (None: all). The one place to
     widen or narrow it (e.g. a trainer: the classes where they teach)."""
+    if actor.is_trainer:
+        return trainers.classes_taught_where(actor.person_id)
     check_table_access(TrainingClass, actor, write=False)
     return scope_where(TrainingClass, actor)
 
@@ -182,6 +184,8 @@ async def class_workspace(class_id: int, actor: Actor, on: dt.date | None = None
     cls["level_label"] = label(Level, cls["level"])
     roster = await _roster(class_id, actor)
     sessions = await _sessions(class_id, on or today())
+    for row in sessions:  # whose attendance the actor may take: a trainer only their own sessions
+        row["markable"] = not actor.is_trainer or row.pop("trainer_person") == actor.person_id
     cls["enrolled"] = sum(1 for r in roster if r["status"] in SEAT_STATUSES)
     cls["waitlist"] = sum(1 for r in roster if r["status"] == EnrolmentStatus.waitlisted)
     return {"class": cls, "roster": roster, "sessions": sessions}
@@ -215,7 +219,8 @@ def _result(status: str) -> str:
 async def _sessions(class_id: int, on: dt.date) -> list[dict[str, Any]]:
     rows = await ClassSession.select(
         ClassSession.id, ClassSession.session_date, ClassSession.start_time, ClassSession.end_time,
-        ClassSession.topic, ClassSession.venue, ClassSession.trainer.person.full_name.as_alias("trainer_name")).where(
+        ClassSession.topic, ClassSession.venue, ClassSession.trainer.person.full_name.as_alias("trainer_name"),
+        ClassSession.trainer.person.as_alias("trainer_person")).where(
         ClassSession.training_class == class_id).order_by(ClassSession.session_date).order_by(
         ClassSession.start_time).run()
     marked = {r["session"] for r in await Attendance.select(Attendance.session).where(
@@ -242,11 +247,13 @@ def attendance_target(sessions: list[dict[str, Any]], on: dt.date) -> dict[str, 
     return next((s for s in sessions if s["state"] == UNMARKED), None)
 
 
-def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | None = None) -> list[dict[str, Any]]:
+def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | None = None,
+                trainer: bool = False) -> list[dict[str, Any]]:
     """The actions that apply to the class as it is, in the order a coordinator does them: schedule,
     enrol, import a roster, take attendance, enter scores, close, issue certificates, downloads.
-    ``kind``: "form" (a form on the page), "link" or "download"."""
-    cls, roster, sessions = ws["class"], ws["roster"], ws["sessions"]
+    ``kind``: "form" (a form on the page), "link" or "download". A trainer: only taking attendance, of a
+    session they teach (ADR 0031)."""
+    cls, roster, sessions = ws["class"], ws["roster"], [s for s in ws["sessions"] if s.get("markable", True)]
     cid, status = cls["id"], cls["status"]
     learners = [r for r in roster if r["status"] in attendance.MARKABLE]
     completed = sum(1 for r in roster if r["status"] == EnrolmentStatus.completed)
@@ -275,7 +282,7 @@ def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | Non
         add("zip", N_("Certificates (ZIP)"), f"/api/classes/{cid}/certificates/export?format=zip", "download")
         add("pdf", N_("Certificates in one PDF for printing"),
             f"/api/classes/{cid}/certificates/export?format=pdf", "download")
-    return out
+    return [a for a in out if a["key"] == "attendance"] if trainer else out
 
 
 # --- what the forms offer --------------------------------------------------------------------------
@@ -299,6 +306,7 @@ async def trainer_choices(class_id: int, actor: Actor) -> list[dict[str, Any]]:
 async def enrol_candidates(class_id: int, actor: Actor, q: str, limit: int = 10) -> list[dict[str, Any]]:
     """People the actor may enrol in the class whose name contains ``q`` (or whose citizen ID is ``q``),
     not yet in the class: id, name, organisation and birth year, at most ``limit``."""
+    check_table_access(Enrolment, actor, write=True)
     await visible_class(class_id, actor)
     term = (q or "").strip().replace("%", "").replace("_", "")[:60]
     if len(term) < 2:

@@ -104,9 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("create-user", help=_("Create a user account with a role"))
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=["coordinator", "department", "learner"])
+    p.add_argument("--role", required=True, choices=["coordinator", "department", "learner", "trainer"])
     p.add_argument("--province", help=_("2025 province code, for a department account"))
-    p.add_argument("--person-id", type=int, help=_("the person a learner account belongs to"))
+    p.add_argument("--person-id", type=int, help=_("the person a learner or trainer account belongs to"))
     p.add_argument("--email")
     p.add_argument("--password", help=_("if omitted, a password is generated and printed"))
     p.add_argument("--reset-password", action="store_true", help=_("update an existing account"))

@@ -86,6 +86,7 @@ class Role(StrEnum):
     coordinator = "coordinator"
     department = "department"
     learner = "learner"
+    trainer = "trainer"
 
 
 class CertificateStatus(StrEnum):
@@ -157,6 +158,7 @@ LABELS: dict[type[Enum], dict[str, str]] = {
         "coordinator": N_("Training coordinator"),
         "department": N_("Provincial department"),
         "learner": N_("Learner"),
+        "trainer": N_("Trainer"),
     },
     CertificateStatus: {
         "valid": N_("Valid"),

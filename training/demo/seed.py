@@ -112,5 +112,7 @@ async def seed_demo(password: str | None = None) -> list[str]:
           province=provinces["19"]["name"], url=f"{base}/admin/", username="soyte.thainguyen", password=password),
         _("Learner account ({name}): user {username} / password {password}",
           name="Nguyễn Thị Ngọc Ánh", username="hocvien.anh", password=password),
+        _("Trainer sign-in ({name}): {url} — user {username} / password {password}",
+          name="Vũ Đức Thắng", url=f"{base}/login", username="giangvien", password=password),
     ]
     return lines

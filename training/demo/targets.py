@@ -57,8 +57,9 @@ async def apply_accounts(plan: Plan, ids: Ids, password: str) -> int:
     accounts_set = 0
     for spec in DATA["accounts"]:
         person_id = None
-        if spec["learner"]:
-            person_id = ids.person[next(p.ref for p in plan.people if p.full_name == spec["learner"])]
+        if spec["learner"] or spec.get("trainer"):  # the person of a learner or trainer account, by name
+            name = spec["learner"] or spec["trainer"]
+            person_id = ids.person[next(p.ref for p in plan.people if p.full_name == name)]
         role, province_code = Role[spec["role"]], spec["province"]
         if await _account_is_current(spec["username"], role,
                                      ids.province[province_code] if province_code else None, person_id, password):

@@ -203,6 +203,7 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
         try:
             await table.delete().where(table._meta.primary_key == row_id).run()
         except Exception as exc:  # a foreign key still points here
+            raise_trigger_refusal(exc)
             if is_integrity_error(exc):
                 raise DomainError.single(
                     "in_use", N_("This row is still used by other records and cannot be deleted."),
@@ -219,8 +220,30 @@ async def _derived(table: type[Table], before: dict | None, after: dict | None) 
     await after_row_change(table, before, after)
 
 
+# The database's own refusals (hand-written triggers) that a request may meet when another one changed the rows
+# in between the checks and the write: trigger name -> (code, message, field).
+TRIGGER_REFUSALS = {
+    "trainer_course_relied_on": ("trainer_course_relied_on", N_(
+        "A session from today on is taught by this trainer in this course: give that session another trainer "
+        "first."), "course"),
+    "class_session_trainer_qualified": ("trainer_not_qualified", N_(
+        "This trainer may not teach the course of this class (their course was removed meanwhile): reload and "
+        "choose another trainer."), "trainer"),
+}
+
+
+def raise_trigger_refusal(exc: Exception) -> None:
+    """Raise the Vietnamese 409 of a trigger in ``TRIGGER_REFUSALS`` that refused this write; else return."""
+    if not is_integrity_error(exc):
+        return
+    for name, (code, message, field) in TRIGGER_REFUSALS.items():
+        if name in str(exc):
+            raise DomainError.single(code, message, field, http_status=409) from exc
+
+
 def _raise_conflict(exc: Exception) -> None:
     """A constraint the validation did not foresee (e.g. a concurrent insert): 409, never a 500."""
+    raise_trigger_refusal(exc)
     if is_integrity_error(exc):
         raise DomainError.single("conflict", N_("This conflicts with an existing row; reload and try again."),
                                  http_status=409) from exc

@@ -19,7 +19,16 @@ from piccolo.table import Table
 from certificates.tables import IssuerProfile
 from training.classes.clashes import find_clashes
 from training.classes.policy import score_problem
-from training.classes.tables import Attendance, ClassSession, Enrolment, TrainingClass
+from training.classes.tables import (
+    Attendance,
+    ClassSession,
+    Course,
+    CourseQualification,
+    Enrolment,
+    Trainer,
+    TrainerCourse,
+    TrainingClass,
+)
 from training.core.errors import Conflict, DomainError, FieldError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
@@ -293,6 +302,26 @@ async def _class_session(data, row_id, errors):
                 "session_date",
                 {"date": _fmt_date(data["session_date"]), "code": cls["code"],
                  "start": _fmt_date(cls["start_date"]), "end": _fmt_date(cls["end_date"])}))
+    if data.get("trainer") is not None and data.get("training_class"):
+        await _qualified_trainer(data["trainer"], data["training_class"], errors)
+
+
+async def _qualified_trainer(trainer_id: int, class_id: int, errors: list[FieldError]) -> None:
+    """The session's trainer may teach the course of its class (a TrainerCourse row; ADR 0031).
+    The database holds it too (trigger ``class_session_trainer_qualified``)."""
+    cls = await TrainingClass.select(TrainingClass.course, TrainingClass.course.code.as_alias("course_code"),
+                                     TrainingClass.course.name_vi.as_alias("course_name")).where(
+        TrainingClass.id == class_id).first().run()
+    trainer = await Trainer.select(Trainer.person.full_name.as_alias("name")).where(
+        Trainer.id == trainer_id).first().run()
+    if cls is None or trainer is None:
+        return  # a missing reference is reported by the foreign key checks
+    if not await TrainerCourse.exists().where(
+            (TrainerCourse.trainer == trainer_id) & (TrainerCourse.course == cls["course"])).run():
+        errors.append(FieldError("trainer_not_qualified", N_(
+            "{trainer} is not qualified to teach course {course} ({code}): add the course to the trainer's "
+            "courses first"), "trainer", {"trainer": trainer["name"], "course": cls["course_name"],
+                                          "code": cls["course_code"]}))
 
 
 @rule("enrolment")
@@ -385,6 +414,27 @@ async def _trainer(data, row_id, errors):
     _required(data, errors, "person")
 
 
+@rule("course_qualification")
+async def _course_qualification(data, row_id, errors):
+    """A trainer-of-trainers course and another course its graduates may teach (ADR 0031), once."""
+    _required(data, errors, "tot_course", "course")
+    if not data.get("tot_course") or not data.get("course"):
+        return
+    tot = await Course.select(Course.code, Course.level).where(Course.id == data["tot_course"]).first().run()
+    if tot is not None and tot["level"] != "trainer_of_trainers":
+        errors.append(FieldError("not_tot_course", N_("course {code} is not a trainer-of-trainers course"),
+                                 "tot_course", {"code": tot["code"]}))
+    if data["tot_course"] == data["course"]:
+        errors.append(FieldError("qualifies_itself", N_("a course cannot qualify for itself"), "course"))
+    query = CourseQualification.exists().where((CourseQualification.tot_course == data["tot_course"])
+                                               & (CourseQualification.course == data["course"]))
+    if row_id is not None:
+        query = query.where(CourseQualification.id != row_id)
+    if await query.run():
+        errors.append(FieldError("qualification_exists", N_("this course is already listed for this "
+                                                            "trainer-of-trainers course"), "course"))
+
+
 @rule("account")
 async def _account(data, row_id, errors):
     _required(data, errors, "user", "role")
@@ -393,6 +443,11 @@ async def _account(data, row_id, errors):
                                  N_("a department account needs its province"), "province"))
     if data.get("role") == "learner" and data.get("person") is None:
         errors.append(FieldError("learner_needs_person", N_("a learner account needs its person"), "person"))
+    if data.get("role") == "trainer" and (data.get("person") is None or not await Trainer.exists().where(
+            Trainer.person == data["person"]).run()):
+        errors.append(FieldError("trainer_needs_trainer", N_(
+            "a trainer account needs a person who is a trainer (person {id} is not in the trainers list)"), "person",
+            {"id": data.get("person") if data.get("person") is not None else "—"}))
 
 
 # Certificate numbers are "<prefix>-<year>-<register>"; the prefix is part of file names too.

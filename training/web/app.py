@@ -52,6 +52,7 @@ from training.web.scores import ScoresController, close_page, scores_page
 from training.web.security import security_middleware
 from training.web.staff import StaffController
 from training.web.templating import STATIC_DIR, static_files_router, template_config, tool_scripts_router
+from training.web.trainers import list_trainers, trainers_page, workload_download
 from training.web.workspace import candidates, class_page, classes_page
 
 log = logging.getLogger("training")
@@ -232,7 +233,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
                         CertificateController, public_router(), learner_router(),
                         certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
-                        tool_scripts_router(),
+                        tool_scripts_router(), list_trainers, trainers_page, workload_download,
                         ScoresController, scores_page, close_page],
         template_config=template_config(),
         on_startup=[on_startup],

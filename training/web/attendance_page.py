@@ -3,7 +3,8 @@ a status control, "all present", then the exceptions, then one save.
 
 Like the tool pages it signs nothing itself: its script saves through ``PUT /api/sessions/{id}/attendance``
 (``training.classes.attendance.mark_session``) with the admin's session cookie and the ``X-CSRFToken``
-header. ``GET /sessions/today`` lists today's sessions, each one tap from its page.
+header. ``GET /sessions/today`` lists today's sessions, each one tap from its page; it is a trainer's start page too
+(after /login), with their upcoming sessions below (ADR 0031).
 The page is shown only to those who may change the session's marks: the same 403/404 as the API.
 Template: ``training/web/templates/tools/attendance.html``; script: ``training/web/static/tools/attendance.js``.
 """
@@ -16,17 +17,20 @@ from litestar import Request, get
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
-from training.classes.attendance import session_sheet, sessions_to_mark
+from training.auth.access import Actor
+from training.classes.attendance import session_sheet, sessions_to_mark, today
+from training.classes.trainers import UPCOMING_DAYS, upcoming_sessions
 from training.core.enums import AttendanceStatus, labels
 from training.core.errors import DomainError
 from training.core.i18n import _
 from training.web.auth import provide_actor, refuse_learners
 from training.web.pages import tool_page
+from training.web.security import CSRF_FIELD, expected_csrf_token
 
 SessionId = Annotated[int, PathParameter(description="ID of the session")]
 
 
-@get("/sessions/today", include_in_schema=False, guards=[refuse_learners])
+@get("/sessions/today", include_in_schema=False, guards=[refuse_learners], opt={"trainers": True})
 async def sessions_today(request: Request) -> Template | Redirect:
     """Today's sessions the signed-in user may mark, each one tap from its attendance page."""
     try:
@@ -35,11 +39,14 @@ async def sessions_today(request: Request) -> Template | Redirect:
         if exc.status == 401:
             return Redirect("/admin/")
         raise
+    day = today()
     return tool_page("tools/sessions-today.html", _("Today's attendance"), {}, "",
-                     sessions=await sessions_to_mark(actor))
+                     sessions=await sessions_to_mark(actor, day), upcoming=await upcoming_sessions(actor, day),
+                     upcoming_days=UPCOMING_DAYS, **trainer_header(request, actor))
 
 
-@get("/sessions/{session_id:int}/attendance", include_in_schema=False, guards=[refuse_learners])
+@get("/sessions/{session_id:int}/attendance", include_in_schema=False, guards=[refuse_learners],
+     opt={"trainers": True})
 async def attendance_page(request: Request, session_id: SessionId) -> Template | Redirect:
     try:
         actor = await provide_actor(request)
@@ -55,4 +62,11 @@ async def attendance_page(request: Request, session_id: SessionId) -> Template |
                     "try again."),
     }
     return tool_page("tools/attendance.html", _("Attendance"), texts, "attendance.js", sheet=sheet,
-                     statuses=labels(AttendanceStatus))
+                     statuses=labels(AttendanceStatus), **trainer_header(request, actor))
+
+
+def trainer_header(request: Request, actor: Actor) -> dict:
+    """A trainer's pages lead back to their sessions and sign out at /logout (not to the admin)."""
+    if not actor.is_trainer:
+        return {}
+    return {"trainer": True, "token": expected_csrf_token(request.cookies) or "", "csrf_field": CSRF_FIELD}

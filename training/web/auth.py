@@ -54,9 +54,10 @@ async def provide_actor(request: Request) -> Actor:
     return actor
 
 
-async def refuse_learners(connection: ASGIConnection, _handler) -> None:
-    """Guard of the staff tool pages (``/tools/*``): a learner gets 403. Nobody signed in passes on,
-    to the page's own redirect to the sign-in."""
+async def refuse_learners(connection: ASGIConnection, handler) -> None:
+    """Guard of the staff tool pages (``/tools/*``): a learner gets 403, and so does a trainer unless the page
+    is one of theirs (``opt={"trainers": True}``: their start page and their sessions' attendance pages,
+    ADR 0031). Nobody signed in passes on, to the page's own redirect to the sign-in."""
     try:
         actor = await provide_actor(connection)  # type: ignore[arg-type]  # reads headers and cookies only
     except DomainError:
@@ -64,3 +65,6 @@ async def refuse_learners(connection: ASGIConnection, _handler) -> None:
     if actor.role == Role.learner:
         raise PermissionDenied.single("learner_not_staff", N_("This page is for training staff; learners see "
                                                               "their classes and certificates at /me."))
+    if actor.role == Role.trainer and not handler.opt.get("trainers"):
+        raise PermissionDenied.single("trainer_not_staff", N_("This page is for training coordinators; trainers "
+                                                              "see the sessions they teach at /sessions/today."))

@@ -207,7 +207,7 @@ class RosterController(Controller):
     @get("/roster/template.xlsx", summary="The roster import's template (XLSX, with an example row)",
          media_type=XLSX)
     async def roster_template(self, actor: ActorDep) -> Response:
-        return Response(templates.roster_template_xlsx(), media_type=XLSX, headers={
+        return Response(templates.roster_template_xlsx(actor), media_type=XLSX, headers={
             "Content-Disposition": 'attachment; filename="mau-danh-sach-hoc-vien.xlsx"'})
 
     @get("/classes/{class_id:int}/attendance-sheet/template.xlsx",

@@ -23,6 +23,7 @@ from training.core.enums import ClassStatus
 from training.core.errors import DomainError, NotFound
 from training.core.i18n import N_, _
 from training.records.validation import in_int_range
+from training.web.attendance_page import trainer_header
 from training.web.auth import provide_actor, refuse_learners
 from training.web.pages import tool_page
 
@@ -49,7 +50,7 @@ async def _actor_or_none(request: Request) -> Actor | None:
         raise
 
 
-@get("/classes", include_in_schema=False, guards=[refuse_learners])
+@get("/classes", include_in_schema=False, guards=[refuse_learners], opt={"trainers": True})
 async def classes_page(request: Request, status: FromQuery[str] = "", level: FromQuery[str] = "",
                        course: FromQuery[str | None] = None, province: FromQuery[str | None] = None,
                        q: FromQuery[str] = "", sort: FromQuery[str] = "-start",
@@ -63,10 +64,11 @@ async def classes_page(request: Request, status: FromQuery[str] = "", level: Fro
     options = await workspace.filter_options(actor)
     return tool_page("classes/list.html", _("Classes"), {}, "", listing=listing, options=options,
                      filtered=bool(listing["filters"].status or listing["filters"].level or listing["filters"].course
-                                   or listing["filters"].province or listing["filters"].q))
+                                   or listing["filters"].province or listing["filters"].q),
+                     **trainer_header(request, actor))
 
 
-@get("/classes/{class_id:int}", include_in_schema=False, guards=[refuse_learners])
+@get("/classes/{class_id:int}", include_in_schema=False, guards=[refuse_learners], opt={"trainers": True})
 async def class_page(request: Request, class_id: ClassId) -> Template | Redirect:
     actor = await _actor_or_none(request)
     if actor is None:
@@ -77,7 +79,7 @@ async def class_page(request: Request, class_id: ClassId) -> Template | Redirect
         return Template(template_name="classes/missing.html", context={"title": _("Class not found"), "texts": {}},
                         status_code=404, media_type="text/html")
     missing = await missing_certificates(class_id) if ws["class"]["status"] == ClassStatus.closed else 0
-    actions = workspace.actions_for(ws, missing)
+    actions = workspace.actions_for(ws, missing, trainer=actor.is_trainer)
     keys = {a["key"] for a in actions}
     trainers = await workspace.trainer_choices(class_id, actor) if "schedule" in keys else []
     texts = {
@@ -88,7 +90,8 @@ async def class_page(request: Request, class_id: ClassId) -> Template | Redirect
         "failed": _("Not saved:"), "offline": _("The server could not be reached."),
     }
     return tool_page("classes/workspace.html", _("Class {code}", code=ws["class"]["code"]), texts, "workspace.js",
-                     crumb=ws["class"]["code"], ws=ws, actions=actions, keys=keys, trainers=trainers, weekdays=WEEKDAYS)
+                     crumb=ws["class"]["code"], ws=ws, actions=actions, keys=keys, trainers=trainers, weekdays=WEEKDAYS,
+                     **trainer_header(request, actor))
 
 
 class CandidateOut(Struct):

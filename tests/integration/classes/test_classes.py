@@ -11,11 +11,15 @@ from training.records.rows import create_row
 TODAY = dt.date.today()
 
 
-def make_trainer(province_code="56"):
-    from training.classes.tables import Trainer
+def make_trainer(province_code="56", courses=()):
+    """A trainer who may teach ``courses`` (a session names only a trainer qualified for its course, ADR 0031)."""
+    from training.classes.tables import Trainer, TrainerCourse
 
     person = make_person(province_code, full_name=unique("Giảng viên "), staff_category="public_employee")
-    return run(create_row(Trainer, {"person": person["id"], "qualifications": "Thạc sĩ CTXH"}, SYSTEM))
+    trainer = run(create_row(Trainer, {"person": person["id"], "qualifications": "Thạc sĩ CTXH"}, SYSTEM))
+    for course in courses:
+        run(create_row(TrainerCourse, {"trainer": trainer["id"], "course": course}, SYSTEM))
+    return trainer
 
 
 def test_api_needs_authentication(client):
@@ -40,9 +44,10 @@ def test_sessions_from_a_pattern_on_weekdays(client, coord):
 def test_double_booked_trainer_is_refused_naming_the_other_class(client, coord):
     from training.classes.tables import ClassSession
 
-    trainer = make_trainer()
-    first = make_class(start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 7, 31))
-    second = make_class(start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 7, 31))
+    course = make_course()
+    trainer = make_trainer(courses=[course["id"]])
+    first = make_class(start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 7, 31), course=course["id"])
+    second = make_class(start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 7, 31), course=course["id"])
     ok = client.post(f"/api/classes/{first['id']}/sessions", headers=coord, json={"sessions": [
         {"session_date": "2026-07-06", "start_time": "08:00", "end_time": "11:00", "trainer": trainer["id"]}]})
     assert ok.status_code == 201, ok.text

@@ -84,7 +84,7 @@ def demo(tmp_path_factory):
 def test_seed_demo_prints_the_demo_accounts(demo):
     out = demo["output"]
     assert "http://127.0.0.1:8000/admin/" in out
-    for username in ("dieuphoi", "soyte.khanhhoa", "soyte.thainguyen", "hocvien.anh"):
+    for username in ("dieuphoi", "soyte.khanhhoa", "soyte.thainguyen", "hocvien.anh", "giangvien"):
         assert username in out
     assert "Demo@2026" in out
 
