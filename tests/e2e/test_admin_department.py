@@ -123,11 +123,12 @@ def test_refusal_shows_its_vietnamese_message_not_json(context, live_server):
 
 
 def test_schedule_form_offers_the_class_and_the_trainer(context, live_server):
-    from training.classes.tables import ClassSession, Trainer
+    from training.classes.tables import ClassSession, Trainer, TrainerCourse
 
     cls = make_class("56", status="open", start_date=dt.date(2026, 12, 7), end_date=dt.date(2026, 12, 31))
     trainer = Trainer(person=make_person("56", full_name="Nguyễn Thị Giảng")["id"])
     run(trainer.save().run())
+    run(TrainerCourse(trainer=trainer.id, course=cls["course"]).save().run())  # qualified (ADR 0031)
     context.clear_cookies()  # each test signs in as its own user
     page = context.new_page()
     sign_in(page, live_server, "dept.khanhhoa")

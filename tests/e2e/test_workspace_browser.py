@@ -8,7 +8,7 @@ import datetime as dt
 from factories import ARTIFACTS, make_class, make_course, make_person, run, unique
 from factories.browser import axe_violations, sign_in
 
-from training.classes.tables import ClassSession, Enrolment, Trainer
+from training.classes.tables import ClassSession, Enrolment, Trainer, TrainerCourse
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -45,6 +45,7 @@ def seed():
                      start_date=start, end_date=start + dt.timedelta(days=11), venue="Hội trường Sở Y tế")
     trainer = Trainer(person=make_person("56", full_name="Võ Thị Giảng")["id"])
     run(trainer.save().run())
+    run(TrainerCourse(trainer=trainer.id, course=course["id"]).save().run())  # qualified (ADR 0031)
     learner = make_person("56", full_name="Đinh Thị Hồng Nhung")
     return cls, trainer.id, learner
 

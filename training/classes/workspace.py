@@ -288,18 +288,16 @@ def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | Non
 # --- what the forms offer --------------------------------------------------------------------------
 
 async def trainer_choices(class_id: int, actor: Actor) -> list[dict[str, Any]]:
-    """The trainers the actor may pick for the class's sessions, those who teach its course first."""
+    """The trainers the actor may pick for the class's sessions: those qualified for its course (ADR 0031;
+    any other is refused when the sessions are saved), in Vietnamese name order."""
     cls = await visible_class(class_id, actor)
-    query = Trainer.select(Trainer.id, Trainer.person.full_name.as_alias("name"))
+    query = Trainer.select(Trainer.id, Trainer.person.full_name.as_alias("name")).where(
+        Trainer.id.is_in(TrainerCourse.select(TrainerCourse.trainer).where(TrainerCourse.course == cls["course"])))
     where = scope_where(Trainer, actor)
     if where is not None:
         query = query.where(where)
     rows = await query.run()
-    teaching = {r["trainer"] for r in await TrainerCourse.select(TrainerCourse.trainer).where(
-        TrainerCourse.course == cls["course"]).run()}
-    for row in rows:
-        row["teaches_course"] = row["id"] in teaching
-    rows.sort(key=lambda r: (not r["teaches_course"], vi_name_key(r["name"]), r["id"]))
+    rows.sort(key=lambda r: (vi_name_key(r["name"]), r["id"]))
     return rows
 
 

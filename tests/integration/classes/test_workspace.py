@@ -21,7 +21,7 @@ from factories.certificates import closed_class, issue
 from training.auth.access import SYSTEM
 from training.classes.attendance import Mark, mark_session
 from training.classes.scheduling import SessionSpec, add_sessions
-from training.classes.tables import Trainer
+from training.classes.tables import Trainer, TrainerCourse
 
 TODAY = dt.date.today()
 
@@ -189,12 +189,17 @@ def test_enrol_search_finds_people_in_scope_not_yet_enrolled(client, coord, runn
     assert client.get(f"/api/classes/{cls['id']}/candidates", params={"q": "H"}, headers=coord).json() == []
 
 
-def test_schedule_form_lists_trainers(as_coordinator):
+def test_schedule_form_lists_the_trainers_qualified_for_the_course(as_coordinator):
+    """Only trainers who may teach the class's course (ADR 0031): another would be refused on save."""
     cls = make_class(status="open")
     trainer = Trainer(person=make_person(full_name="Võ Giảng Viên")["id"])
     run(trainer.save().run())
+    run(TrainerCourse(trainer=trainer.id, course=cls["course"]).save().run())
+    other = Trainer(person=make_person(full_name="Lê Chưa Đủ Điều Kiện")["id"])
+    run(other.save().run())
     html = page(as_coordinator, f"/classes/{cls['id']}").text
     assert f'<option value="{trainer.id}">Võ Giảng Viên</option>' in html
+    assert "Lê Chưa Đủ Điều Kiện" not in html
 
 
 def test_signed_out_goes_to_the_admin_sign_in(client):
