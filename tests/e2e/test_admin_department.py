@@ -80,6 +80,7 @@ def test_newest_row_is_on_the_first_page_after_adding(context, live_server):
     code = unique("Z-")
     user.click("text=Thêm mới")
     page.wait_for_selector("form input[name=code]")
+    page.wait_for_load_state("networkidle")  # the form re-renders once its defaults arrive: fill after that
     user.fill("form input[name=code]", code)
     user.fill("form input[name=name_vi]", "Khóa mới nhất")
     user.select("form select[name=level]", "refresher")
