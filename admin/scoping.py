@@ -20,6 +20,7 @@ from piccolo_api.crud.endpoints import ParamException, PiccoloCRUD
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from admin.values import decimal_comma_model
 from training.auth.access import Actor, actor_for_user, check_table_access, scope_where
 from training.classes.enrolment import enrol, withdraw
 from training.core.enums import labels
@@ -64,7 +65,7 @@ _PYDANTIC_MESSAGES = {
     "string_too_short": N_("must be at least {min_length} characters"),
     "int_parsing": N_("must be a whole number"),
     "int_from_float": N_("must be a whole number"),
-    "float_parsing": N_("must be a number"),
+    "float_parsing": N_("must be a number, such as 8,5"),
     "date_parsing": N_("is not a valid date"),
     "date_from_datetime_parsing": N_("is not a valid date"),
     "time_parsing": N_("is not a valid time"),
@@ -95,6 +96,16 @@ class ScopedCRUD(PiccoloCRUD):
     @property
     def tablename(self) -> str:
         return self.table._meta.tablename
+
+    @property
+    def pydantic_model(self) -> type[pydantic.BaseModel]:
+        """piccolo's model of a new row, reading "8,5" as 8.5 (admin/values.py)."""
+        return decimal_comma_model(super().pydantic_model, self.table)
+
+    @property
+    def pydantic_model_optional(self) -> type[pydantic.BaseModel]:
+        """piccolo's model of a change (every field optional), reading "8,5" as 8.5 (admin/values.py)."""
+        return decimal_comma_model(super().pydantic_model_optional, self.table)
 
     async def _actor(self, request: Request) -> Actor:
         cached = getattr(request.state, "actor", None)
@@ -345,7 +356,7 @@ class ScopedCRUD(PiccoloCRUD):
         return None
 
     def _coerce(self, data: dict[str, Any], partial: bool) -> dict[str, Any] | Response:
-        """Types from the admin's JSON (dates, numbers) via piccolo's pydantic model."""
+        """Types from the admin's JSON (dates, numbers with a decimal comma) via piccolo's pydantic model."""
         cleaned = self._clean_data(data)
         model_cls = self.pydantic_model_optional if partial else self.pydantic_model
         try:

@@ -15,9 +15,11 @@ from admin.certificate_forms import build_certificate_forms
 from admin.export import install_export
 from admin.forms import build_forms
 from admin.menu import install_role_menu, private_api
+from admin.phrases import patterns, phrases
 from admin.scoping import ScopedCRUD, pydantic_error
 from admin.signin import NoLimitProvider
 from admin.translation import admin_translations
+from admin.values import number_columns
 from certificates.tables import Certificate, IssuerProfile
 from training.auth.tables import Account, ApiToken
 from training.classes.tables import (
@@ -31,8 +33,8 @@ from training.classes.tables import (
     TrainerCourse,
     TrainingClass,
 )
-from training.core.config import base_url, session_hours, session_max_hours
-from training.core.i18n import N_, _
+from training.core.config import base_url, default_language, session_hours, session_max_hours, time_zone
+from training.core.i18n import N_, _, reset_language, set_language
 from training.core.labels import TABLE_LABELS
 from training.coverage.tables import CoverageTarget
 from training.people.tables import Organisation, Person, PersonalDataAccess
@@ -44,6 +46,13 @@ TRAINING = N_("Training")
 PEOPLE = N_("Learners and organisations")
 CERTIFICATION = N_("Certification")
 SYSTEM = N_("System")
+SIDEBAR_LINKS = {N_("Today's work"): "/admin-home", N_("Class workspace"): "/classes",
+                 N_("Coverage dashboard"): "/dashboard", N_("Import a roster"): "/tools/roster",
+                 N_("Import a staff list"): "/tools/staff", N_("Today's attendance"): "/sessions/today",
+                 N_("Trainer pool and workload"): "/trainers",
+                 N_("Import a sign-in sheet"): "/tools/attendance-sheet",
+                 N_("Issue certificates"): "/tools/certificates", N_("Verify a certificate"): "/verify",
+                 N_("API documentation"): "/schema", N_("Service status"): "/health"}
 
 
 def table_configs() -> list[TableConfig]:
@@ -139,15 +148,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
             allowed_hosts=allowed_hosts or [urlparse(base_url()).hostname or "127.0.0.1"],
             session_expiry=dt.timedelta(hours=session_hours()),
             max_session_expiry=dt.timedelta(hours=session_max_hours()),
-            sidebar_links={_("Today's work"): "/admin-home", _("Class workspace"): "/classes",
-                           _("Coverage dashboard"): "/dashboard", _("Import a roster"): "/tools/roster",
-                           _("Import a staff list"): "/tools/staff",
-                           _("Today's attendance"): "/sessions/today",
-                           _("Trainer pool and workload"): "/trainers",
-                           _("Import a sign-in sheet"): "/tools/attendance-sheet",
-                           _("Issue certificates"): "/tools/certificates", _("Verify a certificate"): "/verify",
-                           _("API documentation"): "/schema",
-                           _("Service status"): "/health"},
+            sidebar_links={_(label): url for label, url in SIDEBAR_LINKS.items()},
             auto_include_related=False,
             page_size=25,
             # Sign-in limits count failures in the database: admin.signin.guard_admin_login.
@@ -160,7 +161,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
     install_export(app)
     app.template = app.template.replace(
         "</head>", '  <link rel="stylesheet" href="/static/admin.css">\n'
-                   '  <script src="/admin-labels.js"></script>\n'
+                   f'  <script src="/admin-labels.js" data-time-zone="{time_zone()}"></script>\n'
                    '  <script src="/static/admin-hooks.js"></script>\n</head>'
     ).replace('<html lang="en">', '<html lang="vi">')
     return app
@@ -186,7 +187,8 @@ CONTROL_NAMES = {
     "select": N_("Choose a value"), "input": N_("Value"),
 }
 ICON_NAMES = {
-    "times": N_("Close"), "ellipsis-v": N_("More actions"), "angle-left": N_("Previous page"),
+    "times": N_("Close"), "xmark": N_("Close"), "pen-to-square": N_("Edit"), "trash-can": N_("Delete"),
+    "ellipsis-v": N_("More actions"), "angle-left": N_("Previous page"),
     "angle-right": N_("Next page"), "angle-down": N_("Show more"), "angle-up": N_("Show less"),
     "edit": N_("Edit"), "trash-alt": N_("Delete"), "eye": N_("Show"), "eye-slash": N_("Hide"),
     "plus": N_("Add"), "download": N_("Download"), "sort": N_("Sort"), "filter": N_("Filters"),
@@ -194,11 +196,35 @@ ICON_NAMES = {
 }
 
 
+# What the admin's date and time fields (typed as dd/mm/yyyy and HH:mm, admin-labels.js) say when the
+# text is not a date or a time.
+INVALID = {"date": N_("Type the date as dd/mm/yyyy, for example 06/04/2026."),
+           "time": N_("Type the time as HH:mm, for example 08:30."),
+           "datetime": N_("Type the date and time as dd/mm/yyyy HH:mm, for example 06/04/2026 08:30.")}
+
+
+def built_texts() -> list[str]:
+    """The texts ``build_admin`` writes into the admin once, in the current language: menu groups,
+    sidebar links and form names (piccolo-admin cannot translate them per user)."""
+    return ([_(msgid) for msgid in (TRAINING, PEOPLE, CERTIFICATION, SYSTEM, *SIDEBAR_LINKS)]
+            + [form.name for form in build_certificate_forms() + build_forms()])
+
+
+def texts_in(language: str) -> list[str]:
+    token = set_language(language)
+    try:
+        return built_texts()
+    finally:
+        reset_language(token)
+
+
 def labels_data() -> dict:
     """The texts of ``/admin-labels.js`` (training/web/static/admin-labels.js), served as ``/admin-labels.json``:
     the table names to relabel in the admin's menu and titles (piccolo-admin shows raw table names), and
     the message shown when a sign-in is refused (piccolo-admin shows "Problem logging in" in English), and
-    the accessible names of the controls piccolo-admin leaves unnamed."""
+    the accessible names of the controls piccolo-admin leaves unnamed, piccolo-admin's untranslated
+    phrases (admin/phrases.py), the time zone dates are shown and typed in, the date fields' messages, and
+    each table's fractional-number columns (shown with a decimal comma in Vietnamese)."""
     labels = {
         lang: {name.replace("_", " "): _(msgid, language=lang) for name, msgid in TABLE_LABELS.items()}
         for lang in ("vi", "en")
@@ -207,7 +233,21 @@ def labels_data() -> dict:
                     "icons": {key: _(msgid, language=lang) for key, msgid in ICON_NAMES.items()}}
              for lang in ("vi", "en")}
     return {"labels": labels, "wrong_password": {lang: _(WRONG_PASSWORD, language=lang) for lang in ("vi", "en")},
-            "names": names}
+            "names": names, "phrases": all_phrases(), "patterns": patterns(), "time_zone": time_zone(),
+            "numbers": {config.table_class._meta.tablename: sorted(number_columns(config.table_class))
+                        for config in table_configs() if number_columns(config.table_class)},
+            "invalid": {lang: {kind: _(msgid, language=lang) for kind, msgid in INVALID.items()}
+                        for lang in ("vi", "en")}}
+
+
+def all_phrases() -> dict[str, dict[str, str]]:
+    """piccolo-admin's untranslated phrases (admin/phrases.py) and, for a user who chose another language
+    than the server's, the texts the admin was built with (``built_texts``)."""
+    found = phrases()
+    built = texts_in(default_language())
+    for lang in found:
+        found[lang].update({b: t for b, t in zip(built, texts_in(lang), strict=True) if b != t})
+    return found
 
 
 def labels_script() -> str:

@@ -65,6 +65,12 @@ def default_language() -> str:
     return os.environ.get("TRAINING_DEFAULT_LANGUAGE", "vi")
 
 
+def time_zone() -> str:
+    """TRAINING_TIME_ZONE: the time zone dates and times are shown and typed in, in the admin
+    (default ``Asia/Ho_Chi_Minh``); the database keeps timestamps in UTC."""
+    return os.environ.get("TRAINING_TIME_ZONE", "Asia/Ho_Chi_Minh")
+
+
 def base_url() -> str:
     """TRAINING_BASE_URL: the address users reach the service at (default http://127.0.0.1:8000).
     An ``https://`` address turns on Secure cookies and HSTS."""
