@@ -73,7 +73,7 @@ async def session_sheet(session_id: int, actor: Actor) -> dict[str, Any]:
     NotFound/PermissionDenied as ``mark_session``): the session, its class, and every learner whose
     attendance is taken (``MARKABLE``) in Vietnamese name order, with the mark and note saved so far."""
     session = await trainers.session_to_mark(session_id, actor)
-    cls = await TrainingClass.select(TrainingClass.code, TrainingClass.status,
+    cls = await TrainingClass.select(TrainingClass.id, TrainingClass.code, TrainingClass.status,
                                      TrainingClass.course.name_vi.as_alias("course")).where(
         TrainingClass.id == session["training_class"]).first().run()
     learners = await Enrolment.select(Enrolment.id, Enrolment.person.full_name.as_alias("name")).where(
