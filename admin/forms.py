@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from training.auth.access import Actor, actor_for_user, scope_where
 from training.classes import scheduling
-from training.classes.attendance import close_class, reopen_class
+from training.classes.attendance import reopen_class
 from training.classes.sheets import results_xlsx
 from training.classes.tables import TrainingClass
 from training.core.errors import DomainError
@@ -83,9 +83,6 @@ def build_forms() -> list[FormConfig]:
         venue: str = Field("", title=_("Venue (empty: the class's venue)"))
         trainer: int | None = Field(None, title=_("Trainer"), json_schema_extra=picker("trainers"))
 
-    class CloseForm(BaseModel):
-        class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_closable"))
-
     class ClosedClassForm(BaseModel):
         class_code: str = Field(title=_("Class"), json_schema_extra=picker("classes_closed"))
 
@@ -103,12 +100,6 @@ def build_forms() -> list[FormConfig]:
         rows = await form_call(scheduling.add_sessions(await form_class_id(data.class_code, actor), specs, actor))
         return _("{count} sessions scheduled, from {first} to {last}.", count=len(rows),
                  first=rows[0]["session_date"].strftime("%d/%m/%Y"), last=rows[-1]["session_date"].strftime("%d/%m/%Y"))
-
-    async def close(request: Request, data: CloseForm) -> str:
-        actor = await form_actor(request)
-        result = await form_call(close_class(await form_class_id(data.class_code, actor), actor))
-        return _("Class closed: {completed} completed, {failed} not completed.", completed=result["completed"],
-                 failed=result["failed"])
 
     async def reopen(request: Request, data: ClosedClassForm) -> str:
         actor = await form_actor(request)
@@ -128,9 +119,6 @@ def build_forms() -> list[FormConfig]:
         FormConfig(name=_("Schedule sessions from a pattern"), pydantic_model=ScheduleForm, endpoint=schedule,
                    description=_("Creates the sessions of a class on the chosen weekdays; refused when a "
                                  "trainer or room is already booked."), form_group=group),
-        FormConfig(name=_("Close a class and decide completion"), pydantic_model=CloseForm, endpoint=close,
-                   description=_("Applies the course's rule (attendance share, pass mark) to every learner."),
-                   form_group=group),
         FormConfig(name=_("Download a class's results (XLSX)"), pydantic_model=ClassCodeForm, endpoint=results,
                    description=_("Attendance share, score, classification and outcome of every learner."),
                    form_group=group),

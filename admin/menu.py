@@ -28,7 +28,7 @@ from training.core.i18n import _
 COORDINATOR_LINKS = {"/schema", "/health"}
 # What each picker of a form offers (``json_schema_extra={"extra": {"picker": ...}}`` on a form field).
 CLASS_PICKERS = {
-    "classes_open": shortcuts.OPEN_STATUSES, "classes_closable": shortcuts.CLOSABLE_STATUSES,
+    "classes_open": shortcuts.OPEN_STATUSES,
     "classes_closed": shortcuts.CLOSED_STATUSES, "classes_all": None,
 }
 

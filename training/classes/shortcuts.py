@@ -27,7 +27,6 @@ from training.core.enums import ClassStatus, EnrolmentStatus
 
 # Which classes each kind of form offers (by class status); None: every class.
 OPEN_STATUSES = [ClassStatus.planned, ClassStatus.open, ClassStatus.running]
-CLOSABLE_STATUSES = [ClassStatus.open, ClassStatus.running]
 CLOSED_STATUSES = [ClassStatus.closed]
 
 

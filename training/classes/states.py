@@ -65,8 +65,9 @@ _ENROLMENT_HOW = {
     "promote": N_("A waitlisted learner is confirmed only when a seat frees up: withdraw a learner of the class "
                   "or raise the class's capacity, and the waitlist moves up in arrival order."),
     "withdraw": N_("Use the withdrawal (Withdraw) of the enrolment; the freed seat goes to the waitlist."),
-    "close": N_("Completion is decided for the whole class by “Close a class and decide completion” "
-                "(attendance share and pass mark)."),
+    "close": N_("Completion is decided for the whole class when it is closed from its page (Class workspace → "
+                "the class → “Close the class”), which first shows every learner's result (attendance share "
+                "and pass mark)."),
     "reopen": N_("Results are cleared only by “Re-open a closed class”."),
 }
 
@@ -88,8 +89,8 @@ CLASS_MOVES: dict[tuple[str, str], str] = {
     ("closed", "running"): "reopen",
 }
 _CLASS_HOW = {
-    "close": N_("A class is closed only by “Close a class and decide completion”, which decides every "
-                "learner's result."),
+    "close": N_("A class is closed only from its page (Class workspace → the class → “Close the class”), "
+                "which first shows every learner's result, then asks to confirm."),
     "reopen": N_("A closed class is re-opened only by “Re-open a closed class”."),
 }
 

@@ -42,7 +42,7 @@ def test_admin_cannot_set_an_enrolment_status(client, coord, as_coordinator, as_
 
     completed = as_khanhhoa.patch(f"/tables/enrolment/{first['id']}/", {"status": "completed"})
     assert completed.status_code == 422, completed.text
-    assert "Kết thúc lớp và xét hoàn thành" in completed.json()["custom_form_error"]
+    assert "Quản lý lớp học" in completed.json()["custom_form_error"]
     past_capacity = as_coordinator.patch(f"/tables/enrolment/{waiting['id']}/", {"status": "confirmed"})
     assert past_capacity.status_code == 422, past_capacity.text
     assert "danh sách chờ" in past_capacity.json()["custom_form_error"]
@@ -80,7 +80,7 @@ def test_admin_cannot_close_a_class_through_its_status(client, coord, as_coordin
     _enrol(client, coord, cls["id"], make_person()["id"])
     closed = as_coordinator.patch(f"/tables/training_class/{cls['id']}/", {"status": "closed"})
     assert closed.status_code == 422, closed.text
-    assert "Kết thúc lớp và xét hoàn thành" in closed.json()["custom_form_error"]
+    assert "“Kết thúc lớp”" in closed.json()["custom_form_error"]
     assert _class(cls["id"])["status"] == "open"
     assert {e["status"] for e in _enrolments(cls["id"]).values()} == {"confirmed"}
 
