@@ -66,7 +66,7 @@ async def classes_to_close(actor: Actor, day: dt.date | None = None) -> list[dic
 
 async def certificates_to_issue(actor: Actor) -> list[dict[str, Any]]:
     """Closed classes with learners who completed and hold no certificate: class id, code, course and
-    ``waiting`` (how many learners), by class code."""
+    ``waiting`` (how many learners), longest waiting (earliest end date) first."""
     issued = Certificate.select(Certificate.enrolment)
     query = Enrolment.select(
         Enrolment.training_class.as_alias("id"), Enrolment.training_class.code.as_alias("code"),
@@ -74,7 +74,8 @@ async def certificates_to_issue(actor: Actor) -> list[dict[str, Any]]:
         (Enrolment.status == EnrolmentStatus.completed)
         & (Enrolment.training_class.status == ClassStatus.closed)
         & Enrolment.id.not_in(issued)).group_by(
-        Enrolment.training_class, Enrolment.training_class.code, Enrolment.training_class.course.name_vi).order_by(
+        Enrolment.training_class, Enrolment.training_class.code, Enrolment.training_class.course.name_vi,
+        Enrolment.training_class.end_date).order_by(Enrolment.training_class.end_date).order_by(
         Enrolment.training_class.code)
     if scope_where(TrainingClass, actor) is not None:
         query = query.where(Enrolment.training_class.is_in(_scoped(TrainingClass.select(TrainingClass.id),

@@ -18,6 +18,9 @@ from training.web.auth import provide_actor, refuse_learners
 from training.web.pages import tool_page
 
 
+SHOWN = 10  # items per list; the counts are of all
+
+
 @get("/admin-home", include_in_schema=False, guards=[refuse_learners])
 async def admin_home(request: Request) -> Template | Redirect:
     try:
@@ -26,4 +29,4 @@ async def admin_home(request: Request) -> Template | Redirect:
         if exc.status == 401:
             return Redirect("/admin/")  # sign in through the admin first
         raise
-    return tool_page("tools/admin-home.html", _("Today's work"), {}, "", **await shortcuts(actor))
+    return tool_page("tools/admin-home.html", _("Today's work"), {}, "", shown=SHOWN, **await shortcuts(actor))

@@ -31,10 +31,9 @@ def _shortcut_rows(province: str) -> dict:
     running = make_class(province, status="running", start_date=today - dt.timedelta(days=3),
                          end_date=today + dt.timedelta(days=3))
     _today_session(running["id"])
-    ended = make_class(province, status="running", start_date=today - dt.timedelta(days=20),
-                       end_date=today - dt.timedelta(days=1))
-    closed = make_class(province, status="closed", start_date=today - dt.timedelta(days=40),
-                        end_date=today - dt.timedelta(days=30))
+    # the oldest of their kind, so first on the home page, which shows the 10 most overdue of each list
+    ended = make_class(province, status="running", start_date=dt.date(2001, 1, 2), end_date=dt.date(2001, 1, 20))
+    closed = make_class(province, status="closed", start_date=dt.date(2001, 1, 2), end_date=dt.date(2001, 1, 10))
     for _ in range(2):
         make_enrolment(closed["id"], make_person(province)["id"], status="completed")
     return {"running": running, "ended": ended, "closed": closed}
