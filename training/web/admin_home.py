@@ -17,7 +17,6 @@ from training.core.i18n import _
 from training.web.auth import provide_actor, refuse_learners
 from training.web.pages import tool_page
 
-
 SHOWN = 10  # items per list; the counts are of all
 
 
