@@ -81,6 +81,8 @@ def test_newest_row_is_on_the_first_page_after_adding(context, live_server):
     user.click("text=Thêm mới")
     page.wait_for_selector("form input[name=code]")
     page.wait_for_load_state("networkidle")  # the form re-renders once its defaults arrive: fill after that
+    page.wait_for_function(  # and once admin-labels.js has shown its default share with a decimal comma
+        "() => (document.querySelector('form input[name=min_attendance_share]') || {}).value === '0,8'")
     user.fill("form input[name=code]", code)
     user.fill("form input[name=name_vi]", "Khóa mới nhất")
     user.select("form select[name=level]", "refresher")
@@ -137,7 +139,7 @@ def test_schedule_form_offers_the_class_and_the_trainer(context, live_server):
     page.wait_for_selector("select[name=class_code]")
     user = Clicks(page)
     user.select("select[name=class_code]", cls["code"])
-    user.fill("input[name=start_date]", "2026-12-07")
+    user.fill("input.typed-date[aria-label='Ngày bắt đầu']", "07/12/2026")  # typed dd/mm/yyyy (ADR 0033)
     user.fill("input[name=count]", "6")
     user.select("select[name=trainer]", str(trainer.id))
     page.screenshot(path=str(ARTIFACTS / "admin-schedule-picker.png"), full_page=True)

@@ -8,7 +8,7 @@ from typing import Any
 from training.core.i18n import N_, _
 from training.spreadsheets.writer import xlsx_bytes
 
-HEADERS = (N_("Trainer"), N_("Province"), N_("Month"), N_("Sessions"), N_("Hours"))
+HEADERS = (N_("Trainer"), N_("Province"), N_("Month"), N_("Number of sessions"), N_("Hours"))
 
 
 def workload_xlsx(rows: list[dict[str, Any]], year: int) -> bytes:

@@ -152,7 +152,7 @@ def test_the_workload_report_counts_sessions_and_hours_per_month(client, coord, 
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[1] == ["Giảng viên", "Tỉnh/thành phố", "Tháng", "Số buổi", "Số giờ"]
+    assert rows[1] == ["Giảng viên", "Tỉnh/thành phố", "Tháng", "Số buổi học", "Số giờ"]
     mine = [r for r in rows if r[0] == "Đinh Thị Khối Lượng"]
     assert mine == [["Đinh Thị Khối Lượng", "Thái Nguyên", "01/2026", 2, 6.5],
                     ["Đinh Thị Khối Lượng", "Thái Nguyên", "02/2026", 1, 1.5],
