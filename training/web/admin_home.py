@@ -12,9 +12,8 @@ from litestar import Request, get
 from litestar.response import Redirect, Template
 
 from training.classes.shortcuts import shortcuts
-from training.core.errors import DomainError
 from training.core.i18n import _
-from training.web.auth import provide_actor, refuse_learners
+from training.web.auth import page_actor, refuse_learners
 from training.web.pages import tool_page
 
 SHOWN = 10  # items per list; the counts are of all
@@ -22,10 +21,7 @@ SHOWN = 10  # items per list; the counts are of all
 
 @get("/admin-home", include_in_schema=False, guards=[refuse_learners])
 async def admin_home(request: Request) -> Template | Redirect:
-    try:
-        actor = await provide_actor(request)
-    except DomainError as exc:
-        if exc.status == 401:
-            return Redirect("/admin/")  # sign in through the admin first
-        raise
+    actor = await page_actor(request)
+    if actor is None:
+        return Redirect("/admin/")  # sign in through the admin first
     return tool_page("tools/admin-home.html", _("Today's work"), {}, "", shown=SHOWN, **await shortcuts(actor))

@@ -21,9 +21,8 @@ from training.auth.access import Actor
 from training.classes.attendance import session_sheet, sessions_to_mark, today
 from training.classes.trainers import UPCOMING_DAYS, upcoming_sessions
 from training.core.enums import AttendanceStatus, labels
-from training.core.errors import DomainError
 from training.core.i18n import _
-from training.web.auth import provide_actor, refuse_learners
+from training.web.auth import page_actor, refuse_learners
 from training.web.pages import tool_page
 from training.web.security import CSRF_FIELD, expected_csrf_token
 
@@ -33,12 +32,9 @@ SessionId = Annotated[int, PathParameter(description="ID of the session")]
 @get("/sessions/today", include_in_schema=False, guards=[refuse_learners], opt={"trainers": True})
 async def sessions_today(request: Request) -> Template | Redirect:
     """Today's sessions the signed-in user may mark, each one tap from its attendance page."""
-    try:
-        actor = await provide_actor(request)
-    except DomainError as exc:
-        if exc.status == 401:
-            return Redirect("/admin/")
-        raise
+    actor = await page_actor(request)
+    if actor is None:
+        return Redirect("/admin/")  # sign in through the admin first
     day = today()
     return tool_page("tools/sessions-today.html", _("Today's attendance"), {}, "",
                      sessions=await sessions_to_mark(actor, day), upcoming=await upcoming_sessions(actor, day),
@@ -48,12 +44,9 @@ async def sessions_today(request: Request) -> Template | Redirect:
 @get("/sessions/{session_id:int}/attendance", include_in_schema=False, guards=[refuse_learners],
      opt={"trainers": True})
 async def attendance_page(request: Request, session_id: SessionId) -> Template | Redirect:
-    try:
-        actor = await provide_actor(request)
-    except DomainError as exc:
-        if exc.status == 401:
-            return Redirect("/admin/")  # sign in through the admin first
-        raise
+    actor = await page_actor(request)
+    if actor is None:
+        return Redirect("/admin/")  # sign in through the admin first
     sheet = await session_sheet(session_id, actor)
     texts = {
         "saving": _("Saving…"), "saved": _("Saved at {time}."), "unsaved": _("Changes not saved yet."),

@@ -68,3 +68,14 @@ async def refuse_learners(connection: ASGIConnection, handler) -> None:
     if actor.role == Role.trainer and not handler.opt.get("trainers"):
         raise PermissionDenied.single("trainer_not_staff", N_("This page is for training coordinators; trainers "
                                                               "see the sessions they teach at /sessions/today."))
+
+
+async def page_actor(request: Request) -> Actor | None:
+    """The actor of a page's request, or None when nobody is signed in (the page then sends them to the
+    sign-in); any other refusal is raised as it is."""
+    try:
+        return await provide_actor(request)
+    except DomainError as exc:
+        if exc.status == 401:
+            return None
+        raise

@@ -21,9 +21,8 @@ from msgspec import Struct
 
 from training.auth.access import Actor
 from training.classes import closing, scores
-from training.core.errors import DomainError
 from training.core.i18n import _
-from training.web.auth import provide_actor, refuse_learners
+from training.web.auth import page_actor, provide_actor, refuse_learners
 from training.web.pages import tool_page
 
 ClassId = Annotated[int, PathParameter(description="ID of the class")]
@@ -123,18 +122,9 @@ class ScoresController(Controller):
         return preview_out(await closing.preview(class_id, actor))
 
 
-async def _page_actor(request: Request) -> Actor | None:
-    try:
-        return await provide_actor(request)
-    except DomainError as exc:
-        if exc.status == 401:
-            return None
-        raise
-
-
 @get("/classes/{class_id:int}/scores", include_in_schema=False, guards=[refuse_learners])
 async def scores_page(request: Request, class_id: ClassId) -> Template | Redirect:
-    actor = await _page_actor(request)
+    actor = await page_actor(request)
     if actor is None:
         return Redirect("/admin/")  # sign in through the admin first
     sheet = await scores.score_sheet(class_id, actor)
@@ -148,7 +138,7 @@ async def scores_page(request: Request, class_id: ClassId) -> Template | Redirec
 
 @get("/classes/{class_id:int}/close", include_in_schema=False, guards=[refuse_learners])
 async def close_page(request: Request, class_id: ClassId) -> Template | Redirect:
-    actor = await _page_actor(request)
+    actor = await page_actor(request)
     if actor is None:
         return Redirect("/admin/")
     decision = await closing.preview(class_id, actor)

@@ -15,9 +15,8 @@ from msgspec import Struct
 from training.auth.access import Actor
 from training.classes.trainers import pool_filters, trainer_pool, workload
 from training.classes.workload import workload_xlsx
-from training.core.errors import DomainError
 from training.core.i18n import _
-from training.web.auth import provide_actor, refuse_learners
+from training.web.auth import page_actor, provide_actor, refuse_learners
 from training.web.pages import tool_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,12 +64,9 @@ async def list_trainers(request: Request, province: Province = None, course: Cou
 @get("/trainers", include_in_schema=False, guards=[refuse_learners])
 async def trainers_page(request: Request, province: Province = None, course: Course = None,
                         page: Page = 1) -> Template | Redirect:
-    try:
-        actor = await provide_actor(request)
-    except DomainError as exc:
-        if exc.status == 401:
-            return Redirect("/admin/")
-        raise
+    actor = await page_actor(request)
+    if actor is None:
+        return Redirect("/admin/")  # sign in through the admin first
     result = await trainer_pool(actor, province, course, page)
     filters = await pool_filters(actor)
     query = "&".join(f"{k}={v}" for k, v in (("province", province), ("course", course)) if v)

@@ -20,11 +20,11 @@ from certificates.issuing import missing_certificates
 from training.auth.access import Actor
 from training.classes import workspace
 from training.core.enums import ClassStatus
-from training.core.errors import DomainError, NotFound
+from training.core.errors import NotFound
 from training.core.i18n import N_, _
 from training.records.validation import in_int_range
 from training.web.attendance_page import trainer_header
-from training.web.auth import provide_actor, refuse_learners
+from training.web.auth import page_actor, provide_actor, refuse_learners
 from training.web.pages import tool_page
 
 ClassId = Annotated[int, PathParameter(description="ID of the class")]
@@ -41,21 +41,12 @@ def _number(value: str | None) -> int | None:
     return number if number is not None and in_int_range(number) else None
 
 
-async def _actor_or_none(request: Request) -> Actor | None:
-    try:
-        return await provide_actor(request)
-    except DomainError as exc:
-        if exc.status == 401:
-            return None
-        raise
-
-
 @get("/classes", include_in_schema=False, guards=[refuse_learners], opt={"trainers": True})
 async def classes_page(request: Request, status: FromQuery[str] = "", level: FromQuery[str] = "",
                        course: FromQuery[str | None] = None, province: FromQuery[str | None] = None,
                        q: FromQuery[str] = "", sort: FromQuery[str] = "-start",
                        page: FromQuery[str | None] = None) -> Template | Redirect:
-    actor = await _actor_or_none(request)
+    actor = await page_actor(request)
     if actor is None:
         return Redirect("/admin/")  # sign in through the admin first
     filters = workspace.ListFilters(status=status, level=level, course=_number(course), province=_number(province),
@@ -70,7 +61,7 @@ async def classes_page(request: Request, status: FromQuery[str] = "", level: Fro
 
 @get("/classes/{class_id:int}", include_in_schema=False, guards=[refuse_learners], opt={"trainers": True})
 async def class_page(request: Request, class_id: ClassId) -> Template | Redirect:
-    actor = await _actor_or_none(request)
+    actor = await page_actor(request)
     if actor is None:
         return Redirect("/admin/")
     try:
