@@ -44,3 +44,39 @@ function rowTable(rows, extra){
     .join('');
   return `<table id="rows">${head}${lines}</table>`;
 }
+// An import page's form: "Kiểm tra thử" (dry run), then "Lưu" with the dry run's fingerprint. A refused save
+// keeps the table on the page unless the refusal carries the server's own per-row answer. ``page`` says what
+// differs: url(classId, commit), show(answer) draws an answer, saved(answer) and checked(answer) are the
+// summary lines.
+function importForm(form, page){
+  const gate = saveGate(form);
+  const summary = document.getElementById('summary'), result = document.getElementById('result');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const commit = ev.submitter && ev.submitter.dataset.commit === 'true';
+    const file = document.getElementById('file').files[0];
+    const cls = document.getElementById('class').value;
+    if (!file || !cls) { summary.textContent = T.choose; return; }
+    if (commit && !gate.fingerprint) { summary.textContent = T.check_first; return; }
+    summary.textContent = commit ? T.saving : T.checking;
+    if (!commit) result.innerHTML = '';
+    const {ok, status, body} = await sendFile(page.url(cls, commit), file, commit ? gate.fingerprint : null);
+    if (!ok) {
+      gate.reset();
+      const res = body.error && body.error.result;  // its message already says nothing was saved
+      const failed = commit && !res && status !== 409 ? esc(T.failed) : '';
+      summary.innerHTML = `<span class="error">${esc(refusal(body, status))}</span> ${failed}`;
+      if (res) page.show(res);  // otherwise the table shown stays as it was
+      return;
+    }
+    if (body.committed) {
+      gate.reset();
+      summary.textContent = page.saved(body);
+    } else {
+      summary.textContent = page.checked(body);
+      gate.allow(body.error === 0 ? body.fingerprint : null);
+      if (body.error) summary.insertAdjacentHTML('beforeend', ` <span class="error">${esc(T.fix_first)}</span>`);
+    }
+    page.show(body);
+  });
+}
