@@ -16,6 +16,7 @@ APP_CONFIG = AppConfig(
             "training.coverage.tables",
             "training.auth.tables",
             "training.records.tables",
+            "training.notifications.tables",
         ],
         exclude_imported=True,
     ),

@@ -95,6 +95,32 @@ class CertificateStatus(StrEnum):
     replaced = "replaced"
 
 
+class NotificationKind(StrEnum):
+    enrolment_confirmed = "enrolment_confirmed"
+    enrolment_waitlisted = "enrolment_waitlisted"
+    waitlist_promoted = "waitlist_promoted"
+    session_changed = "session_changed"
+    session_cancelled = "session_cancelled"
+    session_reminder = "session_reminder"
+    certificate_issued = "certificate_issued"
+    certificate_expiring = "certificate_expiring"
+    account_invitation = "account_invitation"
+    password_reset = "password_reset"
+
+
+class NotificationChannel(StrEnum):
+    email = "email"
+    sms = "sms"
+
+
+class NotificationStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
 # One label per (enum, value). N_ marks the msgid for extraction; translation happens on use.
 LABELS: dict[type[Enum], dict[str, str]] = {
     OrganisationKind: {
@@ -165,6 +191,26 @@ LABELS: dict[type[Enum], dict[str, str]] = {
         "revoked": N_("Revoked"),
         "replaced": N_("Replaced"),
         "expired": N_("Expired"),  # never stored: a valid certificate past its expiry date, as shown
+    },
+    NotificationKind: {
+        "enrolment_confirmed": N_("Enrolment confirmed"),
+        "enrolment_waitlisted": N_("Put on the waiting list"),
+        "waitlist_promoted": N_("Moved off the waiting list"),
+        "session_changed": N_("Session moved"),
+        "session_cancelled": N_("Session cancelled"),
+        "session_reminder": N_("Session reminder"),
+        "certificate_issued": N_("Certificate issued"),
+        "certificate_expiring": N_("Certificate expiring"),
+        "account_invitation": N_("Account invitation"),
+        "password_reset": N_("Password reset"),
+    },
+    NotificationChannel: {"email": N_("Email"), "sms": N_("SMS")},
+    NotificationStatus: {
+        "pending": N_("Waiting to be sent"),
+        "sending": N_("Being sent"),
+        "sent": N_("Sent"),
+        "failed": N_("Could not be sent"),
+        "cancelled": N_("Cancelled"),
     },
 }
 
