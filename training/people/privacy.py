@@ -33,6 +33,7 @@ from training.core.i18n import N_, _
 from training.core.labels import field_label
 from training.core.text import clean_text
 from training.coverage.facts import refresh_people
+from training.notifications.tables import LearnerPreference, Notification
 from training.people.tables import Person, PersonalDataAccess
 from training.records.audit import audit
 from training.records.rows import visible_row
@@ -140,6 +141,12 @@ async def person_data(person_id: int, actor: Actor) -> dict[str, Any]:
         Account.user.last_login.as_alias("last_login"),
     ).where(Account.person == person_id).order_by(Account.id).run()
     trainers = await Trainer.select(Trainer.id, Trainer.qualifications).where(Trainer.person == person_id).run()
+    notifications = await Notification.select(
+        Notification.created_at, Notification.kind, Notification.channel, Notification.address,
+        Notification.language, Notification.status, Notification.sent_at,
+    ).where(Notification.person == person_id).order_by(Notification.id).run()
+    preferences = await LearnerPreference.select(LearnerPreference.language, LearnerPreference.reminders).where(
+        LearnerPreference.person == person_id).run()
     about = ((AuditLog.table_name == "person") & (AuditLog.row_id == person_id))
     for table, ids in (("enrolment", enrolment_ids), ("certificate", [c["id"] for c in certificates]),
                        ("account", [a["id"] for a in accounts]), ("trainer", [t["id"] for t in trainers])):
@@ -158,7 +165,7 @@ async def person_data(person_id: int, actor: Actor) -> dict[str, Any]:
     return _plain({
         "exported_at": dt.datetime.now(dt.UTC), "person": person, "enrolments": enrolments,
         "attendance": attendance, "certificates": certificates, "accounts": accounts, "trainer": trainers,
-        "audit_log": audit_rows, "access_log": access,
+        "notifications": notifications, "preferences": preferences, "audit_log": audit_rows, "access_log": access,
     })
 
 
@@ -169,6 +176,8 @@ SECTIONS = {
     "certificates": N_("Certificates"),
     "accounts": N_("Accounts"),
     "trainer": N_("Trainer record"),
+    "notifications": N_("Messages sent or to be sent"),
+    "preferences": N_("Message preferences"),
     "audit_log": N_("Changes recorded in the audit log"),
     "access_log": N_("Who read or exported these data"),
 }
@@ -248,6 +257,9 @@ async def erase_person(person_id: int, reason: str, actor: Actor) -> dict[str, A
         trainers = await Trainer.select(Trainer.id).where(Trainer.person == person_id).run()
         accounts = await Account.select(Account.id, Account.user).where(Account.person == person_id).run()
         result = "deleted" if not (enrolments or trainers or accounts) else "anonymised"
+        # Messages hold her address and her preferences her choices: gone either way, sent or not.
+        await Notification.delete().where(Notification.person == person_id).run()
+        await LearnerPreference.delete().where(LearnerPreference.person == person_id).run()
         if result == "deleted":
             await Person.delete().where(Person.id == person_id).run()
         else:

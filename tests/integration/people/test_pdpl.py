@@ -13,6 +13,9 @@ import pytest
 from factories import IS_POSTGRES, PASSWORD, make_enrolment, make_person, run, token_for, unique
 from factories.certificates import certificates_of, closed_class, issue
 
+from training.notifications.outbox import enqueue
+from training.notifications.tables import LearnerPreference
+
 DOB = dt.date(1983, 7, 19)
 
 
@@ -186,6 +189,7 @@ def test_the_data_export_holds_the_persons_records_and_nothing_about_anyone_else
                        phone="0912000111")
     issue(cls)
     me, other = cls["people"]
+    run(enqueue("enrolment_confirmed", me["id"], {"class_code": cls["code"]}, key=f"export-test:{me['id']}"))
     mine, theirs = certificates_of(cls)
     if mine["holder_name"] != me["full_name"]:
         mine, theirs = theirs, mine
@@ -195,6 +199,8 @@ def test_the_data_export_holds_the_persons_records_and_nothing_about_anyone_else
     data = response.json()
     assert data["person"]["full_name"] == me["full_name"] and data["person"]["phone"] == "0912000111"
     assert [e["class_code"] for e in data["enrolments"]] == [cls["code"]]
+    assert ("enrolment_confirmed", "sms", "0912000111") in [
+        (n["kind"], n["channel"], n["address"]) for n in data["notifications"]]
     assert [c["number"] for c in data["certificates"]] == [mine["number"]]
     assert [a["action"] for a in data["audit_log"] if a["table_name"] == "person"] == ["create"]
     assert data["access_log"][-1]["action"] == "data-export"
@@ -241,6 +247,10 @@ def test_erasure_removes_every_personal_value_from_the_whole_database(client, co
     run(update_row(Person, person["id"], {"phone": "0900111222"}, SYSTEM))
     values = _personal_values(person) + ["0900111222"]
     enrolment = make_enrolment(cls["id"], person["id"], status="completed", score=8.0)
+    # messages to her (their addresses) and her choices are personal data too
+    assert len(run(enqueue("enrolment_confirmed", person["id"], {"class_code": cls["code"]},
+                           key=f"erasure-test:{person['id']}"))) == 2
+    run(LearnerPreference(person=person["id"], language="en").save().run())
     session = ClassSession(training_class=cls["id"], session_date=dt.date(2026, 1, 12),
                            start_time=dt.time(8), end_time=dt.time(11))
     run(session.save().run())
