@@ -22,7 +22,8 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-from factories import IS_POSTGRES, free_port, run, serve, serve_log
+from factories import ARTIFACTS, IS_POSTGRES, free_port, run, serve, serve_log
+from factories.browser import ARGS, CHROMIUM, axe_violations
 
 VERIFY_PAGE = "/verify/KHA-2026-999999"  # what a phone opens from a QR code (this number does not exist)
 OUTAGE_REQUESTS = 60
@@ -150,6 +151,29 @@ def test_an_outage_gives_503_pages_one_line_each_and_recovers_without_a_restart(
     # one line per refused request (and nothing else of size): no traceback storm
     assert OUTAGE_REQUESTS + 4 <= len(failures) <= OUTAGE_REQUESTS + 8, outage_log[-3000:]
     assert len(outage_log) < (OUTAGE_REQUESTS + 20) * 400, len(outage_log)
+
+
+def test_the_outage_page_reads_on_a_phone_and_passes_axe():
+    """What a citizen's phone shows after scanning a QR code while the database is down."""
+    from playwright.sync_api import sync_playwright
+
+    with server_with_an_outage_switch() as (base, cut, restore), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        cut()
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN", bypass_csp=True)
+            answer = page.goto(f"{base}{VERIFY_PAGE}")
+            assert answer.status == 503
+            assert page.locator("h1").inner_text() == "Hệ thống tạm thời gián đoạn"
+            assert page.get_by_role("link", name="Thử lại").is_visible()
+            # readable at 390 px: nothing wider than the screen
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "outage-verify-390.png"), full_page=True)
+            assert axe_violations(page) == []
+        finally:
+            restore()
+            browser.close()
 
 
 @contextlib.contextmanager
