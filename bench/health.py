@@ -9,8 +9,8 @@ request; liveness must not cost a connection. Prepares a scratch database (as ev
 ``_scratch``), starts ``training serve`` (from this checkout, or ``--root``'s code with the same
 virtualenv), and runs ``wrk`` (1 thread, ``--connections`` connections, ``--duration`` seconds) against
 ``/health`` and then ``/health/ready`` (which does take a rolled-back write: it is for a load balancer's
-probe every few seconds, not for load). Prints requests/s, p50/p99 and the server's CPU use, and its CPU time per request (the figure that
-holds on a loaded machine, where the server waits for a CPU).
+probe every few seconds, not for load). Prints requests/s, p50/p99 and the server's CPU use, and its
+CPU time per request (the figure that holds on a loaded machine, where the server waits for a CPU).
 Needs wrk: ``apt-get install -y wrk``. Traffic goes to 127.0.0.1 only.
 """
 
