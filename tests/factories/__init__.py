@@ -103,15 +103,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(workers: int = 1):
-    """``training serve`` as a real process on a free port, on the test database; yields its base URL."""
+def serve(workers: int = 1, env: dict[str, str] | None = None):
+    """``training serve`` as a real process on a free port, on the test database (or the environment
+    ``env`` overrides); yields its base URL. Its output goes to ``serve_log(base)``."""
     port = free_port()
-    log_path = Path(os.environ["TRAINING_DATA_DIR"]) / f"serve-{port}.log"
+    log_path = serve_log(f"http://127.0.0.1:{port}")
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "training.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     import httpx
@@ -138,6 +139,10 @@ def serve(workers: int = 1):
             proc.kill()
         log.close()
 
+
+def serve_log(base: str) -> Path:
+    """The file the ``training serve`` of ``serve()`` at ``base`` writes its output to."""
+    return Path(os.environ["TRAINING_DATA_DIR"]) / f"serve-{base.rsplit(':', 1)[1]}.log"
 
 
 # --- small factories -------------------------------------------------------------------------

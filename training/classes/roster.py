@@ -33,6 +33,7 @@ from training.core.enums import EnrolmentStatus, OrganisationKind, label
 from training.core.errors import Conflict, DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.core.metrics import record_import
 from training.core.text import clean_text
 from training.people.matching import (
     existing_people,
@@ -537,6 +538,7 @@ async def import_roster(class_id: int, filename: str, content: bytes, actor: Act
         org_names = {o.new_org: o.new_org_name for o in result.rows if o.new_org and o.status == "new"}
         await _apply(cls, result, org_names, actor, progress)
     result.committed = True
+    record_import("roster")
     return result
 
 

@@ -40,6 +40,7 @@ from training.core.db import write_transaction
 from training.core.errors import Conflict, DomainError
 from training.core.i18n import N_, _
 from training.core.masking import mask_cccd
+from training.core.metrics import record_import
 from training.core.text import clean_text
 from training.people.parsing import header_field
 from training.people.privacy import record_access
@@ -485,6 +486,7 @@ async def import_attendance_sheet(class_id: int, filename: str, content: bytes, 
         raise SheetError(result)
     result.sessions = await _write_marks(sheet, session_cols, active_cols, marks, actor, today)
     result.committed = True
+    record_import("sheet")
     return result
 
 

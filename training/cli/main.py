@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
+import tempfile
 
 from certificates.cli import register as register_certificates
 from certificates.issuing import issue_demo_certificates
@@ -14,10 +16,11 @@ from training.cli.people import register as register_people
 from training.cli.roster import register as register_roster
 from training.cli.staff import register as register_staff
 from training.cli.tokens import register as register_tokens
-from training.core.config import access_log, get_settings
+from training.core.config import access_log, get_settings, log_format, use_metrics_multiprocess_dir
 from training.core.errors import DomainError
 from training.core.i18n import _
 from training.core.logs import install as install_log_masking
+from training.core.logs import uvicorn_log_config
 from training.demo.seed import seed_demo
 from training.reference.provinces import migrate_and_load_provinces
 from training.reference.tables import LegacyProvince, Province
@@ -49,9 +52,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # the throughput of the public verification page. TRAINING_ACCESS_LOG=1 turns it on.
     # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the client
     # address is decided by training.web.security, from TRAINING_TRUSTED_PROXIES only.
-    uvicorn.run("training.web.asgi:app", host=args.host, port=args.port, log_level="info",
-                access_log=access_log(), proxy_headers=False,
-                workers=args.workers if args.workers > 1 else None)
+    # With TRAINING_LOG_FORMAT=json every line is JSON with its request id, and the request lines (if
+    # on) are written by training.web.observability, with the route template instead of the raw path.
+    json_logs = log_format() == "json"
+    metrics_dir = None
+    if args.workers > 1:  # each worker counts into this folder; /metrics adds them up (training.core.metrics)
+        metrics_dir = tempfile.mkdtemp(prefix="training-metrics-")
+        use_metrics_multiprocess_dir(metrics_dir)
+    try:
+        uvicorn.run("training.web.asgi:app", host=args.host, port=args.port, log_level="info",
+                    access_log=access_log() and not json_logs, proxy_headers=False,
+                    log_config=uvicorn_log_config(log_format()) or uvicorn.config.LOGGING_CONFIG,
+                    workers=args.workers if args.workers > 1 else None)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -155,6 +155,39 @@ def access_log() -> bool:
     return os.environ.get("TRAINING_ACCESS_LOG") == "1"
 
 
+def log_format() -> str:
+    """TRAINING_LOG_FORMAT: ``json`` writes every log line as one JSON object with the request id
+    (default ``text``, the usual one-line text)."""
+    return "json" if os.environ.get("TRAINING_LOG_FORMAT", "").strip().lower() == "json" else "text"
+
+
+def metrics_allow() -> list:
+    """TRAINING_METRICS_ALLOW: comma-separated addresses or CIDR networks that may read ``/metrics``
+    (default ``127.0.0.1,::1``); the client address is the one ``TRAINING_TRUSTED_PROXIES`` decides."""
+    import ipaddress
+
+    raw = os.environ.get("TRAINING_METRICS_ALLOW", "").strip() or "127.0.0.1,::1"
+    return [ipaddress.ip_network(item.strip(), strict=False) for item in raw.split(",") if item.strip()]
+
+
+def ready_timeout() -> float:
+    """TRAINING_READY_TIMEOUT: seconds ``/health/ready`` waits for the database to accept a write before
+    it answers 503 (default 2)."""
+    return max(0.1, float(os.environ.get("TRAINING_READY_TIMEOUT", "2")))
+
+
+def metrics_multiprocess_dir() -> str | None:
+    """PROMETHEUS_MULTIPROC_DIR (prometheus_client's own variable, not a setting of the service): the
+    folder where the uvicorn workers of one ``training serve --workers N`` add up their metrics;
+    ``training serve`` sets it (``use_metrics_multiprocess_dir``) before its workers start."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def use_metrics_multiprocess_dir(path: str) -> None:
+    """Set PROMETHEUS_MULTIPROC_DIR for the worker processes started after this call."""
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+
+
 def public_rate_limit() -> int:
     """TRAINING_PUBLIC_RATE_LIMIT: requests per minute and client address on the public verification
     endpoints (default 120; 0 turns the limit off, e.g. for a load test)."""

@@ -7,11 +7,18 @@ import contextlib
 import datetime as dt
 import io
 import os
+import socket
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
+
+try:  # PostgreSQL's driver: installed with piccolo[postgres], but SQLite alone needs nothing of it
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
 
 from training.core.config import get_settings, use_piccolo_conf
 
@@ -155,3 +162,103 @@ def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+# --- the database is unavailable: an outage, not a bug (training.web.errors answers 503) ---
+
+# SQLite's own words for "the file cannot be written or reached" (sqlite3.OperationalError's text)
+_SQLITE_UNAVAILABLE = ("database is locked", "readonly database", "unable to open database file",
+                       "disk i/o error", "database or disk is full", "database table is locked")
+
+
+def _asyncpg_unavailable(exc: BaseException) -> bool:
+    if asyncpg is None:
+        return False
+    errors = asyncpg.exceptions
+    return isinstance(exc, (errors.PostgresConnectionError, errors.InterfaceError,
+                            errors.CannotConnectNowError, errors.OperatorInterventionError,
+                            errors.TooManyConnectionsError, errors.InsufficientResourcesError,
+                            errors.ReadOnlySQLTransactionError))
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database cannot be reached or written at the
+    moment: refused or lost connections, PostgreSQL shutting down or read-only, a locked, read-only or
+    missing SQLite file. Such a failure is the service's state, not a bug: answered with 503."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, (ConnectionError, socket.gaierror)) or _asyncpg_unavailable(exc):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and any(
+                text in str(exc).lower() for text in _SQLITE_UNAVAILABLE):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+# A real write that changes nothing: Piccolo's own table is in every database of the service.
+_PROBE_WRITE = "UPDATE migration SET name = name WHERE id = (SELECT min(id) FROM migration)"
+
+
+class _ProbeRolledBack(Exception):
+    """Raised inside the probe's transaction to roll its write back."""
+
+
+def _probe_sqlite(path: str, timeout: float) -> None:
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # the write lock: fails on a locked or read-only file
+        conn.execute(_PROBE_WRITE)
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+async def _probe_postgres(db: Engine, timeout: float) -> None:
+    try:
+        async with db.transaction():
+            await db.run_ddl(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+            await db.run_ddl(f"SET LOCAL lock_timeout = {int(timeout * 1000)}")
+            await db.run_ddl(_PROBE_WRITE)
+            raise _ProbeRolledBack
+    except _ProbeRolledBack:
+        pass
+
+
+async def check_writable(timeout: float) -> None:
+    """Raises unless the database answers and accepts a write within ``timeout`` seconds (readiness).
+    The write is rolled back; on SQLite it is made on a connection of its own, whose busy timeout is
+    ``timeout`` (the service's connections wait up to 30 s for the write lock)."""
+    db = engine()
+    if db.engine_type == "sqlite":
+        if not os.path.exists(db.path):  # sqlite3 would create an empty file
+            raise sqlite3.OperationalError("unable to open database file")
+        await asyncio.wait_for(asyncio.to_thread(_probe_sqlite, db.path, timeout), timeout + 1)
+        return
+    await asyncio.wait_for(_probe_postgres(db, timeout), timeout + 1)
+
+
+# --- figures for /metrics ---
+
+async def rows_by_status(table: str) -> dict[str, int] | None:
+    """Rows of ``table`` counted by its ``status`` column, or None while the table does not exist
+    (``/metrics`` counts the notification outbox this way, whether or not it is installed)."""
+    db = engine()
+    if db.engine_type == "sqlite":
+        found = await db.run_ddl(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'")
+    else:
+        found = await db.run_ddl(f"SELECT to_regclass('{table}') AS name")
+    if not found or not found[0]["name"]:
+        return None
+    rows = await db.run_ddl(f"SELECT status, count(*) AS n FROM {table} GROUP BY status")
+    return {r["status"]: int(r["n"]) for r in rows}
+
+
+def pool_figures() -> dict[str, int] | None:
+    """The PostgreSQL connection pool of this process: its size now, connections in use, its maximum;
+    None without a pool (SQLite, or PostgreSQL without one)."""
+    pool = getattr(engine(), "pool", None)
+    if pool is None:
+        return None
+    size = pool.get_size()
+    return {"size": size, "in_use": size - pool.get_idle_size(), "max": pool.get_max_size()}

@@ -5,13 +5,22 @@ rest: a message or a traceback that happens to carry a citizen ID, a phone numbe
 database error naming the duplicate key, a value echoed in an exception). ``install`` wraps the
 log-record factory, so every record of every logger (ours, Litestar's, uvicorn's, piccolo's) is
 masked when it is created, before any handler formats or ships it.
+
+With ``TRAINING_LOG_FORMAT=json`` every line is one JSON object (``JsonFormatter``) carrying the id
+of the request it belongs to (``request_id``, set by ``training.web.observability`` from a sane
+``X-Request-ID`` or generated); ``uvicorn_log_config`` is the logging set-up ``training serve`` hands
+to uvicorn (in every worker).
 """
 
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
+import json
 import logging
 import re
 import traceback
+import uuid
 
 from training.core.masking import mask_cccd
 
@@ -56,3 +65,77 @@ def install() -> None:
         return record
 
     logging.setLogRecordFactory(masked_record)
+    for name in ONE_LINE_LOGGERS:
+        logging.getLogger(name).addFilter(one_line)
+
+
+# Loggers whose warnings carry a traceback that says nothing new: asyncpg's pool retries its
+# connections about once a second while PostgreSQL is down, each time with the same traceback.
+ONE_LINE_LOGGERS = ("asyncpg.pool",)
+
+
+def one_line(record: logging.LogRecord) -> bool:
+    """A logging filter: the record's traceback folded into one line (its exception's type and text)."""
+    if record.exc_info and record.exc_info[0] is not None:
+        exc = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        record.args, record.exc_info, record.exc_text = None, None, None
+    return True
+
+
+# --- the request id and JSON lines ---
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
+
+
+def sane_request_id(sent: str | None) -> str:
+    """The id a client sent in ``X-Request-ID`` when it is short, plain ASCII and carries no personal
+    data (a citizen ID or phone number would then appear in every line); otherwise a new one."""
+    if sent and _SANE_ID.fullmatch(sent) and mask_text(sent) == sent:
+        return sent
+    return uuid.uuid4().hex
+
+
+# Attributes a record may carry (``log.info(..., extra={...})``) that a JSON line keeps as fields.
+JSON_FIELDS = ("method", "route", "status", "duration_ms")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message (masked), request_id, the fields
+    of ``JSON_FIELDS`` the record has, and the traceback (masked) if there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_text(record.getMessage()),
+            "request_id": request_id.get(),
+        }
+        for name in JSON_FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["exception"] = record.exc_text or mask_text(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def uvicorn_log_config(log_format: str) -> dict | None:
+    """The ``log_config`` for uvicorn: None (its own text lines) unless ``log_format`` is ``json``;
+    then every logger, uvicorn's and ours, writes JSON lines to stderr."""
+    if log_format != "json":
+        return None
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"json": handler},
+        "root": {"handlers": ["json"], "level": "INFO"},
+        "loggers": {
+            "uvicorn": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -25,6 +25,7 @@ from training.core.enums import OrganisationKind, label
 from training.core.errors import DomainError
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.core.metrics import record_import
 from training.core.text import clean_text
 from training.coverage import facts
 from training.people.matching import guess_kind, org_key, person_name_key
@@ -213,6 +214,7 @@ async def import_staff(filename: str, content: bytes, actor: Actor, commit: bool
             raise ImportError_(result)
         await _apply_staff(result, actor, progress)
     result.committed = True
+    record_import("staff")
     return result
 
 

@@ -12,6 +12,7 @@ from training.core.db import write_transaction
 from training.core.errors import DomainError, PermissionDenied
 from training.core.i18n import N_
 from training.core.labels import field_label
+from training.core.metrics import record_import
 from training.core.text import clean_text
 from training.people.staff import ImportError_, ImportResult, ImportRow, file_header
 from training.records.audit import audit_rows
@@ -153,4 +154,5 @@ async def import_communes(filename: str, content: bytes, actor: Actor, commit: b
             raise ImportError_(result)
         await _apply_communes(result, actor, progress)
     result.committed = True
+    record_import("communes")
     return result

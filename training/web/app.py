@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import asgi
@@ -23,6 +23,7 @@ from certificates.web.api import CertificateController
 from certificates.web.learner import learner_router
 from certificates.web.pages import public_router
 from certificates.web.tools import certificates_page
+from training.core.config import log_format
 from training.core.db import engine
 from training.core.errors import DomainError, FieldError
 from training.core.i18n import N_, negotiate, reset_language, set_language
@@ -44,6 +45,7 @@ from training.web.errors import (
     validation_error_handler,
 )
 from training.web.inputs import input_guard
+from training.web.observability import health, metrics, observability_middleware, ready
 from training.web.openapi_ui import SelfHostedSwagger, schema_asset
 from training.web.pages import roster_page, sheet_page, staff_page
 from training.web.privacy import PrivacyController
@@ -105,21 +107,6 @@ def route_middleware(app):
 
 
 # --- basic endpoints -----------------------------------------------------------------------
-
-class Health(Struct):
-    status: str
-    database: str
-
-
-@get("/health", tags=["System"], summary="Service and database status")
-async def health() -> Response[Health]:
-    try:
-        await Province.count().run()
-        return Response(Health(status="ok", database="ok"))
-    except Exception:  # the database is down: say so, with 503
-        log.exception("Health check: database unavailable")
-        return Response(Health(status="error", database="unavailable"), status_code=503)
-
 
 class ProvinceOut(Struct):
     code: str
@@ -229,7 +216,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
     app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,
-                        sessions_today, admin_home, classes_page, class_page, candidates, health,
+                        sessions_today, admin_home, classes_page, class_page, candidates, health, ready, metrics,
                         CertificateController, public_router(), learner_router(),
                         certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
@@ -257,9 +244,12 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
             render_plugins=[SelfHostedSwagger(API_TITLE)],  # no CDN: see training.web.openapi_ui
         ),
         state=State({"admin_labels": labels_data()}),
+        # JSON lines: the handlers are uvicorn's log_config (training.core.logs), not Litestar's own
+        **({"logging_config": None} if log_format() == "json" else {}),
     )
     document_errors(app)
     # Outside everything (also 404s and the admin mount): headers, Secure cookies, client address,
     # session-bound CSRF token. See training.web.security.
-    app.asgi_handler = security_middleware(app.asgi_handler)
+    # Inside it: the request id, request metrics by route template (training.web.observability).
+    app.asgi_handler = security_middleware(observability_middleware(app.asgi_handler))
     return app

@@ -10,18 +10,21 @@ from typing import Any
 from litestar import Litestar, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
+from litestar.response import Template
 
+from training.core.db import database_unavailable
 from training.core.errors import DomainError, ErrorBody
 from training.core.i18n import N_, _
 from training.core.labels import field_label
+from training.core.metrics import DATABASE_UNAVAILABLE
 
 log = logging.getLogger("training")
 
 
 def _error(status: int, code: str, message: str, field: str | None = None,
-           errors: list[dict[str, Any]] | None = None) -> Response:
+           errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> Response:
     body = {"error": {"code": code, "message": message, "field": field, "errors": errors or []}}
-    return Response(body, status_code=status, media_type="application/json")
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def domain_error_handler(_request: Request, exc: DomainError) -> Response:
@@ -64,7 +67,36 @@ def undecodable_text_handler(_request: Request, exc: UnicodeDecodeError) -> Resp
     return _error(400, "not_utf8", _("The request contains text that is not UTF-8 (a file sent without a file name?)."))
 
 
+UNAVAILABLE_MESSAGE = N_("The service is briefly unavailable: the database cannot be reached. Your data is safe; "
+                         "please try again in a minute.")
+RETRY_AFTER = "30"  # seconds: what a 503 asks a client to wait
+
+
+def wants_html(request: Request) -> bool:
+    """A person's browser on a page (the public /verify page above all), not a program on the API."""
+    path = request.url.path
+    return not path.startswith(("/api/", "/admin/api", "/health", "/metrics")) and \
+        "text/html" in request.headers.get("accept", "")
+
+
+def unavailable_answer(request: Request, exc: BaseException) -> Response:
+    """503 while the database is down: one log line (no traceback: an outage would otherwise write
+    megabytes of identical ones), then the one error shape, or a Vietnamese page for a browser."""
+    DATABASE_UNAVAILABLE.inc()
+    route = request.scope.get("path_template") or request.url.path
+    log.warning("Database unavailable on %s %s: %s: %s", request.method, route, type(exc).__name__,
+                str(exc).splitlines()[0][:200] if str(exc) else "")
+    headers = {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
+    if wants_html(request):
+        return Template(template_name="unavailable.html", status_code=503, media_type="text/html", headers=headers,
+                        context={"title": _("The service is briefly unavailable"), "message": _(UNAVAILABLE_MESSAGE),
+                                 "verifying": request.url.path.startswith("/verify")})
+    return _error(503, "database_unavailable", _(UNAVAILABLE_MESSAGE), headers=headers)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if database_unavailable(exc):
+        return unavailable_answer(request, exc)
     log.exception("Unhandled error on %s %s", request.method, request.url.path)
     return _error(500, "internal_error", _("Something went wrong on our side; the error has been logged."))
 
