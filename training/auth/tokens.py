@@ -18,7 +18,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from training.auth.tables import ApiToken
 from training.core.config import token_days
-from training.core.db import as_utc
+from training.core.db import as_utc, write_transaction
 from training.core.errors import DomainError
 from training.core.i18n import N_
 
@@ -86,7 +86,10 @@ async def user_id_for_token(token: str) -> int | None:
         return None
     last_used = as_utc(row["last_used_at"])
     if last_used is None or now - last_used >= LAST_USED_EVERY:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"]).run()
+        # Through the write queue: an autocommit UPDATE would poll SQLite's busy handler and starve behind
+        # the queued writers (seconds under load; ADR 0042).
+        async with write_transaction():
+            await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"]).run()
     return row["user"]
 
 

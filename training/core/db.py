@@ -5,22 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import fcntl
 import io
 import os
 import socket
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteTransaction, TransactionType
 
 try:  # PostgreSQL's driver: installed with piccolo[postgres], but SQLite alone needs nothing of it
     import asyncpg
 except ImportError:  # pragma: no cover
     asyncpg = None
 
-from training.core.config import get_settings, use_piccolo_conf
+from training.core.config import get_settings, sqlite_synchronous, use_piccolo_conf
 
 use_piccolo_conf()
 
@@ -98,8 +101,6 @@ async def migration_lock():
         finally:
             await conn.close()
         return
-    import fcntl
-
     path = os.path.abspath(db.path) + ".migrate.lock"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -135,15 +136,120 @@ async def migrate(quiet: bool = True, then: Callable[[], Awaitable[object]] | No
             await then()
 
 
+# SQLite lets one writer in at a time and makes the others poll (the busy handler sleeps 1…100 ms between
+# tries): the lock goes to whoever polls at the right moment, not to who came first, so under 30 concurrent
+# writers some requests starved for 17 s and more (ADR 0042). Writers of this service therefore queue
+# before BEGIN IMMEDIATE, first in their process (an asyncio.Lock: first come, first served, no polling),
+# then across the processes of one database (an flock on ``<database>.write.lock``, on which the kernel
+# wakes the waiter). BEGIN IMMEDIATE and its busy timeout stay, for writers that do not queue (other
+# programs, the few autocommit writes).
+_write_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_write_lock_fd: dict[tuple[int, str], int] = {}
+
+
+def _write_gate() -> asyncio.Lock:
+    """The write queue of the running event loop (tests run a new loop per call)."""
+    loop = asyncio.get_running_loop()
+    gate = _write_gates.get(loop)
+    if gate is None:
+        gate = _write_gates[loop] = asyncio.Lock()
+    return gate
+
+
+def _write_lock_file(path: str) -> int:
+    """This process's descriptor of ``<database>.write.lock`` (per process: an flock belongs to the open file,
+    which a forked child would share)."""
+    key = (os.getpid(), os.path.abspath(path))
+    fd = _write_lock_fd.get(key)
+    if fd is None:
+        fd = _write_lock_fd[key] = os.open(key[1] + ".write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    return fd
+
+
+async def _flock_exclusive(fd: int) -> None:
+    """Take the cross-process write lock; when another process holds it, wait in a thread (the kernel wakes
+    it). A request cancelled meanwhile waits for the thread to get the lock and gives it back, so no lock
+    is left held by nobody."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    waiting = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX))
+    try:
+        await asyncio.shield(waiting)
+    except asyncio.CancelledError:
+        await asyncio.wait({waiting})
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        raise
+
+
+class _OnConnection(SQLiteTransaction):
+    """Piccolo's SQLite transaction on a connection opened beforehand, which it leaves open: COMMIT (or
+    ROLLBACK) at the end of the block, and the caller closes the connection after leaving the queue."""
+
+    __slots__ = ("_given",)
+
+    def __init__(self, db, connection, transaction_type: TransactionType):
+        super().__init__(db, transaction_type)
+        self._given = connection
+
+    async def get_connection(self):
+        return self._given
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+async def _open_connection(db):
+    connection = await db.get_connection()
+    if sqlite_synchronous() != "FULL":
+        await connection.execute(f"PRAGMA synchronous = {sqlite_synchronous()}")
+    return connection
+
+
+@contextlib.asynccontextmanager
+async def _queued_sqlite_transaction(db):
+    """Queue in the order of arrival while the connection opens (a thread start and a PRAGMA nobody needs
+    to wait for), then BEGIN IMMEDIATE, the body, COMMIT (or ROLLBACK), leave the queue, and only then close
+    the connection: the time other writers wait is the transaction's own."""
+    opening = asyncio.ensure_future(_open_connection(db))
+    try:
+        async with _write_gate():
+            connection = await asyncio.shield(opening)
+            fd = _write_lock_file(db.path)
+            await _flock_exclusive(fd)
+            try:
+                transaction = _OnConnection(db, connection, TransactionType.immediate)
+                async with transaction:
+                    yield transaction
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        if not opening.done():
+            await asyncio.wait({opening})
+        if not opening.cancelled() and opening.exception() is None:
+            await opening.result().close()
+
+
 def write_transaction():
-    """A transaction that takes the write lock at once: BEGIN IMMEDIATE on SQLite (so concurrent
-    writers queue on the busy timeout instead of failing at commit); a normal one on PostgreSQL,
-    where the services lock the rows they decide on with SELECT … FOR UPDATE."""
+    """A transaction that takes the write lock at once. SQLite: queued first come, first served (in the
+    process, then across processes, see above), then BEGIN IMMEDIATE; a nested call joins the open
+    transaction. PostgreSQL: a normal transaction, where the services lock the rows they decide on with
+    SELECT … FOR UPDATE."""
     db = engine()
     if db.engine_type == "sqlite":
-        from piccolo.engine.sqlite import TransactionType
-
-        return db.transaction(transaction_type=TransactionType.immediate)
+        if db.current_transaction.get() is not None:
+            return db.transaction(transaction_type=TransactionType.immediate)
+        return _queued_sqlite_transaction(db)
     return db.transaction()
 
 
