@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from training.core.enums import NotificationKind
-from training.notifications.messages import SMS_LIMIT, WORDS, ascii_text, render
+from training.notifications.messages import SMS_LIMIT, WORDS, render, sms_text
 
 LONG = "Trung tâm Công tác xã hội tỉnh Khánh Hòa, số 12 đường Lê Thánh Tôn, phường Nha Trang, tầng 3 phòng 301"
 PARAMS = {
@@ -62,5 +62,5 @@ def test_dates_times_and_links_read_as_a_vietnamese_reader_expects(monkeypatch):
 
 
 def test_the_sms_drops_diacritics_only():
-    assert ascii_text("Đào tạo bồi dưỡng – “Công tác xã hội”") == 'Dao tao boi duong - "Cong tac xa hoi"'
+    assert sms_text("Đào tạo bồi dưỡng – “Công tác xã hội”") == 'Dao tao boi duong - "Cong tac xa hoi"'
     assert render("session_cancelled", "vi", PARAMS).sms.startswith("Lop KHA-2026-BD-001: buoi hoc 08/12/2026")

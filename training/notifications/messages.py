@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from training.core.config import base_url, time_zone
 from training.core.enums import NotificationKind
+from training.core.filenames import ascii_text
 from training.core.i18n import N_, _
 
 SMS_LIMIT = 320  # two GSM-7 parts at most
@@ -158,7 +159,7 @@ def render(kind: NotificationKind | str, language: str, params: dict[str, Any]) 
     full = values(params, language)
     body = _(words.body, language=language, **full)
     text = f"{_(_GREETING, language=language)}\n\n{body}\n\n{_(_SIGNATURE, language=language)}\n"
-    sms = ascii_text(_(words.sms, language=language, **values(params, language, short=True)))
+    sms = sms_text(_(words.sms, language=language, **values(params, language, short=True)))
     return Message(subject=_(words.subject, language=language, **full), text=text, sms=sms[:SMS_LIMIT])
 
 
@@ -236,11 +237,9 @@ def validity(params: dict[str, Any], language: str) -> str:
     return _("valid for a short time", language=language)
 
 
-def ascii_text(text: str) -> str:
-    """The text without Vietnamese diacritics (đ → d) and typographic signs, for a GSM-7 SMS."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+def sms_text(text: str) -> str:
+    """The text for a GSM-7 SMS: Vietnamese without its marks (``filenames.ascii_text``), plain dashes and
+    quotes, nothing else outside ASCII."""
     for fancy, plain in (("–", "-"), ("—", "-"), ("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("…", "...")):
         text = text.replace(fancy, plain)
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", kept).encode("ascii", "ignore").decode("ascii")
+    return unicodedata.normalize("NFC", ascii_text(text)).encode("ascii", "ignore").decode("ascii")
