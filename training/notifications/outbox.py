@@ -11,6 +11,7 @@ event written twice — a retry, a replayed import, two reminder runs — gives 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from training.core.config import default_language
@@ -110,11 +111,24 @@ async def enqueue_many(kind: NotificationKind | str, events: list[tuple[int, dic
         for channel, address in ((NotificationChannel.email, usable_email(person["email"])),
                                  (NotificationChannel.sms, usable_phone(person["phone"]))):
             if address:
-                rows.append(_row(kind, channel, address, params, key, choice.get("language") or default_language(),
-                                 person_id, now))
+                language = choice.get("language")
+                rows.append((str(NotificationKind(kind)), person_id, str(channel), address.strip()[:150],
+                             language if language in LANGUAGES else default_language(), json.dumps(params),
+                             f"{key}:{channel}"[:200], str(NotificationStatus.pending), 0, now, "", now))
     ids: list[int] = []
     for chunk in chunks(rows, 200):
-        inserted = await Notification.insert(*chunk).on_conflict(
-            target=Notification.dedupe_key, action="DO NOTHING").returning(Notification.id).run()
-        ids.extend(r["id"] for r in inserted)
+        ids.extend(r["id"] for r in await _insert_rows(chunk))
     return ids
+
+
+_COLUMNS = ("kind", "person", "channel", "address", "language", "params", "dedupe_key", "status", "attempts",
+            "next_attempt_at", "last_error", "created_at")
+
+
+async def _insert_rows(rows: list[tuple]) -> list[dict[str, Any]]:
+    """One multi-row INSERT of outbox rows (tuples in ``_COLUMNS`` order), skipping keys already queued: a
+    plain statement, because building a Piccolo object per message cost more than the event itself."""
+    values = ", ".join("(" + ", ".join(["{}"] * len(_COLUMNS)) + ")" for _row in rows)
+    sql = (f"INSERT INTO notification ({', '.join(_COLUMNS)}) VALUES {values} "
+           "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
+    return await Notification.raw(sql, *[value for row in rows for value in row]).run()
