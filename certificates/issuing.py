@@ -24,17 +24,18 @@ from certificates import codes
 from certificates.numbering import certificate_number, next_register_number, number_prefix
 from certificates.rendering import issuer_snapshot
 from certificates.signing import keyring
-from certificates.storage import Progress, ensure_pdfs
+from certificates.storage import Progress, ensure_pdfs, verify_url
 from certificates.tables import Certificate, IssuerProfile
 from certificates.verification import token_fields, visible_certificate
 from training.auth.access import SYSTEM, Actor
 from training.classes.tables import Course, Enrolment, TrainingClass
 from training.core.db import chunks, lock_row, write_transaction
-from training.core.enums import CertificateStatus, ClassStatus, EnrolmentStatus, label
+from training.core.enums import CertificateStatus, ClassStatus, EnrolmentStatus, NotificationKind, label
 from training.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from training.core.i18n import N_, _
 from training.core.text import clean_text
 from training.coverage import facts
+from training.notifications.outbox import enqueue_many
 from training.people.tables import Organisation
 from training.records.audit import audit, audit_many
 from training.records.rows import is_integrity_error, visible_row
@@ -168,7 +169,27 @@ async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshot
     await audit_many(actor, action, Certificate, [
         (r["id"], None, {"number": r["number"], "enrolment": r["enrolment"],
                          "register": f"{r['register_number']}/{r['register_year']}"}) for r in saved])
+    await notify_issued(saved)
     return saved
+
+
+def certificate_params(row: dict[str, Any]) -> dict[str, Any]:
+    """What a message about a certificate names (``training.notifications.messages``)."""
+    return {"number": row["number"], "class_code": row["class_code"], "course_name": row["course_name_vi"],
+            "course_name_en": row["course_name_en"], "issued_on": row["issued_on"].isoformat(),
+            "expires_on": row["expires_on"].isoformat() if row["expires_on"] else None,
+            "verify_url": verify_url(row["number"], row["token"])}
+
+
+async def notify_issued(saved: list[dict[str, Any]]) -> list[int]:
+    """Tell each holder that her certificate is issued (issue and re-issue), in the issuing transaction."""
+    holders: dict[int, int] = {}
+    for chunk in chunks([r["enrolment"] for r in saved], 500):
+        rows = await Enrolment.select(Enrolment.id, Enrolment.person).where(Enrolment.id.is_in(chunk)).run()
+        holders.update({r["id"]: r["person"] for r in rows})
+    kind = NotificationKind.certificate_issued
+    return await enqueue_many(kind, [(holders[r["enrolment"]], certificate_params(r), f"{kind}:{r['id']}:{r['number']}")
+                                     for r in saved if r["enrolment"] in holders])
 
 
 async def issue_for_class(class_id: int, actor: Actor, enrolment_id: int | None = None,

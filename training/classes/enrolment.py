@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from training.auth.access import Actor, scope_where
-from training.classes import states
+from training.classes import notices, states
 from training.classes.tables import CoursePrerequisite, Enrolment, TrainingClass
 from training.core.db import write_transaction
 from training.core.errors import Conflict, NotFound
@@ -80,6 +80,7 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
         await row.save().run()
         after = await Enrolment.select().where(Enrolment.id == row.id).first().run()
         await audit(actor, "create", Enrolment, row.id, None, after)
+        await notices.enrolled(class_id, [after])
     return after
 
 
@@ -103,7 +104,9 @@ async def withdraw(enrolment_id: int, actor: Actor) -> dict[str, Any]:
         after = await Enrolment.select().where(Enrolment.id == enrolment_id).first().run()
         await audit(actor, "withdraw", Enrolment, enrolment_id, before, after)
         promoted = None
-        for old, new in await states.fill_seats(cls):
+        moves = await states.fill_seats(cls)
+        for old, new in moves:
             await audit(actor, "promote", Enrolment, old["id"], old, new)
             promoted = promoted or new
+        await notices.promoted(cls["id"], moves)
     return {"withdrawn": after, "promoted": promoted}

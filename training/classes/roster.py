@@ -25,7 +25,7 @@ from typing import Any
 from openpyxl.styles import Alignment, Font
 
 from training.auth.access import Actor, check_table_access
-from training.classes import states
+from training.classes import notices, states
 from training.classes.tables import CoursePrerequisite, Enrolment, TrainingClass
 from training.classes.templates import EXAMPLE_CCCD
 from training.core.db import chunks, engine, lock_row, write_transaction
@@ -460,6 +460,7 @@ async def _apply(cls: dict[str, Any], result: RosterResult, org_names: dict[str,
     for data, enrolment_id in zip(enrolments, ids, strict=True):
         data["id"] = enrolment_id
     await audit_rows(actor, "create", Enrolment, enrolments)
+    await notices.enrolled(cls["id"], enrolments)  # one message per learner, in this transaction (ADR 0043)
     counts = result.counts
     await audit_rows(actor, "import", TrainingClass, [{
         "id": cls["id"], "file": result.filename, "rows": counts["total"], "new_people": counts["new"],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from training.auth.access import Actor
+from training.classes import notices
 from training.classes.clashes import find_clashes
 from training.classes.tables import Attendance, ClassSession, TrainingClass
 from training.core.db import write_transaction
@@ -122,6 +123,7 @@ async def move_session(session_id: int, changes: dict[str, Any], actor: Actor) -
             raise
         after = await ClassSession.select().where(ClassSession.id == session_id).first().run()
         await audit(actor, "update", ClassSession, session_id, before, after)
+        await notices.session_changed(before, after)
     return after
 
 
@@ -134,3 +136,4 @@ async def cancel_session(session_id: int, actor: Actor) -> None:
                                   N_("This session already has attendance marks; it cannot be cancelled."))
         await ClassSession.delete().where(ClassSession.id == session_id).run()
         await audit(actor, "delete", ClassSession, session_id, before, None)
+        await notices.session_cancelled(before)

@@ -15,8 +15,8 @@ from piccolo.table import Table
 from training.auth import tokens
 from training.auth.access import Actor, cccd_refused, check_table_access, scope_column, scope_where
 from training.auth.tables import ApiToken
-from training.classes import states
-from training.classes.tables import Enrolment, TrainingClass
+from training.classes import notices, states
+from training.classes.tables import ClassSession, Enrolment, TrainingClass
 from training.core.db import write_transaction
 from training.core.errors import DomainError, FieldError, NotFound, PermissionDenied
 from training.core.i18n import N_
@@ -166,6 +166,8 @@ async def update_row(table: type[Table], row_id: int, changes: dict[str, Any], a
         await audit(actor, "update", table, row_id, before, after)
         if table is TrainingClass:  # a higher capacity (or a class open again) moves the waitlist up
             await _promote(actor, after)
+        if table is ClassSession:  # a session moved: its learners are told (ADR 0043)
+            await notices.session_changed(before, after)
         await _derived(table, before, after)
     return after
 
@@ -191,8 +193,10 @@ async def _check_rules(table: type[Table], before: dict[str, Any], changed: dict
 
 
 async def _promote(actor: Actor, class_row: dict[str, Any]) -> None:
-    for old, new in await states.fill_seats(class_row):
+    moves = await states.fill_seats(class_row)
+    for old, new in moves:
         await audit(actor, "promote", Enrolment, old["id"], old, new)
+    await notices.promoted(class_row["id"], moves)
 
 
 async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
@@ -212,6 +216,8 @@ async def delete_row(table: type[Table], row_id: int, actor: Actor) -> None:
         await audit(actor, "delete", table, row_id, before, None)
         if table is Enrolment:  # a deleted enrolment frees its seat for the waitlist
             await _promote(actor, await states.locked_class(before["training_class"]))
+        if table is ClassSession:  # a session removed: its learners are told (ADR 0043)
+            await notices.session_cancelled(before)
         await _derived(table, before, None)
 
 
