@@ -167,6 +167,12 @@ def pdf_workers() -> int:
     return max(1, int(os.environ.get("TRAINING_PDF_WORKERS", min(2, os.cpu_count() or 1))))
 
 
+def db_pool_size() -> int:
+    """TRAINING_DB_POOL_SIZE: PostgreSQL connections each server process (each worker) may hold
+    (default 10; at least 1). Keep servers × workers × pool ≤ max_connections − reserve: see ADR 0040."""
+    return max(1, int(os.environ.get("TRAINING_DB_POOL_SIZE", "10")))
+
+
 def classification() -> str:
     """TRAINING_CLASSIFICATION: the score thresholds of Xuất sắc, Giỏi, Khá, Trung bình on the 10-point
     scale, comma-separated (default ``9,8,6.5,5``); ``training.classes.policy`` parses and applies them."""
