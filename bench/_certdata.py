@@ -96,7 +96,7 @@ async def bulk_certificates(class_id: int, issued_on: dt.date, revoked_every: in
     them (same snapshot, numbering and signed token) but inserted in bulk and without PDFs.
     Returns [{number, token}]."""
     from certificates import issuing, numbering, verification
-    from certificates.signing import keyring
+    from certificates.signing import signing_keyring
     from certificates.tables import Certificate
     from training.classes.tables import Course, TrainingClass
 
@@ -105,7 +105,7 @@ async def bulk_certificates(class_id: int, issued_on: dt.date, revoked_every: in
     profile = await issuing.issuer_profile(cls["institution"], cls["code"])
     completed = await issuing.completed_enrolments(class_id)
     first = await numbering.next_register_number(cls["institution"], issued_on.year)
-    ring = keyring()
+    ring = await signing_keyring()
     now = dt.datetime.now(dt.UTC)
     expires = issuing.add_months(issued_on, course["validity_months"]) if course["validity_months"] else None
     prefix = numbering.number_prefix(profile)

@@ -119,7 +119,7 @@ def cmd_reissue(args: argparse.Namespace) -> int:
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
     async def run() -> int:
-        kid = keyring().rotate()
+        kid = await keyring().rotate()
         print(_("New signing key {kid}; older keys keep verifying the certificates they signed.", kid=kid))
         return 0
 
@@ -127,8 +127,11 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    print(json.dumps({"keys": keyring().public_keys()}, indent=2))
-    return 0
+    async def run() -> int:
+        print(json.dumps({"keys": await keyring().public_keys()}, indent=2))
+        return 0
+
+    return _run(run)
 
 
 def cmd_verify_token(args: argparse.Namespace) -> int:
@@ -139,7 +142,8 @@ def cmd_verify_token(args: argparse.Namespace) -> int:
         keys = {k["kid"]: Ed25519PublicKey.from_public_bytes(b64d(k["public_key"]))
                 for k in json.loads(Path(args.keys).read_text())["keys"]}
     else:
-        keys = {k["kid"]: Ed25519PublicKey.from_public_bytes(b64d(k["public_key"])) for k in keyring().public_keys()}
+        published = asyncio.run(keyring().public_keys())
+        keys = {k["kid"]: Ed25519PublicKey.from_public_bytes(b64d(k["public_key"])) for k in published}
     token = args.token.split("?t=")[-1].split("&")[0]
     try:
         fields = verify_token(token, keys.get)

@@ -15,10 +15,11 @@ from openpyxl.styles import Alignment, Font
 
 from certificates import codes
 from certificates.rendering import render_many
-from certificates.storage import ensure_pdfs, pdf_path, view_of, zip_entry_name
+from certificates.storage import ensure_pdfs, stored_pdfs, view_of, zip_entry_name
 from certificates.tables import Certificate
 from certificates.verification import class_certificates, code_readers, effective_status, visible_certificate
 from training.auth.access import Actor, own_people_where
+from training.core.db import chunks
 from training.core.enums import CertificateStatus, Sex, label
 from training.core.errors import DomainError, NotFound
 from training.core.filenames import safe_filename
@@ -40,12 +41,11 @@ async def pdf_bytes(cert_id: int, actor: Actor, language: str = "vi") -> tuple[d
 
 
 async def _read_pdf(row: dict[str, Any], language: str = "vi") -> bytes:
-    path = pdf_path(row["number"], row["register_year"], language)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:  # removed since ensure_pdfs looked: render it once more
+    found = await stored_pdfs([row["id"]], language)
+    if row["id"] not in found:  # removed since ensure_pdfs looked: store it once more
         await ensure_pdfs([{**row, "pdf_sha256": None, "pdf_en_sha256": None}], language=language)
-        return path.read_bytes()
+        found = await stored_pdfs([row["id"]], language)
+    return found[row["id"]]
 
 
 def download_name(row: dict[str, Any], language: str = "vi") -> str:
@@ -60,8 +60,10 @@ async def class_zip(class_id: int, actor: Actor) -> tuple[str, bytes]:
     await ensure_pdfs(rows)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
-        for r in rows:
-            zf.writestr(zip_entry_name(r), await _read_pdf(r))
+        for chunk in chunks(rows, 100):  # a hundred PDFs in memory at a time
+            found = await stored_pdfs([r["id"] for r in chunk])
+            for r in chunk:
+                zf.writestr(zip_entry_name(r), found[r["id"]] if r["id"] in found else await _read_pdf(r))
     await record_access(actor, "export", count=len(rows), export=f"class-certificates-zip:{class_id}")
     return cls["code"], buffer.getvalue()
 

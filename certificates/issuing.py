@@ -23,7 +23,7 @@ from typing import Any
 from certificates import codes
 from certificates.numbering import certificate_number, next_register_number, number_prefix
 from certificates.rendering import issuer_snapshot
-from certificates.signing import keyring
+from certificates.signing import signing_keyring
 from certificates.storage import Progress, ensure_pdfs, verify_url
 from certificates.tables import Certificate, IssuerProfile
 from certificates.verification import token_fields, visible_certificate
@@ -147,7 +147,7 @@ async def _insert_certificates(issuer_id: int, profile: dict[str, Any], snapshot
     year = issued_on.year
     next_number = await next_register_number(issuer_id, year)
     prefix = number_prefix(profile)
-    ring = keyring()
+    ring = await signing_keyring()
     now = dt.datetime.now(dt.UTC)
     expires = add_months(issued_on, validity_months) if validity_months else None
     rows = []

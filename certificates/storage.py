@@ -1,13 +1,15 @@
 """Where certificate PDFs live, and how they are rendered and stored.
 
-A certificate row is committed first (numbers are decided in the database, see
-``certificates.issuing``); its PDF is rendered afterwards, from the row alone (``view_of``). So a
-crash (kill -9, power cut) or a full disk can leave rows whose PDF or recorded SHA-256 is missing:
-``ensure_pdfs`` finds and completes them, and every path that needs a file (issuing again, a
-download, the class ZIP) calls it. Rendering is deterministic, so a PDF rendered again is the same
-file. Files are written to a unique temporary name and renamed into place, so a reader never sees
-half a file and a failed write leaves nothing behind. Paths are made from the number with anything
-but ``A-Z a-z 0-9 -`` replaced, and must resolve inside the data folder.
+PDFs live in the database (``certificates.tables.CertificatePdf``, one row per certificate and
+language), so every server of one database serves every download and class ZIP (ADR 0040). A
+certificate row is committed first (numbers are decided in the database, see ``certificates.issuing``);
+its PDF is rendered afterwards, from the row alone (``view_of``), and stored in small batches as the
+renders finish. So a crash (kill -9, power cut) can leave rows whose PDF or recorded SHA-256 is missing:
+``ensure_pdfs`` finds and completes them, and every path that needs a file (issuing again, a download,
+the class ZIP) calls it. Rendering is deterministic, so a PDF rendered again is the same file. PDFs an
+older version wrote into ``<data folder>/certificates/<year>/`` are taken from there (when their SHA-256
+is the recorded one) the first time they are needed; paths are made from the number with anything but
+``A-Z a-z 0-9 -`` replaced, and must resolve inside the data folder.
 
 Big batches render in worker processes (a forkserver pool); each worker ends as soon as the
 process that started it ends, even by kill -9, and the service stops the pool on shutdown.
@@ -16,14 +18,11 @@ process that started it ends, even by kill -9, and the service stops the pool on
 from __future__ import annotations
 
 import asyncio
-import errno
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
-import re
-import secrets
 import select
 import threading
 import time
@@ -33,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from certificates.rendering import CertificateView, render_pdf
-from certificates.tables import Certificate
+from certificates.tables import Certificate, CertificatePdf
 from training.core.config import get_settings, pdf_workers
-from training.core.db import write_transaction
+from training.core.db import chunks, write_transaction
 from training.core.enums import CertificateStatus
 from training.core.errors import DomainError
 from training.core.filenames import safe_filename
@@ -93,54 +92,19 @@ def view_of(row: dict[str, Any], language: str = "vi") -> CertificateView:
         verification_code=row.get("verification_code") or "")
 
 
-# --- rendering ----------------------------------------------------------------------------------------
+# --- rendering ---------------------------------------------------------------------------------------
 
 log = logging.getLogger("certificates")
-
-
-def _storage_error(exc: OSError) -> DomainError:
-    """A disk problem as a clear error: 507 when the disk is full, 503 otherwise."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DomainError.single("storage_full", N_(
-            "The disk that stores certificate PDFs is full; nothing more could be saved. Free some space "
-            "(or ask the system administrator), then run the issuance again: it completes the missing files."),
-            "file", http_status=507)
-    return DomainError.single("storage_unavailable", N_(
-        "Certificate PDFs cannot be saved ({reason}). Ask the system administrator to check the data folder, "
-        "then run the issuance again: it completes the missing files."), "file", http_status=503,
-        reason=exc.strerror or type(exc).__name__)
-
-
-def _render_to_file(view: CertificateView, path: str) -> str:
-    """Render one certificate into ``path`` atomically; its SHA-256. Runs in worker processes too."""
-    global _writing
-    data = render_pdf(view)
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    _writing = tmp
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        _writing = None
-    return hashlib.sha256(data).hexdigest()
+STORE_BATCH = 25  # PDFs stored per transaction while a batch renders: a crash keeps what was stored
 
 
 _pool: ProcessPoolExecutor | None = None
 
 
-_writing: Path | None = None  # the temporary file this process is writing, if any
-
-
 def _die_with_service(service_pid: int) -> None:
     """Worker initializer: end this worker as soon as the service (or command) that started it ends,
-    even by kill -9, removing a half-written temporary file. (Workers are forked by the forkserver,
-    which itself stays alive while workers do, so the parent-death signal cannot be used.)"""
+    even by kill -9. (Workers are forked by the forkserver, which itself stays alive while workers do,
+    so the parent-death signal cannot be used.)"""
 
     def watch() -> None:
         try:
@@ -149,8 +113,6 @@ def _die_with_service(service_pid: int) -> None:
         except (OSError, AttributeError):  # no pidfd (old kernel, not Linux): poll
             while _pid_alive(service_pid):
                 time.sleep(0.5)
-        if _writing is not None:
-            _writing.unlink(missing_ok=True)
         os._exit(0)
 
     threading.Thread(target=watch, name="watch-service", daemon=True).start()
@@ -164,20 +126,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-_TEMPORARY = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
-
-
-def _sweep_temporaries(folders: set[Path]) -> None:
-    """Remove temporary files left by a process that was killed while writing."""
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for entry in folder.glob(".*.tmp"):
-            found = _TEMPORARY.fullmatch(entry.name)
-            if found and not _pid_alive(int(found.group(1))):
-                entry.unlink(missing_ok=True)
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -196,65 +144,84 @@ def shutdown_workers() -> None:
         _pool = None
 
 
-async def _render_rows(rows: list[dict[str, Any]], language: str, progress: Progress | None) -> dict[int, str]:
-    """Render and store PDFs of the rows; {certificate id: sha256}. The first disk error stops the
-    work (queued renders are cancelled) and becomes a clear error."""
-    loop = asyncio.get_running_loop()
-    jobs = [(r["id"], view_of(r, language), str(pdf_path(r["number"], r["register_year"], language)))
-            for r in rows]
-    out: dict[int, str] = {}
-    total = len(jobs)
-    _sweep_temporaries({Path(path).parent for _cid, _view, path in jobs})
+def _legacy_file(row: dict[str, Any], language: str) -> bytes | None:
+    """The PDF an older version stored in the data folder, if it is there and is the recorded one."""
+    recorded = row["pdf_sha256" if language == "vi" else "pdf_en_sha256"]
+    if recorded is None:
+        return None
     try:
-        if total >= PARALLEL_FROM and pdf_workers() > 1:
-            pool = _executor()
+        data = pdf_path(row["number"], row["register_year"], language).read_bytes()
+    except (OSError, DomainError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == recorded else None
 
-            async def one(cid: int, view: CertificateView, path: str) -> tuple[int, str]:
-                return cid, await asyncio.wrap_future(pool.submit(_render_to_file, view, path))
 
-            tasks = [asyncio.ensure_future(one(*job)) for job in jobs]
-            try:
-                for done, next_result in enumerate(asyncio.as_completed(tasks), 1):
-                    cid, digest = await next_result
-                    out[cid] = digest
-                    if progress:
-                        progress("pdf", done, total)
-            finally:
-                for task in tasks:  # after an error: queued renders never start
-                    task.cancel()
-            return out
-        for done, (cid, view, path) in enumerate(jobs, 1):
-            out[cid] = await loop.run_in_executor(None, _render_to_file, view, path)
+async def _rendered(rows: list[dict[str, Any]], language: str, progress: Progress | None):
+    """(certificate id, PDF bytes) for each row as each is ready: a PDF of an older version's data folder,
+    else rendered (in worker processes for a big batch)."""
+    loop = asyncio.get_running_loop()
+    total = len(rows)
+    jobs = []
+    done = 0
+    for r in rows:
+        legacy = _legacy_file(r, language)
+        if legacy is not None:
+            done += 1
             if progress:
                 progress("pdf", done, total)
-        return out
-    except OSError as exc:
-        log.error("certificate PDFs: %s after %d of %d files", exc.strerror or exc, len(out), total)
-        raise _storage_error(exc) from exc
+            yield r["id"], legacy
+        else:
+            jobs.append((r["id"], view_of(r, language)))
+    if len(jobs) >= PARALLEL_FROM and pdf_workers() > 1:
+        pool = _executor()
+
+        async def one(cid: int, view: CertificateView) -> tuple[int, bytes]:
+            return cid, await asyncio.wrap_future(pool.submit(render_pdf, view))
+
+        tasks = [asyncio.ensure_future(one(*job)) for job in jobs]
+        try:
+            for next_result in asyncio.as_completed(tasks):
+                done += 1
+                if progress:
+                    progress("pdf", done, total)
+                yield await next_result
+        finally:
+            for task in tasks:  # after an error: queued renders never start
+                task.cancel()
+        return
+    for cid, view in jobs:
+        data = await loop.run_in_executor(None, render_pdf, view)
+        done += 1
+        if progress:
+            progress("pdf", done, total)
+        yield cid, data
 
 
 def _hash_column(language: str):
     return Certificate.pdf_sha256 if language == "vi" else Certificate.pdf_en_sha256
 
 
-def _needs_pdf(row: dict[str, Any], language: str) -> bool:
-    recorded = row["pdf_sha256" if language == "vi" else "pdf_en_sha256"]
-    return recorded is None or not pdf_path(row["number"], row["register_year"], language).is_file()
+async def _stored_hashes(ids: list[int], language: str) -> dict[int, str]:
+    """{certificate id: SHA-256 of its stored PDF} for those of ``ids`` that have one."""
+    found: dict[int, str] = {}
+    for chunk in chunks(ids):
+        rows = await CertificatePdf.select(CertificatePdf.certificate, CertificatePdf.sha256).where(
+            CertificatePdf.certificate.is_in(chunk), CertificatePdf.language == language).run()
+        found.update({r["certificate"]: r["sha256"] for r in rows})
+    return found
 
 
-async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None = None,
-                      language: str = "vi") -> int:
-    """Give every one of these certificates its stored PDF and recorded SHA-256: render what is missing
-    (no hash recorded, or the file is gone). Returns how many were rendered."""
-    language = "en" if language == "en" else "vi"
-    todo = [r for r in rows if _needs_pdf(r, language)]
-    if not todo:
-        return 0
-    digests = await _render_rows(todo, language, progress)
+async def _store(batch: list[tuple[int, bytes]], recorded: dict[int, str | None], language: str) -> None:
+    """Store rendered PDFs and record their hashes, in one transaction."""
     column = _hash_column(language)
-    recorded = {r["id"]: r[column._meta.name] for r in todo}
     async with write_transaction():
-        for cid, digest in digests.items():
+        await CertificatePdf.delete().where(CertificatePdf.certificate.is_in([cid for cid, _d in batch]),
+                                            CertificatePdf.language == language).run()
+        await CertificatePdf.insert(*[CertificatePdf(certificate=cid, language=language, data=data,
+                                                     sha256=hashlib.sha256(data).hexdigest())
+                                      for cid, data in batch]).run()
+        for cid, data in batch:
+            digest = hashlib.sha256(data).hexdigest()
             if recorded[cid] == digest:
                 continue
             await Certificate.update({column: digest}).where(Certificate.id == cid).run()
@@ -263,7 +230,41 @@ async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None 
                 # keep the old hash in the audit log so an older download can still be traced.
                 log.warning("certificate %s: PDF rendered again with a different SHA-256", cid)
                 await audit_pdf_change(cid, recorded[cid], digest, column._meta.name)
-    return len(digests)
+
+
+async def ensure_pdfs(rows: Sequence[dict[str, Any]], progress: Progress | None = None,
+                      language: str = "vi") -> int:
+    """Give every one of these certificates its stored PDF and recorded SHA-256: render what is missing
+    (no hash recorded, or no stored PDF with that hash). Returns how many were stored."""
+    language = "en" if language == "en" else "vi"
+    column = _hash_column(language)._meta.name
+    stored = await _stored_hashes([r["id"] for r in rows], language)
+    todo = [r for r in rows if r[column] is None or stored.get(r["id"]) != r[column]]
+    if not todo:
+        return 0
+    recorded = {r["id"]: r[column] for r in todo}
+    batch: list[tuple[int, bytes]] = []
+    count = 0
+    async for cid, data in _rendered(todo, language, progress):
+        batch.append((cid, data))
+        if len(batch) >= STORE_BATCH:
+            await _store(batch, recorded, language)
+            count, batch = count + len(batch), []
+    if batch:
+        await _store(batch, recorded, language)
+        count += len(batch)
+    return count
+
+
+async def stored_pdfs(ids: Sequence[int], language: str = "vi") -> dict[int, bytes]:
+    """{certificate id: its stored PDF} (call ``ensure_pdfs`` first)."""
+    language = "en" if language == "en" else "vi"
+    found: dict[int, bytes] = {}
+    for chunk in chunks(list(ids), 100):
+        rows = await CertificatePdf.select(CertificatePdf.certificate, CertificatePdf.data).where(
+            CertificatePdf.certificate.is_in(chunk), CertificatePdf.language == language).run()
+        found.update({r["certificate"]: bytes(r["data"]) for r in rows})
+    return found
 
 
 async def audit_pdf_change(cert_id: int, before: str, after: str, column: str) -> None:

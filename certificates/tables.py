@@ -7,7 +7,7 @@ revocation with a reason.
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
@@ -75,3 +75,26 @@ class Certificate(Table):
     @classmethod
     def get_readable(cls) -> Readable:
         return Readable(template="%s", columns=[cls.number])
+
+
+class SigningKey(Table):
+    """An Ed25519 key that signs certificate tokens (``certificates.signing``): the public key in the clear,
+    the private key sealed with AES-GCM under a key derived from TRAINING_SECRET_KEY, so a dump of the
+    database alone cannot sign. One key is current (a partial unique index); older keys stay and keep
+    verifying what they signed."""
+
+    kid = Varchar(length=20, unique=True)
+    public_key = Varchar(length=64)  # base64url of the 32 raw bytes
+    private_key = Text()  # "v1." + base64url(nonce + AES-GCM(raw private key)), see certificates.signing
+    created_at = Timestamptz()
+    is_current = Boolean(default=False)
+
+
+class CertificatePdf(Table):
+    """A certificate's stored PDF, one row per language (``certificates.storage``): in the database, so
+    every server of one database can serve it."""
+
+    certificate = ForeignKey(references=Certificate, on_delete=OnDelete.cascade)
+    language = Varchar(length=2, default="vi")  # vi | en
+    sha256 = Varchar(length=64)
+    data = Bytea()

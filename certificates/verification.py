@@ -190,7 +190,7 @@ async def verification(number: str, token: str | None = None, code: str | None =
     number = clean_number(number)
     fields = None
     if token:
-        fields = keyring().verify(token)
+        fields = await keyring().verify(token)
         if fields.get("n") != number:
             raise DomainError.single("token_mismatch", N_(
                 "The code in the QR does not belong to certificate {number}: the paper may have been altered."),

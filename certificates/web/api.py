@@ -169,7 +169,7 @@ async def upload_bytes(data: FileIn) -> bytes:
 
 @get("/.well-known/certificate-keys", tags=["Verification"], summary="Public keys that sign certificate tokens")
 async def public_keys() -> KeySetOut:
-    return KeySetOut(keys=[PublicKeyOut(**k) for k in keyring().public_keys()], token_format=TOKEN_FORMAT)
+    return KeySetOut(keys=[PublicKeyOut(**k) for k in await keyring().public_keys()], token_format=TOKEN_FORMAT)
 
 
 # --- signed-in users -------------------------------------------------------------------------------

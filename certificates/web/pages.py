@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from litestar import Router, get, post
 from litestar.enums import RequestEncodingType
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -23,6 +22,7 @@ from certificates.web.api import UPLOAD_LIMIT, FileIn, public_keys, upload_bytes
 from training.core.config import public_rate_limit
 from training.core.errors import DomainError
 from training.core.i18n import N_, _, get_language
+from training.web.ratelimit import shared_rate_limit
 
 _STATUS_ONLY = {
     "valid": N_("A certificate with this number was issued by this system and is valid."),
@@ -116,8 +116,8 @@ async def verify_upload_page(data: Annotated[FileIn, Body(media_type=RequestEnco
 
 def public_router() -> Router:
     """The public endpoints (the JSON verification API of ``certificates.web.api`` and the HTML pages
-    here), rate-limited per client address."""
+    here), rate-limited per client address, counted in the database for every worker and server."""
     limit = public_rate_limit()
-    middleware = [RateLimitConfig(rate_limit=("minute", limit), store="public_rate_limit").middleware] if limit else []
+    middleware = [shared_rate_limit("public", limit)] if limit else []
     return Router(path="/", route_handlers=[verify_json, verify_pdf, public_keys, verify_home, verify_go, verify_page,
                                             verify_upload_page], middleware=middleware)

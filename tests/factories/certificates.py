@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from pathlib import Path
 
 from factories import make_course, make_person, province_id, run, unique
 
@@ -63,7 +62,15 @@ def certificates_of(cls):
         Certificate.register_number).run())
 
 
-def pdf_file(row) -> Path:
-    from certificates.storage import pdf_path
+def stored_pdf(row, language: str = "vi") -> bytes | None:
+    """The certificate's PDF as stored in the database, or None."""
+    from certificates.storage import stored_pdfs
 
-    return pdf_path(row["number"], row["register_year"])
+    return run(stored_pdfs([row["id"]], language)).get(row["id"])
+
+
+def drop_pdf(row) -> None:
+    """Remove a certificate's stored PDF (as if lost)."""
+    from certificates.tables import CertificatePdf
+
+    run(CertificatePdf.delete().where(CertificatePdf.certificate == row["id"]).run())

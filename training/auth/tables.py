@@ -1,11 +1,13 @@
-"""Tables of sign-in: accounts (role, province), API tokens, failed sign-ins."""
+"""Tables of sign-in: accounts (role, province), API tokens, failed sign-ins, request counts (rate limits)."""
 
 from __future__ import annotations
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
+    BigInt,
     Boolean,
     ForeignKey,
+    Integer,
     OnDelete,
     Timestamptz,
     Varchar,
@@ -49,3 +51,15 @@ class LoginFailure(Table):
     username = Varchar(length=150, index=True)
     address = Varchar(length=64, index=True)
     created_at = Timestamptz(index=True)
+
+
+class RequestCount(Table):
+    """Requests of one client address in one window on a rate-limited group of routes, counted by
+    ``training.auth.ratelimit`` in the database so that every worker and server shares the limit.
+    Unique per (bucket, address, window_start); an UNLOGGED table on PostgreSQL (counts need no crash
+    safety); windows older than the previous one are deleted as new ones start."""
+
+    bucket = Varchar(length=40)
+    address = Varchar(length=64)
+    window_start = BigInt()  # seconds since the epoch, a multiple of the window
+    hits = Integer(default=0)

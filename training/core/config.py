@@ -210,6 +210,10 @@ def sqlite_synchronous() -> str:
     if value not in ("FULL", "NORMAL"):
         raise ValueError(f"TRAINING_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {value!r}")
     return value
+def db_pool_size() -> int:
+    """TRAINING_DB_POOL_SIZE: PostgreSQL connections each server process (each worker) may hold
+    (default 10; at least 1). Keep servers × workers × pool ≤ max_connections − reserve: see ADR 0040."""
+    return max(1, int(os.environ.get("TRAINING_DB_POOL_SIZE", "10")))
 
 
 def classification() -> str:

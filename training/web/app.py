@@ -23,7 +23,7 @@ from certificates.web.api import CertificateController
 from certificates.web.learner import learner_router
 from certificates.web.pages import public_router
 from certificates.web.tools import certificates_page
-from training.core.config import log_format
+from training.core.config import db_pool_size, log_format
 from training.core.db import engine
 from training.core.errors import DomainError, FieldError
 from training.core.i18n import N_, negotiate, reset_language, set_language
@@ -197,7 +197,8 @@ def lifespan_hooks(run_migrations: bool, use_pool: bool):
             raise
         db = engine()
         if use_pool and db.engine_type == "postgres":
-            await db.start_connection_pool(min_size=2, max_size=20)
+            size = db_pool_size()
+            await db.start_connection_pool(min_size=min(2, size), max_size=size)
 
     async def on_shutdown(app: Litestar) -> None:
         shutdown_workers()  # no PDF renderer outlives the service

@@ -58,7 +58,10 @@ _HTTP_MESSAGES = {
 
 def http_error_handler(_request: Request, exc: HTTPException) -> Response:
     code, msgid = _HTTP_MESSAGES.get(exc.status_code, ("http_error", N_("The request could not be handled.")))
-    return _error(exc.status_code, code, _(msgid))
+    response = _error(exc.status_code, code, _(msgid))
+    if exc.status_code == 429 and exc.headers:  # Retry-After and the RateLimit-* headers of a refusal
+        response.headers.update(exc.headers)
+    return response
 
 
 def undecodable_text_handler(_request: Request, exc: UnicodeDecodeError) -> Response:

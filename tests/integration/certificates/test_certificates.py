@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 from factories import ARTIFACTS, PASSWORD, ROOT, make_course, run, token_for, unique
-from factories.certificates import NAMES, certificates_of, closed_class, issue, make_issuer, pdf_file
+from factories.certificates import NAMES, certificates_of, closed_class, issue, make_issuer, stored_pdf
 
 # --- the PDF ---------------------------------------------------------------------------------------
 
@@ -33,7 +33,7 @@ def test_pdf_text_is_the_expected_nfc_vietnamese(issued):
     cls, result, rows = issued
     assert len(result.issued) == 3 and [r["holder_name"] for r in rows] == NAMES
     for row, name in zip(rows, NAMES, strict=True):
-        reader = PdfReader(pdf_file(row))
+        reader = PdfReader(io.BytesIO(stored_pdf(row)))
         assert len(reader.pages) == 1
         text = unicodedata.normalize("NFC", reader.pages[0].extract_text())
         flat = " ".join(text.split())  # ReportLab writes a line in several runs when the font changes
@@ -53,7 +53,7 @@ def test_fonts_are_embedded_and_the_page_renders(issued):
     from pypdf import PdfReader
 
     _cls, _result, rows = issued
-    page = PdfReader(pdf_file(rows[0])).pages[0]
+    page = PdfReader(io.BytesIO(stored_pdf(rows[0]))).pages[0]
     fonts = page["/Resources"]["/Font"]
     assert fonts
     for ref in fonts.values():
@@ -62,7 +62,7 @@ def test_fonts_are_embedded_and_the_page_renders(issued):
             "/FontDescriptor")
         assert descriptor is not None and "/FontFile2" in descriptor.get_object(), font
     ARTIFACTS.mkdir(exist_ok=True)
-    image = pdfium.PdfDocument(str(pdf_file(rows[0])))[0].render(scale=1.5).to_pil()
+    image = pdfium.PdfDocument(stored_pdf(rows[0]))[0].render(scale=1.5).to_pil()
     image.save(ARTIFACTS / "certificate.png")
     assert image.size[0] > image.size[1]  # A4 landscape
     assert len(set(image.convert("L").resize((60, 40)).getdata())) > 10  # not a blank page
@@ -75,7 +75,7 @@ def test_the_qr_code_decodes_to_the_verify_url(issued):
     from training.core.config import get_settings
 
     _cls, _result, rows = issued
-    image = pdfium.PdfDocument(str(pdf_file(rows[1])))[0].render(scale=2).to_pil()
+    image = pdfium.PdfDocument(stored_pdf(rows[1]))[0].render(scale=2).to_pil()
     found = zxingcpp.read_barcodes(image)
     assert [b.text for b in found] == [f"{get_settings().base_url}/verify/{rows[1]['number']}?t={rows[1]['token']}"]
 
@@ -163,7 +163,7 @@ def test_concurrent_issuing_in_two_processes_gives_gapless_unique_numbers():
     rows = certificates_of(classes[0]) + certificates_of(classes[1])
     assert sorted(r["register_number"] for r in rows) == list(range(1, 25))
     assert len({r["number"] for r in rows}) == 24
-    assert all(pdf_file(r).is_file() for r in rows)
+    assert all(stored_pdf(r) is not None for r in rows)
 
 
 # --- signed token and verification ---------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_key_rotation_keeps_old_certificates_verifiable(client):
     cls = closed_class(["Tạ Văn Bảo"])
     issue(cls)
     [old] = certificates_of(cls)
-    new_kid = keyring().rotate()
+    new_kid = run(keyring().rotate())
     cls2 = closed_class(["Tạ Thị Cúc"])
     issue(cls2)
     [new] = certificates_of(cls2)
@@ -343,7 +343,7 @@ def test_key_rotation_keeps_old_certificates_verifiable(client):
 
 def test_uploaded_pdf_is_checked_against_the_original(issued, client):
     _cls, _result, rows = issued
-    original = pdf_file(rows[2]).read_bytes()
+    original = stored_pdf(rows[2])
     response = client.post("/api/verify/pdf", files={"file": ("c.pdf", original, "application/pdf")})
     assert response.status_code == 200 and response.json()["genuine"] is True
     assert response.json()["certificate"]["number"] == rows[2]["number"]
@@ -380,7 +380,7 @@ def test_a_learner_sees_and_downloads_only_their_own_certificates(issued, client
     mine = client.get("/api/me/certificates")
     assert mine.status_code == 200 and [c["number"] for c in mine.json()] == [rows[0]["number"]]
     own = client.get(f"/api/certificates/{rows[0]['id']}/pdf")
-    assert own.status_code == 200 and own.content == pdf_file(rows[0]).read_bytes()
+    assert own.status_code == 200 and own.content == stored_pdf(rows[0])
     other = client.get(f"/api/certificates/{rows[1]['id']}/pdf")
     assert other.status_code == 404 and NAMES[1] not in other.text
     page = client.get("/me")

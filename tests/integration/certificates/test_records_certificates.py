@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from factories import ROOT, free_port, province_id, run, unique
-from factories.certificates import certificates_of, closed_class, issue, make_issuer, pdf_file
+from factories.certificates import certificates_of, closed_class, drop_pdf, issue, make_issuer, stored_pdf
 
 # --- item 1: prefixes, paths, ZIP entries ----------------------------------------------------------
 
@@ -273,9 +273,9 @@ def _assert_complete(cls, count: int):
     assert [r["register_number"] for r in rows] == list(range(rows[0]["register_number"],
                                                                rows[0]["register_number"] + count))
     for r in rows:
-        data = pdf_file(r).read_bytes()
+        data = stored_pdf(r)
         assert r["pdf_sha256"] == hashlib.sha256(data).hexdigest(), r["number"]
-    assert run(check_pdf(pdf_file(rows[-1]).read_bytes()))["genuine"]
+    assert run(check_pdf(stored_pdf(rows[-1])))["genuine"]
 
 
 @pytest.mark.parametrize("moment", ["records_committed", "some_pdfs_written"])
@@ -295,7 +295,7 @@ def test_kill_9_during_issuance_then_the_same_command_finishes_the_job(moment, c
         rows = certificates_of(cls)
         if moment == "records_committed" and rows:
             break
-        if moment == "some_pdfs_written" and rows and any(pdf_file(r).is_file() for r in rows):
+        if moment == "some_pdfs_written" and rows and any(stored_pdf(r) is not None for r in rows):
             break
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.02)
@@ -330,53 +330,19 @@ def test_a_missing_file_is_rendered_again_for_download_zip_and_merged_pdf(client
     issue(cls)
     rows = certificates_of(cls)
     for r in rows:
-        pdf_file(r).unlink()
+        drop_pdf(r)
     response = client.get(f"/api/classes/{cls['id']}/certificates/export?format=zip", headers=coord)
     assert response.status_code == 200, response.text
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert sorted(archive.namelist()) == sorted(f"{r['number']}.pdf" for r in rows)
     for r in rows:  # the same bytes as the original: rendering is deterministic
         assert hashlib.sha256(archive.read(f"{r['number']}.pdf")).hexdigest() == r["pdf_sha256"]
-    pdf_file(rows[0]).unlink()
+    drop_pdf(rows[0])
     download = client.get(f"/api/certificates/{rows[0]['id']}/pdf", headers=coord)
     assert download.status_code == 200 and hashlib.sha256(download.content).hexdigest() == rows[0]["pdf_sha256"]
-    pdf_file(rows[1]).unlink()
+    drop_pdf(rows[1])
     merged = client.get(f"/api/classes/{cls['id']}/certificates/export?format=pdf", headers=coord)
     assert merged.status_code == 200 and merged.content.startswith(b"%PDF-")
-
-
-@pytest.fixture()
-def small_disk():
-    """A 80 KB tmpfs mounted where PDFs of certificates issued in 2031 go: room for one PDF."""
-    from training.core.config import get_settings
-
-    folder = get_settings().data_dir / "certificates" / "2031"
-    folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=80k", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    assert mounted.returncode == 0, f"the test needs root to mount a small tmpfs: {mounted.stderr}"
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def test_a_full_disk_is_a_clear_error_leaves_no_stray_file_and_the_rerun_completes(small_disk, client, coord):
-    cls = closed_class([f"Đĩa Đầy {i}" for i in range(4)])
-    body = {"issued_on": "2031-01-05"}
-    response = client.post(f"/api/classes/{cls['id']}/certificates", json=body, headers=coord)
-    assert response.status_code == 507, response.text
-    error = response.json()["error"]
-    assert error["code"] == "storage_full"
-    assert "đầy" in error["message"]  # Vietnamese: the disk is full, what to do
-    leftovers = [p.name for p in small_disk.iterdir()]
-    assert all(name.endswith(".pdf") for name in leftovers), leftovers  # no half-written temporary file
-    assert len(leftovers) <= 1
-    subprocess.run(["umount", "-l", str(small_disk)], check=True)
-    again = client.post(f"/api/classes/{cls['id']}/certificates", json=body, headers=coord)
-    assert again.status_code == 200, again.text
-    assert again.json()["issued"] == 0 and again.json()["completed_pdfs"] == 4
-    _assert_complete(cls, 4)
 
 
 def test_pdf_workers_end_with_the_service_on_sigterm(database, tmp_path):

@@ -15,7 +15,7 @@ import unicodedata
 
 import pytest
 from factories import PASSWORD, make_course, make_person, run, token_for, unique
-from factories.certificates import certificates_of, closed_class, issue, pdf_file
+from factories.certificates import certificates_of, closed_class, issue, stored_pdf
 
 HOLDER = "Phạm Thị Thanh Xuân"
 COURSE = "Kỹ năng quản lý trường hợp cho cộng tác viên"
@@ -122,7 +122,8 @@ def test_the_code_printed_on_the_pdf_opens_the_details_on_the_verify_page(client
     from pypdf import PdfReader
 
     _cls, row = one
-    text = " ".join(unicodedata.normalize("NFC", PdfReader(pdf_file(row)).pages[0].extract_text()).split())
+    page = PdfReader(io.BytesIO(stored_pdf(row))).pages[0]
+    text = " ".join(unicodedata.normalize("NFC", page.extract_text()).split())
     found = re.search(r"Mã tra cứu: ([0-9A-Z]{4}-[0-9A-Z]{4})", text)
     assert found, text
     number = re.search(r"Số hiệu: (\S+)", text).group(1)

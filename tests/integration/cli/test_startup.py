@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -86,7 +87,8 @@ def test_servers_starting_at_once_on_an_empty_postgresql_database_all_migrate(tm
             _migrate_at_once(env, tmp_path / f"barrier{trial}", 2)
             tables = {r["name"] for r in asyncio.run(_pg(other, fetch=PG_TABLES))}
             assert tables == expected
-            rows = asyncio.run(_pg(other, fetch="SELECT name, count(*) AS n FROM migration GROUP BY name"))
+            once = "SELECT app_name, name, count(*) AS n FROM migration GROUP BY app_name, name"  # per app, as Piccolo
+            rows = asyncio.run(_pg(other, fetch=once))
             assert rows and all(r["n"] == 1 for r in rows)
             assert asyncio.run(_pg(other, fetch="SELECT count(*) AS n FROM province"))[0]["n"] == 34
     finally:
@@ -106,12 +108,13 @@ def test_servers_starting_at_once_on_an_empty_sqlite_file_all_migrate(tmp_path):
         _migrate_at_once(env, folder / "barrier", 2)
         with sqlite3.connect(database) as conn:
             tables = {r[0] for r in conn.execute(SQLITE_TABLES)}
-            counts = conn.execute("SELECT name, count(*) FROM migration GROUP BY name").fetchall()
+            # Piccolo records a migration per app: two apps may use the same migration id.
+            counts = conn.execute("SELECT app_name, name, count(*) FROM migration GROUP BY app_name, name").fetchall()
             provinces = conn.execute("SELECT count(*) FROM province").fetchone()[0]
         assert "certificate" in tables and "enrolment" in tables
         if expected is not None:
             assert tables == expected
-        assert counts and all(n == 1 for _name, n in counts)
+        assert counts and all(n == 1 for _app, _name, n in counts)
         assert provinces == 34
 
 
@@ -173,7 +176,9 @@ def test_a_regular_install_keeps_its_data_in_the_working_directory_and_speaks_vi
 
     data = work / "data"
     assert (data / "training.sqlite").is_file() and (data / "secret_key").is_file()
-    [key] = (data / "keys").glob("*.pem")  # the first key of a fresh database, encrypted
-    assert key.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    assert len(list((data / "certificates").rglob("*.pdf"))) == 25
+    with sqlite3.connect(data / "training.sqlite") as conn:  # keys and PDFs in the database (ADR 0040)
+        [(sealed,)] = conn.execute("SELECT private_key FROM signing_key").fetchall()  # the first key, sealed
+        assert conn.execute("SELECT count(*) FROM certificate_pdf").fetchone()[0] == 25
+    assert sealed.startswith("v1.")
+    assert not (data / "keys").exists() and not (data / "certificates").exists()
     assert _files(site_packages) == before, "nothing is written into the installed package"
