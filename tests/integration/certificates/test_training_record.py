@@ -57,7 +57,7 @@ def record_learner() -> dict:
     closed(pid, 32, dt.date(2025, 6, 2), dt.date(2025, 6, 6), status="failed", classification=None)
     run(issue_for_class(certified["id"], SYSTEM))
     cert = run(Certificate.select().where(Certificate.enrolment.person == pid).first().run())
-    return {"person": person, "username": username, "cccd": cccd, "certificate": cert}
+    return {"person": person, "username": username, "cccd": cccd, "certificate": cert, "class": certified}
 
 
 def sign_in(client, username: str) -> None:
@@ -121,5 +121,9 @@ def test_who_may_print_a_record(client, no_failures):
                                            PersonalDataAccess.export).where(
         PersonalDataAccess.person == pid).order_by(PersonalDataAccess.id).run())
     assert len(logged) == before + 2
+    link = f'href="{path}"'  # the class workspace's roster links to it for those who may print it
+    workspace = f'/classes/{hv["class"]["id"]}'
+    assert link in client.get(workspace, headers=token_for("coord")).text
+    assert link in client.get(workspace, headers=token_for("dept.khanhhoa")).text
     assert [(r["username"], r["action"], r["export"]) for r in logged[-2:]] == [
         ("dept.khanhhoa", "export", f"training-record:{pid}"), ("coord", "export", f"training-record:{pid}")]
