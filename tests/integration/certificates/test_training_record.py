@@ -25,7 +25,7 @@ from factories import (
 from factories.certificates import make_issuer
 from pypdf import PdfReader
 
-from certificates.issuing import issue_for_class
+from certificates.issuing import issue_for_class, revoke
 from certificates.tables import Certificate
 from training.auth.access import SYSTEM
 from training.auth.accounts import create_account
@@ -44,7 +44,8 @@ def closed(person_id: int, hours: int, start: dt.date, end: dt.date, status: str
 
 
 def record_learner() -> dict:
-    """Three completed classes across 2024 and 2025 (one with a certificate), one failed class."""
+    """Three completed classes across 2024 and 2025 (one with a certificate), one failed class, one completed
+    class whose certificate was revoked (coverage no longer counts it)."""
     cccd = cccd_for(dt.date(1988, 9, 12), "female", "56", cccd_serial())
     person = make_person(full_name="Hoàng Thị Mai", sex="female", date_of_birth=dt.date(1988, 9, 12),
                          citizen_id=cccd)
@@ -55,8 +56,12 @@ def record_learner() -> dict:
     certified = closed(pid, 40, dt.date(2025, 3, 3), dt.date(2025, 3, 7), issuer=make_issuer())
     closed(pid, 16, dt.date(2025, 11, 24), dt.date(2025, 11, 25), classification=None)
     closed(pid, 32, dt.date(2025, 6, 2), dt.date(2025, 6, 6), status="failed", classification=None)
+    revoked = closed(pid, 8, dt.date(2025, 8, 4), dt.date(2025, 8, 4), issuer=make_issuer())
     run(issue_for_class(certified["id"], SYSTEM))
-    cert = run(Certificate.select().where(Certificate.enrolment.person == pid).first().run())
+    run(issue_for_class(revoked["id"], SYSTEM))
+    cert = run(Certificate.select().where(Certificate.enrolment.training_class == certified["id"]).first().run())
+    withdrawn = run(Certificate.select().where(Certificate.enrolment.training_class == revoked["id"]).first().run())
+    run(revoke(withdrawn["id"], "Cấp nhầm người", SYSTEM))  # a revoked certificate takes the completion away
     return {"person": person, "username": username, "cccd": cccd, "certificate": cert, "class": certified}
 
 
@@ -99,7 +104,8 @@ def test_record_page_and_pdf_hold_the_hours_per_year(client, no_failures):
     assert re.search(r"Tổng cộng\s+3\s+80", text) or re.search(r"\s3\s+80", text), text
     assert re.search(r"07/10/2024 –\s*09/10/2024", text) and "Giỏi" in text
     assert cert["number"] in text and "/verify/" in text
-    assert "06/2025" not in text  # the failed class is not a completed training
+    assert "06/2025" not in text and "04/08/2025" not in text  # neither the failed nor the revoked one
+    assert "Đã thu hồi" in text  # the revoked certificate is listed with its status
 
 
 def test_who_may_print_a_record(client, no_failures):
