@@ -5,18 +5,24 @@ other sessions end) and her message preferences (issue 13, ADR 0039)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import re
+import threading
+import time
 
 import pytest
 from factories import PASSWORD, cccd_serial, make_person, run, unique
 from litestar.testing import TestClient
 from piccolo.apps.user.tables import BaseUser
 
+from training.auth.access import actor_for_user
 from training.auth.accounts import create_account
 from training.auth.learner_signin import SignInRefused, sign_in
+from training.auth.self_service import change_contacts
 from training.auth.signin import SignInLocked
+from training.core.errors import Conflict
 from training.notifications.tables import LearnerPreference
 from training.people.tables import Person
 from training.records.tables import AuditLog
@@ -204,3 +210,36 @@ def test_a_wildcard_in_an_email_names_no_one(client, no_failures):
         response = login(client, typed)
         assert response.status_code == 401, typed
     assert login(client, hv["email"]).status_code == 303
+
+
+def test_learners_claiming_one_phone_at_once_only_one_gets_it(no_failures):
+    """Four requests start together (a barrier; their times overlap); the lock lets exactly one have it."""
+    claimants = 4
+    people = [learner() for _ in range(claimants)]
+    actors = []
+    for hv in people:
+        user = run(BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.superuser, BaseUser.active).where(
+            BaseUser.username == hv["username"]).first().run())
+        actors.append(run(actor_for_user(user)))
+    phone = f"09{cccd_serial():08d}"
+    barrier, results, times = threading.Barrier(claimants), [None] * claimants, [None] * claimants
+
+    def claim(i: int) -> None:
+        barrier.wait()
+        start = time.monotonic()
+        try:
+            asyncio.run(change_contacts(actors[i], people[i]["email"], phone))
+            results[i] = "saved"
+        except Conflict as exc:
+            results[i] = exc.code
+        times[i] = (start, time.monotonic())
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(claimants)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert max(t[0] for t in times) < min(t[1] for t in times), "the two requests did not overlap"
+    assert sorted(results) == ["phone_taken"] * (claimants - 1) + ["saved"]
+    holders = run(Person.count().where(Person.phone == phone).run())
+    assert holders == 1
