@@ -5,8 +5,9 @@ piccolo-admin admits only admin users, so learners sign in here. The session is 
 with it. A coordinator or department account signing in here is sent to the admin.
 
 Both forms carry a CSRF token in a hidden field (``training.web.security``: bound to the session once
-there is one, the ``csrftoken`` cookie before); sign-in failures are limited by
-``training.auth.signin`` (failures only, in the database, per username and client address).
+there is one, the ``csrftoken`` cookie before); sign-in (CCCD, phone, email or username:
+``training.auth.learner_signin``) failures are limited by ``training.auth.signin`` (failures only, in the
+database, per identifier, account and client address).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from piccolo_api.session_auth.tables import SessionsBase
 from certificates import verification
 from certificates.web.pages import page
 from training.auth.access import actor_for_user
-from training.auth.signin import SignInLocked, attempt_succeeded, begin_attempt
+from training.auth.learner_signin import SignInRefused, sign_in
+from training.auth.signin import SignInLocked
 from training.core.config import behind_https, session_hours, session_max_hours
 from training.core.enums import Role
 from training.core.errors import DomainError
@@ -59,10 +61,11 @@ def _token(request: Request) -> tuple[str, bool]:
     return (token, False) if token else (new_csrf_token(), True)
 
 
-def _login_page(request: Request, message: str = "", username: str = "", status: int = 200) -> Template:
+def _login_page(request: Request, message: str = "", username: str = "", status: int = 200,
+                refusal: str = "") -> Template:
     token, fresh = _token(request)
     response = page("login.html", _("Sign-in for learners and trainers"), status=status, message=message,
-                    username=username, token=token, csrf_field=CSRF_FIELD)
+                    username=username, token=token, csrf_field=CSRF_FIELD, refusal=refusal)
     if fresh:
         response.set_cookie(CSRF_COOKIE, token, samesite="lax", path="/", secure=behind_https())
     return response
@@ -79,15 +82,14 @@ async def login(request: Request, data: Annotated[LoginIn, Body(media_type=Reque
     if not csrf_matches(request.cookies, data.csrftoken):
         return _login_page(request, _(CSRF_MESSAGE), data.username, status=403)
     try:
-        attempt = await begin_attempt(data.username, request.client.host if request.client else "")
+        account = await sign_in(data.username, data.password, request.client.host if request.client else "")
     except SignInLocked as exc:
         response = _login_page(request, exc.text(), data.username, status=429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    user_id = await BaseUser.login(username=data.username.strip(), password=data.password)
-    if user_id is None:  # the attempt's row stays: one more failure
-        return _login_page(request, _("The username or password is not correct."), data.username, status=401)
-    await attempt_succeeded(attempt)
+    except SignInRefused as exc:
+        return _login_page(request, exc.text(), data.username, status=exc.status, refusal=exc.code)
+    user_id = account["user_id"]
     user = await BaseUser.select().where(BaseUser.id == user_id).first().run()
     actor = await actor_for_user(user)
     if actor is None:

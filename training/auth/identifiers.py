@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
+from piccolo.columns.combination import WhereRaw
 
 from training.auth.tables import Account
 from training.people.tables import Person
@@ -39,6 +40,12 @@ def kind_of(identifier: str) -> str:
     return "username"
 
 
+def same_email(email: str) -> WhereRaw:
+    """The table's ``email`` equals this one, ignoring case. Not ILIKE: ``_`` and ``%`` are wildcards there,
+    and "%@example.org" would name every account of that domain."""
+    return WhereRaw("lower(email) = {}", email.strip().lower())
+
+
 _FIELDS = (Account.user.id.as_alias("user_id"), Account.user.username.as_alias("username"),
            Account.user.active.as_alias("active"), Account.role, Account.person)
 
@@ -52,8 +59,8 @@ async def find_accounts(identifier: str) -> list[dict[str, Any]]:
     if kind == "username":
         return await Account.select(*_FIELDS).where(Account.user.username == text).run()
     if kind == "email":
-        people = Person.select(Person.id).where(Person.email.ilike(text.lower()))
-        users = BaseUser.select(BaseUser.id).where(BaseUser.email.ilike(text.lower()))
+        people = Person.select(Person.id).where(same_email(text))
+        users = BaseUser.select(BaseUser.id).where(same_email(text))
         return await Account.select(*_FIELDS).where(
             Account.person.is_in(people) | Account.user.is_in(users)).run()
     if kind == "phone":
@@ -67,7 +74,7 @@ async def contact_taken(person_id: int, email: str | None = None, phone: str | N
     """``"email"`` or ``"phone"`` when another person who has an account already uses it; else None."""
     with_account = Account.select(Account.person).where(Account.person.is_not_null())
     if email and await Person.exists().where(
-            Person.email.ilike(email.strip().lower()) & (Person.id != person_id) & Person.id.is_in(with_account)).run():
+            same_email(email) & (Person.id != person_id) & Person.id.is_in(with_account)).run():
         return "email"
     if phone and await Person.exists().where(
             (Person.phone == normalise_phone(phone)) & (Person.id != person_id) & Person.id.is_in(with_account)).run():

@@ -27,6 +27,8 @@ from training.core.i18n import N_
 # Any constant: the key of the advisory lock every sign-in check takes on PostgreSQL.
 _LOCK_KEY = 7_301_024_011
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
+# The address of the extra rows of one attempt (``begin_attempts``): no client address looks like it.
+OTHER_NAME = "(same attempt)"
 
 
 class SignInLocked(DomainError):
@@ -50,29 +52,40 @@ def normalise_username(username: str | None) -> str:
 async def begin_attempt(username: str | None, address: str) -> int:
     """Check the limits and record this attempt as a failure, in one locked transaction; returns the
     row's id (give it to ``attempt_succeeded`` when the password was right). Raises SignInLocked."""
+    return (await begin_attempts([username], address))[0]
+
+
+async def begin_attempts(usernames: list[str | None], address: str) -> list[int]:
+    """``begin_attempt`` counted against several names at once: the identifier typed (normalised) and the
+    username of every account it names, so that typing another identifier of the same account (her phone
+    after her CCCD) never starts a new count. The first name's row carries the client address; the others
+    carry ``OTHER_NAME`` so that one attempt counts once against the address."""
     now = dt.datetime.now(dt.UTC)
     window = dt.timedelta(minutes=login_window_minutes())
     cutoff = now - window
     limit = login_max_failures()
-    key = normalise_username(username)
+    keys = list(dict.fromkeys(normalise_username(u) for u in usernames))
     address = (address or "")[:64]
     async with write_transaction():
         if engine().engine_type == "postgres":
             await LoginFailure.raw(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})").run()
         await LoginFailure.delete().where(LoginFailure.created_at < cutoff).run()
-        for column, value in ((LoginFailure.username, key), (LoginFailure.address, address)):
+        checks = [(LoginFailure.username, key) for key in keys] + [(LoginFailure.address, address)]
+        for column, value in checks:
             rows = await LoginFailure.select(LoginFailure.created_at).where(
                 (column == value) & (LoginFailure.created_at >= cutoff)).order_by(LoginFailure.created_at).run()
             if len(rows) >= limit:
                 raise SignInLocked(as_utc(rows[len(rows) - limit]["created_at"]) + window)
-        inserted = await LoginFailure.insert(
-            LoginFailure(username=key, address=address, created_at=now)).returning(LoginFailure.id).run()
-    return inserted[0]["id"]
+        inserted = await LoginFailure.insert(*[
+            LoginFailure(username=key, address=address if i == 0 else OTHER_NAME, created_at=now)
+            for i, key in enumerate(keys)]).returning(LoginFailure.id).run()
+    return [row["id"] for row in inserted]
 
 
-async def attempt_succeeded(attempt_id: int) -> None:
+async def attempt_succeeded(attempt_id: int | list[int]) -> None:
     """The password was right (or the attempt never reached it): this attempt is not a failure."""
-    await LoginFailure.delete().where(LoginFailure.id == attempt_id).run()
+    ids = attempt_id if isinstance(attempt_id, list) else [attempt_id]
+    await LoginFailure.delete().where(LoginFailure.id.is_in(ids)).run()
 
 
 async def role_of(username: str | None) -> str | None:

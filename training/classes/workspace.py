@@ -204,7 +204,10 @@ async def _roster(class_id: int, actor: Actor) -> list[dict[str, Any]]:
         row = mask_personal(actor, row)
         share = shares.get(row["id"], {"sessions": 0, "attended": 0, "share": 0.0})
         row.update(share, status_label=label(EnrolmentStatus, row["status"]),
-                   result=_result(row["status"]))
+                   result=_result(row["status"]),
+                   # who may print the person's training record (certificates.record.readable_person)
+                   record=actor.is_coordinator or (actor.is_department
+                                                   and row["person_province"] == actor.province_id))
         out.append(row)
     out.sort(key=lambda r: (_ROSTER_ORDER.get(r["status"], 3),
                             r["enrolled_at"].timestamp() if r["status"] == "waitlisted" else 0.0,

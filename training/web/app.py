@@ -22,6 +22,7 @@ from certificates.storage import shutdown_workers
 from certificates.web.api import CertificateController
 from certificates.web.learner import learner_router
 from certificates.web.pages import public_router
+from certificates.web.self_service import self_service_router
 from certificates.web.tools import certificates_page
 from training.core.config import db_pool_size, log_format
 from training.core.db import engine
@@ -218,7 +219,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,
                         sessions_today, admin_home, classes_page, class_page, candidates, health, ready, metrics,
-                        CertificateController, public_router(), learner_router(),
+                        CertificateController, public_router(), learner_router(), self_service_router(),
                         certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
                         tool_scripts_router(), list_trainers, trainers_page, workload_download,

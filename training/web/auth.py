@@ -23,7 +23,7 @@ from training.web.security import CSRF_HEADER, CSRF_MESSAGE, csrf_matches
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
+async def _user_from_request(request: Request | ASGIConnection, form_token: str | None = None) -> dict | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         user_id = await user_id_for_token(header[7:].strip())
@@ -37,7 +37,8 @@ async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
         if user_id is None:
             return None
         if request.scope.get("method", "GET") not in SAFE_METHODS:
-            if not csrf_matches(request.cookies, request.headers.get(CSRF_HEADER)):
+            sent = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
+            if not csrf_matches(request.cookies, sent):
                 raise PermissionDenied.single("csrf", CSRF_MESSAGE)
     return await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.superuser, BaseUser.active).where(
         BaseUser.id == user_id).first().run()
@@ -48,6 +49,18 @@ async def provide_actor(request: Request) -> Actor:
     user = await _user_from_request(request)
     if user is None or not user["active"]:
         raise DomainError.single("unauthenticated", N_("Please sign in first."), http_status=401)
+    actor = await actor_for_user(user)
+    if actor is None:
+        raise PermissionDenied.single("no_role", N_("Your account has no role in this system."))
+    return actor
+
+
+async def form_actor(request: Request, form_token: str) -> Actor | None:
+    """The actor of an HTML form's POST (its CSRF token in a hidden field, not the header), or None when
+    nobody is signed in; a wrong token or a refusal is raised."""
+    user = await _user_from_request(request, form_token or "")
+    if user is None or not user["active"]:
+        return None
     actor = await actor_for_user(user)
     if actor is None:
         raise PermissionDenied.single("no_role", N_("Your account has no role in this system."))
