@@ -276,6 +276,8 @@ def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | Non
         add("close", N_("Close the class"), f"/classes/{cid}/close")
     if status == ClassStatus.closed and completed and missing_certificates:
         add("certificates", N_("Issue certificates"), f"/tools/certificates?class={cid}")
+    if not trainer and any(r["status"] != EnrolmentStatus.withdrawn for r in roster):
+        add("invite", N_("Invite the learners to create their accounts"), f"/classes/{cid}/invitations")
     if learners:
         add("results", N_("Roster and results (XLSX)"), f"/api/classes/{cid}/results.xlsx", "download")
     if status == ClassStatus.closed and completed > missing_certificates:

@@ -23,7 +23,7 @@ from training.web.security import CSRF_HEADER, CSRF_MESSAGE, csrf_matches
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
+async def _user_from_request(request: Request | ASGIConnection, form_token: str | None = None) -> dict | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         user_id = await user_id_for_token(header[7:].strip())
@@ -37,7 +37,8 @@ async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
         if user_id is None:
             return None
         if request.scope.get("method", "GET") not in SAFE_METHODS:
-            if not csrf_matches(request.cookies, request.headers.get(CSRF_HEADER)):
+            sent = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
+            if not csrf_matches(request.cookies, sent):
                 raise PermissionDenied.single("csrf", CSRF_MESSAGE)
     return await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.superuser, BaseUser.active).where(
         BaseUser.id == user_id).first().run()
@@ -45,7 +46,21 @@ async def _user_from_request(request: Request | ASGIConnection) -> dict | None:
 
 async def provide_actor(request: Request) -> Actor:
     """Litestar dependency: the calling actor, or 401."""
-    user = await _user_from_request(request)
+    return await _actor_of(await _user_from_request(request))
+
+
+async def form_actor(request: Request, form_token: str) -> Actor | None:
+    """The actor of an HTML form's POST, whose CSRF token is in the form's field (``csrftoken``) instead of
+    the header; None when nobody is signed in. A wrong token is refused (403) as in ``provide_actor``."""
+    try:
+        return await _actor_of(await _user_from_request(request, form_token or ""))
+    except DomainError as exc:
+        if exc.status == 401:
+            return None
+        raise
+
+
+async def _actor_of(user: dict | None) -> Actor:
     if user is None or not user["active"]:
         raise DomainError.single("unauthenticated", N_("Please sign in first."), http_status=401)
     actor = await actor_for_user(user)
