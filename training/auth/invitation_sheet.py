@@ -7,6 +7,7 @@ embedded; ``certificates.rendering``)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from training.core.i18n import _
 PER_PAGE = 3
 MARGIN = 36
 GREY = Color(0.45, 0.45, 0.45)
+QR_SIZE = 118
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,25 @@ class SheetEntry:
     url: str
 
 
+def _qr_form(canvas: Canvas, url: str) -> str:
+    """The QR code of ``url`` drawn once per PDF as a form (XObject) that every section reuses."""
+    name = f"qr{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+    if not canvas.hasForm(name):
+        canvas.beginForm(name, lowerx=0, lowery=0, upperx=QR_SIZE, uppery=QR_SIZE)
+        qr_path(canvas, url, 0, 0, QR_SIZE)
+        canvas.endForm()
+    return name
+
+
 def _section(canvas: Canvas, entry: SheetEntry, top: float, height: float, font: str) -> None:
     width = A4[0] - 2 * MARGIN
-    qr = 118
-    qr_path(canvas, entry.url, A4[0] - MARGIN - qr, top - qr - 24, qr)
+    canvas.saveState()
+    canvas.translate(A4[0] - MARGIN - QR_SIZE, top - QR_SIZE - 44)
+    canvas.doForm(_qr_form(canvas, entry.url))
+    canvas.restoreState()
     y = top - 30
     canvas.setFillColorRGB(0, 0, 0)
-    canvas.setFont(font + "-Bold", 13)
+    canvas.setFont(font + "-Bold", 12)
     canvas.drawString(MARGIN, y, _("ACCOUNT INVITATION — training and certification in social work"))
     lines = [
         (font + "-Bold", 15, nfc(entry.name)),
@@ -54,13 +68,15 @@ def _section(canvas: Canvas, entry: SheetEntry, top: float, height: float, font:
     y -= 8
     for face, size, text in lines:
         y -= size + 6
+        while size > 7 and canvas.stringWidth(text, face, size) > width - QR_SIZE - 12:
+            size -= 0.5  # a long name or course: smaller, never under the QR code
         canvas.setFont(face, size)
         canvas.drawString(MARGIN, y, text)
     steps = _("Open the address (or scan the QR code) on your phone; type your citizen ID or the name above, the "
               "activation code and a new password (at least 8 characters with letters and digits), twice. The code "
               "works once: keep it to yourself.")
     canvas.setFont(font, 10)
-    for line in simpleSplit(steps, font, 10, width):
+    for line in simpleSplit(steps, font, 10, width - QR_SIZE - 12):
         y -= 13
         canvas.drawString(MARGIN, y, line)
     canvas.setStrokeColor(GREY)

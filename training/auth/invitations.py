@@ -34,10 +34,11 @@ from training.classes.tables import Enrolment
 from training.classes.workspace import visible_class
 from training.core.config import activation_days, base_url
 from training.core.db import as_utc, chunks, engine, write_transaction
-from training.core.enums import EnrolmentStatus, NotificationKind, Role
+from training.core.enums import EnrolmentStatus, NotificationChannel, NotificationKind, Role
 from training.core.errors import DomainError, NotFound, PermissionDenied
 from training.core.i18n import N_, _
-from training.notifications.outbox import enqueue, usable_email, usable_phone
+from training.notifications.outbox import enqueue_address, usable_email, usable_phone
+from training.notifications.tables import LearnerPreference
 from training.people.privacy import record_access
 from training.people.tables import Person
 from training.records.audit import audit, audit_rows
@@ -160,22 +161,36 @@ async def _deliver(invited: list[dict[str, Any]], accounts: dict[int, dict[str, 
     """Enqueue each reachable learner's invitation; the others' sheet entries."""
     sheet: list[SheetEntry] = []
     now = dt.datetime.now(dt.UTC).timestamp()
+    languages = await _languages([p["id"] for p in invited])
     for person in invited:
         account = accounts[person["id"]]
         code, expires = codes[account["user_id"]]
         email, phone = usable_email(person["email"]), usable_phone(person["phone"])
-        if email or phone:
-            await enqueue(NotificationKind.account_invitation, person["id"], {
-                "secret_code": display(code), "valid_until": expires.isoformat(),
-                "link": activation_url(), "username": account["username"]},
-                key=f'account_invitation:{account["user_id"]}:{now}')
-            result.by_email += bool(email)
-            result.by_sms += bool(phone)
-        else:
+        params = {"secret_code": display(code), "valid_until": expires.isoformat(), "link": activation_url(),
+                  "username": account["username"]}
+        # outbox.enqueue's choice of channels and language, with the people and preferences read in bulk
+        for channel, address in ((NotificationChannel.email, email), (NotificationChannel.sms, phone)):
+            if address:
+                await enqueue_address(NotificationKind.account_invitation, channel, address, params,
+                                      key=f'account_invitation:{account["user_id"]}:{now}',
+                                      language=languages.get(person["id"]), person_id=person["id"])
+        result.by_email += bool(email)
+        result.by_sms += bool(phone)
+        if not (email or phone):
             sheet.append(SheetEntry(name=person["full_name"], group=label, username=account["username"], code=code,
                                     valid_until=expires, url=activation_url()))
     result.on_sheet = len(sheet)
     return sheet
+
+
+async def _languages(people: list[int]) -> dict[int, str]:
+    """The language each learner chose (``LearnerPreference``), for those who chose one."""
+    out: dict[int, str] = {}
+    for part in chunks(people):
+        for row in await LearnerPreference.select(LearnerPreference.person, LearnerPreference.language).where(
+                LearnerPreference.person.is_in(part)).run():
+            out[row["person"]] = row["language"]
+    return out
 
 
 async def _store_sheet(actor: Actor, sheet: list[SheetEntry], label: str, result: InvitationResult) -> None:
