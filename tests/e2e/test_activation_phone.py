@@ -61,3 +61,32 @@ def test_a_learner_activates_her_account_on_a_phone_and_downloads_her_certificat
     assert content.startswith(b"%PDF")
     context.close()
     assert serious == []
+
+
+def test_a_coordinator_invites_a_class_from_its_workspace(browser, live_server):
+    from factories import make_class, make_enrolment, make_person
+    from factories.browser import sign_in
+
+    cls = make_class("56", status="open")
+    for i, values in enumerate(({"email": f"{unique('m')}@example.org"}, {"phone": "0912000111"}, {})):
+        make_enrolment(cls["id"], make_person("56", full_name=f"Lê Thị Mời {i}", sex="female", **values)["id"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", bypass_csp=True,
+                                  accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, live_server, "coord")
+    page.goto(f"{live_server}/classes/{cls['id']}")
+    page.get_by_role("link", name="Mời học viên tạo tài khoản").click()
+    page.wait_for_url(f"{live_server}/classes/{cls['id']}/invitations")
+    serious = axe_violations(page)
+    page.get_by_role("button", name="Mời học viên").click()
+    page.wait_for_selector("#result-title")
+    serious += axe_violations(page)
+    page.screenshot(path=str(ARTIFACTS / "invitations-class.png"), full_page=True)
+    assert "Tài khoản mới" in page.inner_text("main")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải phiếu mời kích hoạt (PDF)").click()
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
+    page.goto(f"{live_server}/login/forgot")
+    page.screenshot(path=str(ARTIFACTS / "forgot.png"), full_page=True)
+    context.close()
+    assert serious == []
