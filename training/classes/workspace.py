@@ -276,14 +276,14 @@ def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | Non
         add("close", N_("Close the class"), f"/classes/{cid}/close")
     if status == ClassStatus.closed and completed and missing_certificates:
         add("certificates", N_("Issue certificates"), f"/tools/certificates?class={cid}")
-    if not trainer and any(r["status"] != EnrolmentStatus.withdrawn for r in roster):
-        add("invite", N_("Invite the learners to create their accounts"), f"/classes/{cid}/invitations")
     if learners:
         add("results", N_("Roster and results (XLSX)"), f"/api/classes/{cid}/results.xlsx", "download")
     if status == ClassStatus.closed and completed > missing_certificates:
         add("zip", N_("Certificates (ZIP)"), f"/api/classes/{cid}/certificates/export?format=zip", "download")
         add("pdf", N_("Certificates in one PDF for printing"),
             f"/api/classes/{cid}/certificates/export?format=pdf", "download")
+    if any(r["status"] != EnrolmentStatus.withdrawn for r in roster):  # accounts for the learners (ADR 0038)
+        add("invite", N_("Invite the learners to create their accounts"), f"/classes/{cid}/invitations")
     return [a for a in out if a["key"] == "attendance"] if trainer else out
 
 
