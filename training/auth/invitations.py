@@ -32,6 +32,7 @@ from training.auth.invitation_sheet import SheetEntry, render_sheet
 from training.auth.tables import Account, InvitationSheet
 from training.classes.tables import Enrolment
 from training.classes.workspace import visible_class
+from training.core.collation import vi_name_key
 from training.core.config import activation_days, base_url
 from training.core.db import as_utc, chunks, engine, write_transaction
 from training.core.enums import EnrolmentStatus, NotificationChannel, NotificationKind, Role
@@ -91,14 +92,15 @@ async def _province_people(actor: Actor, province_code: str) -> tuple[str, list[
 
 
 async def _people(ids: list[int], actor: Actor) -> list[dict[str, Any]]:
-    """The people, in the actor's scope (a department: its province's only), in name order."""
+    """The people, in the actor's scope (a department: its province's only), in Vietnamese name order (the
+    sheet's order)."""
     out: list[dict[str, Any]] = []
     where = scope_where(Person, actor)
     for part in chunks(sorted(set(ids))):
         query = Person.select(Person.id, Person.full_name, Person.citizen_id, Person.email, Person.phone).where(
             Person.id.is_in(part))
         out += await (query.where(where) if where is not None else query).run()
-    return sorted(out, key=lambda p: (p["full_name"], p["id"]))
+    return sorted(out, key=lambda p: (vi_name_key(p["full_name"]), p["id"]))
 
 
 async def _usernames(people: list[dict[str, Any]]) -> dict[int, str]:
