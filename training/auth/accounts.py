@@ -91,3 +91,25 @@ async def create_account(
         await audit(actor, "create" if account is None else "update", Account, after["id"], account, after)
     return {"user_id": user.id, "username": username, "role": role, "province_id": province_id,
             "person_id": person_id}
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_new_password(password: str, again: str | None = None) -> None:
+    """A password a learner chooses (activation, reset): at least 8 characters with a letter and a digit,
+    typed the same twice. Raises DomainError (422) saying what to change."""
+    password = password or ""
+    if again is not None and password != again:
+        raise DomainError.single("password_mismatch", N_("The two passwords are not the same: type it again."),
+                                 "password")
+    if (len(password) < MIN_PASSWORD_LENGTH or not any(ch.isalpha() for ch in password)
+            or not any(ch.isdigit() for ch in password)):
+        raise DomainError.single("weak_password", N_(
+            "The password is too weak: use at least {length} characters with letters and digits."),
+            "password", length=MIN_PASSWORD_LENGTH)
+    try:
+        BaseUser._validate_password(password)
+    except ValueError as exc:
+        raise DomainError.single("weak_password", N_("The password is too short or too weak ({detail})."),
+                                 "password", detail=str(exc)) from exc

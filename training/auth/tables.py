@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
+    JSON,
     BigInt,
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     OnDelete,
@@ -63,3 +65,30 @@ class RequestCount(Table):
     address = Varchar(length=64)
     window_start = BigInt()  # seconds since the epoch, a multiple of the window
     hits = Integer(default=0)
+class AccountCode(Table):
+    """A one-time code of an account (``training.auth.codes``): ``activation`` (sent with an invitation) or
+    ``reset`` (a forgotten password). Only its HMAC is stored (secret); one per account and purpose (a new
+    code replaces the old: unique index), used once (``used_at``), dead after ``expires_at`` or after too
+    many wrong tries (``failures``)."""
+
+    user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=12)
+    code_hash = Varchar(length=64, secret=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    failures = Integer(default=0)
+
+
+class InvitationSheet(Table):
+    """The printable invitation sheet of one invitation run (``training.auth.invitations``): the PDF of the
+    learners the codes could not reach by email or SMS. It holds live codes: only the inviter downloads it,
+    until the codes expire (then the PDF is emptied); each download is in the personal data access log."""
+
+    user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, index=True)
+    label = Varchar(length=100)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    counts = JSON(default="{}")
+    people = Integer(default=0)
+    pdf = Bytea(null=True, default=None, secret=True)

@@ -285,6 +285,8 @@ def actions_for(ws: dict[str, Any], missing_certificates: int, on: dt.date | Non
         add("zip", N_("Certificates (ZIP)"), f"/api/classes/{cid}/certificates/export?format=zip", "download")
         add("pdf", N_("Certificates in one PDF for printing"),
             f"/api/classes/{cid}/certificates/export?format=pdf", "download")
+    if any(r["status"] != EnrolmentStatus.withdrawn for r in roster):  # accounts for the learners (ADR 0038)
+        add("invite", N_("Invite the learners to create their accounts"), f"/classes/{cid}/invitations")
     return [a for a in out if a["key"] == "attendance"] if trainer else out
 
 

@@ -13,6 +13,7 @@ from certificates.issuing import issue_demo_certificates
 from certificates.signing import check_signing_keys
 from training.auth.accounts import create_account, generate_password
 from training.cli.backup import register as register_backup
+from training.cli.learners import register as register_learners
 from training.cli.notifications import register as register_notifications
 from training.cli.people import register as register_people
 from training.cli.roster import register as register_roster
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_people(sub)
     register_backup(sub)
     register_notifications(sub)
+    register_learners(sub)
     return parser
 
 

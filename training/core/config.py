@@ -135,6 +135,16 @@ def secret_key() -> str:
     return _SECRET_CACHE[cache_key]
 
 
+def activation_days() -> int:
+    """TRAINING_ACTIVATION_DAYS: how many days an account invitation's activation code works (default 14;
+    at least 1). A password reset code works 60 minutes (``training.auth.codes``)."""
+    raw = os.environ.get("TRAINING_ACTIVATION_DAYS", "")
+    try:
+        return max(1, int(raw)) if raw.strip() else 14
+    except ValueError:
+        raise ValueError(f"TRAINING_ACTIVATION_DAYS must be a whole number of days, not {raw!r}") from None
+
+
 DEFAULT_TOKEN_DAYS = 90
 
 

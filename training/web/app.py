@@ -19,6 +19,7 @@ from admin.signin import guard_admin_login
 from admin.site import build_admin, labels_data
 from certificates.signing import check_signing_keys
 from certificates.storage import shutdown_workers
+from certificates.web.account_pages import account_router
 from certificates.web.api import CertificateController
 from certificates.web.learner import learner_router
 from certificates.web.pages import public_router
@@ -46,6 +47,7 @@ from training.web.errors import (
     validation_error_handler,
 )
 from training.web.inputs import input_guard
+from training.web.invitations import INVITATION_HANDLERS
 from training.web.observability import health, metrics, observability_middleware, ready
 from training.web.openapi_ui import SelfHostedSwagger, schema_asset
 from training.web.pages import roster_page, sheet_page, staff_page
@@ -220,6 +222,7 @@ def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar
                         national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,
                         sessions_today, admin_home, classes_page, class_page, candidates, health, ready, metrics,
                         CertificateController, public_router(), learner_router(), self_service_router(),
+                        account_router(), *INVITATION_HANDLERS,
                         certificates_page, list_provinces, list_legacy_provinces, get_province, index, admin_labels,
                         admin_labels_texts, schema_asset, admin_mount(), PrivacyController, static_files_router(),
                         tool_scripts_router(), list_trainers, trainers_page, workload_download,

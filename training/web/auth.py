@@ -46,21 +46,23 @@ async def _user_from_request(request: Request | ASGIConnection, form_token: str 
 
 async def provide_actor(request: Request) -> Actor:
     """Litestar dependency: the calling actor, or 401."""
-    user = await _user_from_request(request)
-    if user is None or not user["active"]:
-        raise DomainError.single("unauthenticated", N_("Please sign in first."), http_status=401)
-    actor = await actor_for_user(user)
-    if actor is None:
-        raise PermissionDenied.single("no_role", N_("Your account has no role in this system."))
-    return actor
+    return await _actor_of(await _user_from_request(request))
 
 
 async def form_actor(request: Request, form_token: str) -> Actor | None:
-    """The actor of an HTML form's POST (its CSRF token in a hidden field, not the header), or None when
-    nobody is signed in; a wrong token or a refusal is raised."""
-    user = await _user_from_request(request, form_token or "")
+    """The actor of an HTML form's POST, whose CSRF token is in the form's field (``csrftoken``) instead of
+    the header; None when nobody is signed in. A wrong token is refused (403) as in ``provide_actor``."""
+    try:
+        return await _actor_of(await _user_from_request(request, form_token or ""))
+    except DomainError as exc:
+        if exc.status == 401:
+            return None
+        raise
+
+
+async def _actor_of(user: dict | None) -> Actor:
     if user is None or not user["active"]:
-        return None
+        raise DomainError.single("unauthenticated", N_("Please sign in first."), http_status=401)
     actor = await actor_for_user(user)
     if actor is None:
         raise PermissionDenied.single("no_role", N_("Your account has no role in this system."))

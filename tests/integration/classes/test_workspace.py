@@ -103,7 +103,7 @@ def test_the_workspace_roster_sessions_and_actions_of_a_running_class(as_coordin
     states = re.findall(r'class="state ([a-z]+)"', html)
     assert states == ["marked", "unmarked", "unmarked", "upcoming"]
     # actions in order; no enrolment (not open), attendance for today's session
-    assert actions(html) == ["schedule", "attendance", "scores", "close", "results"]
+    assert actions(html) == ["schedule", "attendance", "scores", "close", "results", "invite"]
     assert f'href="/sessions/{held[2]["id"]}/attendance"' in html
     # each session held so far opens its attendance page; the upcoming one does not
     assert all(f'href="/sessions/{s["id"]}/attendance"' in html for s in held[:3])
@@ -124,7 +124,7 @@ def test_actions_follow_the_status(as_coordinator):
     done = make_enrolment(closed["id"], make_person()["id"], status="completed", classification="Giỏi", score=8.5)
     make_enrolment(closed["id"], make_person()["id"], status="failed")
     html = page(as_coordinator, f"/classes/{closed['id']}").text
-    assert actions(html) == ["certificates", "results"]  # no schedule, no close on a closed class
+    assert actions(html) == ["certificates", "results", "invite"]  # no schedule, no close on a closed class
     assert f'/tools/certificates?class={closed["id"]}' in html
     assert "8,5" in html and "Giỏi" in html and "Không hoàn thành" in html
     assert done["id"]
@@ -132,10 +132,10 @@ def test_actions_follow_the_status(as_coordinator):
 
 def test_issue_certificates_disappears_once_issued_and_downloads_appear(as_coordinator):
     cls = closed_class(names=["Nguyễn Thị Ngọc Ánh", "Lưu Quang Vũ"])
-    assert actions(page(as_coordinator, f"/classes/{cls['id']}").text) == ["certificates", "results"]
+    assert actions(page(as_coordinator, f"/classes/{cls['id']}").text) == ["certificates", "results", "invite"]
     issue(cls)
     html = page(as_coordinator, f"/classes/{cls['id']}").text
-    assert actions(html) == ["results", "zip", "pdf"]
+    assert actions(html) == ["results", "zip", "pdf", "invite"]
     assert f"/api/classes/{cls['id']}/certificates/export?format=zip" in html
 
 
