@@ -10,6 +10,7 @@ from certificates.cli import register as register_certificates
 from certificates.issuing import issue_demo_certificates
 from certificates.signing import check_signing_keys
 from training.auth.accounts import create_account, generate_password
+from training.cli.notifications import register as register_notifications
 from training.cli.people import register as register_people
 from training.cli.roster import register as register_roster
 from training.cli.staff import register as register_staff
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_staff(sub)
     register_tokens(sub)
     register_people(sub)
+    register_notifications(sub)
     return parser
 
 
