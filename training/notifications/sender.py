@@ -79,6 +79,13 @@ def without_secrets(params: Any) -> dict[str, Any]:
     return {k: ("" if k.startswith("secret_") else v) for k, v in loaded(params).items()}
 
 
+def shown_params(params: Any) -> Any:
+    """``params`` as the admin shows them: a ``secret_`` value (a one-time code) never appears (ADR 0036).
+    JSON text stays JSON text."""
+    hidden = {k: ("•••" if k.startswith("secret_") and v else v) for k, v in loaded(params).items()}
+    return json.dumps(hidden, ensure_ascii=False) if isinstance(params, str) else hidden
+
+
 async def claim_due(limit: int, now: dt.datetime, channels: frozenset[str]) -> list[dict[str, Any]]:
     """Take up to ``limit`` due messages of ``channels`` for this sender (see the module's docstring)."""
     if not channels or limit <= 0:

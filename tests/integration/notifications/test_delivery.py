@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from factories import free_port, make_person, run, unique
+from factories import free_port, make_person, run, serve, unique
 
 from training.core.config import notify_claim_seconds
 from training.notifications.messages import render
@@ -31,6 +31,7 @@ from training.notifications.outbox import enqueue, enqueue_address
 from training.notifications.sender import claim_due, deliver_due, status_counts
 from training.notifications.tables import Notification
 from training.people.tables import Person
+from training.records.tables import AuditLog
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -329,3 +330,69 @@ def test_status_prints_the_counts_of_each_status(gateway):
     assert out.returncode == 0, out.stderr
     assert f"(pending): {counts['pending']}" in out.stdout and "(failed):" in out.stdout
     assert row(nid)["status"] == "pending"
+
+
+def test_serve_delivers_in_the_background_in_every_worker_each_message_once(gateway, monkeypatch):
+    monkeypatch.setenv("TRAINING_NOTIFY_SENDER", "1")
+    monkeypatch.setenv("TRAINING_NOTIFY_INTERVAL", "0.5")
+    monkeypatch.delenv("TRAINING_SMTP_URL", raising=False)
+    ids = [sms({"n": i}) for i in range(20)]
+    with serve(workers=2):
+        deadline = time.time() + 60
+        while time.time() < deadline and {row(i)["status"] for i in ids} != {"sent"}:
+            time.sleep(0.3)
+    assert {row(i)["status"] for i in ids} == {"sent"}
+    assert sorted(b["id"] for b in gateway.bodies(ids)) == sorted(ids)
+
+
+# --- the outbox in the admin -------------------------------------------------------------------------
+
+def form_slug(session, name: str) -> str:
+    return {f["name"]: f["slug"] for f in session.get("/forms/").json()}[name]
+
+
+def test_coordinators_read_the_outbox_without_its_secrets_and_send_a_failed_message_again(
+        gateway, as_coordinator, as_khanhhoa):
+    gateway.mode = "refuse"
+    nid = sms({"secret_code": "990011", "class_code": "K-9"}, kind="account_invitation", phone="0909111222")
+    run(deliver_due(500))
+    assert row(nid)["status"] == "failed"
+
+    schema = as_coordinator.get("/tables/notification/schema/").json()
+    assert schema["title"] == "Tin nhắn gửi học viên (hàng đợi gửi)"
+    assert schema["properties"]["last_error"]["title"] == "Lỗi gần nhất"
+    listing = as_coordinator.get("/tables/notification/", params={"status": "failed", "kind": "account_invitation",
+                                                                   "__page_size": 100})
+    assert listing.status_code == 200
+    [listed] = [r for r in listing.json()["rows"] if r["id"] == nid]
+    assert listed["last_error"] == "HTTP 401: bad token" and listed["channel"] == "sms"
+    assert all(r["status"] == "failed" and r["kind"] == "account_invitation" for r in listing.json()["rows"])
+    detail = as_coordinator.get(f"/tables/notification/{nid}/")
+    asked = as_coordinator.get("/tables/notification/", params={"id": nid, "__visible_fields": "id,params"})
+    for response in (listing, detail, asked):
+        assert response.status_code == 200 and "990011" not in response.text and "0909111222" not in response.text
+    assert json.loads(detail.json()["params"]) == {"secret_code": "•••", "class_code": "K-9"}
+
+    # Read-only: nobody edits or deletes a message by hand.
+    edit = as_coordinator.patch(f"/tables/notification/{nid}/", {"status": "sent"})
+    assert edit.status_code == 405 and "không thể thêm, sửa hoặc xóa" in edit.json()["error"]["message"]
+    assert as_coordinator.delete(f"/tables/notification/{nid}/").status_code == 405
+    # Departments do not see the outbox at all.
+    assert "notification" not in as_khanhhoa.get("/tables/").json()
+    assert as_khanhhoa.get("/tables/notification/").status_code == 403
+    assert as_khanhhoa.get(f"/tables/notification/{nid}/").status_code == 403
+
+    slug = form_slug(as_coordinator, "Gửi lại tin nhắn không gửi được")
+    refused = as_khanhhoa.post(f"/forms/{slug}/", {"notification_id": nid})
+    assert refused.status_code >= 400 and "Chỉ cán bộ điều phối" in refused.text
+    done = as_coordinator.post(f"/forms/{slug}/", {"notification_id": nid})
+    assert done.status_code == 200, done.text
+    again = row(nid)
+    assert (again["status"], again["attempts"], again["last_error"]) == ("pending", 0, "")
+    entry = run(AuditLog.select().where((AuditLog.table_name == "notification") & (AuditLog.row_id == nid)).run())
+    assert [(e["action"], e["username"]) for e in entry] == [("retry", "coord")]
+    twice = as_coordinator.post(f"/forms/{slug}/", {"notification_id": nid})
+    assert twice.status_code >= 400 and "Chỉ có thể gửi lại tin nhắn ở trạng thái không gửi được" in twice.text
+    gateway.mode = "ok"
+    run(deliver_due(500))
+    assert row(nid)["status"] == "sent" and [b["attempt"] for b in gateway.bodies([nid])] == [1, 1]
