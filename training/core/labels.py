@@ -74,7 +74,7 @@ FIELD_LABELS: dict[str, str] = {
     "params": N_("Message values"),
     "dedupe_key": N_("Event key"),
     "attempts": N_("Tries"),
-    "next_attempt_at": N_("Next try (or end of the claim while being sent)"),
+    "next_attempt_at": N_("Next try"),
     "last_error": N_("Last error"),
     "sent_at": N_("Sent at"),
     "revoked": N_("Revoked"),
