@@ -77,6 +77,7 @@ class Gateway:
     def __init__(self):
         self.mode = "ok"
         self.delay = 0.0
+        self.slow: dict[int, float] = {}  # id -> seconds to wait before answering
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         gateway = self
@@ -90,7 +91,7 @@ class Gateway:
                                              "key": self.headers.get("Idempotency-Key")})
                 if gateway.mode == "hang":
                     time.sleep(2)
-                time.sleep(gateway.delay)
+                time.sleep(gateway.slow.get(body["id"], gateway.delay))
                 status, answer = {"fail": (500, b"gateway down"), "refuse": (401, b"bad token")}.get(
                     gateway.mode, (200, b'{"status":"queued"}'))
                 try:
@@ -286,15 +287,39 @@ def test_a_channel_without_settings_leaves_its_messages_waiting_and_says_why(gat
 
 def test_a_message_left_sending_by_a_killed_sender_is_sent_after_its_claim_runs_out(gateway):
     nid = sms()
-    t0 = dt.datetime.now(dt.UTC)
-    # A sender claims the message and dies before delivering it (kill -9 between claim and delivery).
-    claimed = run(claim_due(500, t0, frozenset({"sms"})))
-    assert nid in [r["id"] for r in claimed] and row(nid)["status"] == "sending"
-    run(deliver_due(500, now=at(notify_claim_seconds() - 1, t0)))  # still claimed: nobody sends it
-    assert gateway.bodies([nid]) == []
-    run(deliver_due(500, now=at(notify_claim_seconds() + 1, t0)))
-    assert [b["attempt"] for b in gateway.bodies([nid])] == [2]  # the same id on the retry: a gateway may drop it
+    gateway.slow[nid] = 30
+    env = {**os.environ, "TRAINING_SMS_WEBHOOK_URL": gateway.url, "TRAINING_NOTIFY_TIMEOUT": "60"}
+    env.pop("TRAINING_SMTP_URL", None)
+    sender = subprocess.Popen([sys.executable, "-m", "training.cli.main", "notifications", "send"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not gateway.bodies([nid]):
+        time.sleep(0.1)
+    sender.kill()  # kill -9 while the gateway holds the message: no outcome recorded
+    sender.wait()
+    assert [b["attempt"] for b in gateway.bodies([nid])] == [1]
+    left = row(nid)
+    assert (left["status"], left["attempts"]) == ("sending", 1)
+    claim_end = left["next_attempt_at"].replace(tzinfo=dt.UTC)
+    gateway.slow.clear()
+    run(deliver_due(500, now=claim_end - dt.timedelta(seconds=1)))  # still claimed: nobody sends it
+    assert len(gateway.bodies([nid])) == 1
+    run(deliver_due(500, now=claim_end))
+    # Tried again with the same id (at-least-once in this one case; the gateway may drop the duplicate).
+    assert [(b["id"], b["attempt"]) for b in gateway.bodies([nid])] == [(nid, 1), (nid, 2)]
     assert (row(nid)["status"], row(nid)["attempts"]) == ("sent", 2)
+
+
+def test_a_message_killed_on_its_last_try_is_failed_not_tried_again(gateway, monkeypatch):
+    monkeypatch.setenv("TRAINING_NOTIFY_MAX_ATTEMPTS", "1")
+    nid = sms()
+    t0 = dt.datetime.now(dt.UTC)
+    claimed = run(claim_due(500, t0, frozenset({"sms"})))  # a sender took it and died
+    assert nid in [r["id"] for r in claimed]
+    run(deliver_due(500, now=at(notify_claim_seconds(), t0)))
+    assert gateway.bodies([nid]) == []
+    failed = row(nid)
+    assert failed["status"] == "failed" and "có thể tin đã đến nơi" in failed["last_error"]
 
 
 def test_two_senders_at_once_deliver_each_of_50_messages_exactly_once(gateway):
