@@ -27,6 +27,7 @@ from training.core.enums import labels
 from training.core.errors import DomainError, FieldError, PermissionDenied
 from training.core.i18n import N_, _
 from training.core.labels import field_label, table_label
+from training.notifications.sender import shown_params
 from training.people.privacy import record_access
 from training.records import rows
 from training.records.audit import audit
@@ -165,8 +166,15 @@ class ScopedCRUD(PiccoloCRUD):
         for row in body.get("rows", []) if isinstance(body, dict) else []:
             for name in secrets:
                 row.pop(name, None)
+            self._hide_secret_values(row)
         return JSONResponse(body, headers={k: v for k, v in response.headers.items()
                                            if k.lower() not in ("content-length", "content-type")})
+
+    def _hide_secret_values(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A message's one-time code (a ``secret_`` param) is never shown (ADR 0036)."""
+        if self.tablename == "notification" and row.get("params") is not None:
+            row["params"] = shown_params(row["params"])
+        return row
 
     async def get_count(self, request: Request) -> Response:
         actor = await self._guarded(request)
@@ -252,6 +260,8 @@ class ScopedCRUD(PiccoloCRUD):
             return response
         if request.method == "GET":
             response = await self.get_single(request, row_id)
+            if self.tablename == "notification" and response.status_code == 200:
+                response = JSONResponse(self._hide_secret_values(json.loads(response.body)))
             if self.tablename == "person" and response.status_code == 200:
                 await record_access(actor, "view", person=row_id, export=f"person:{row_id}")
             return response

@@ -15,6 +15,7 @@ from admin.certificate_forms import build_certificate_forms
 from admin.export import install_export
 from admin.forms import build_forms
 from admin.menu import install_role_menu, private_api
+from admin.notification_forms import build_notification_forms
 from admin.phrases import patterns, phrases
 from admin.scoping import ScopedCRUD, pydantic_error
 from admin.signin import NoLimitProvider
@@ -37,6 +38,7 @@ from training.core.config import base_url, default_language, session_hours, sess
 from training.core.i18n import N_, _, reset_language, set_language
 from training.core.labels import TABLE_LABELS
 from training.coverage.tables import CoverageTarget
+from training.notifications.tables import Notification
 from training.people.tables import Organisation, Person, PersonalDataAccess
 from training.records.tables import AuditLog
 from training.reference.tables import Commune, LegacyProvince, Province
@@ -122,6 +124,13 @@ def _table_configs() -> list[TableConfig]:
                                      AuditLog.table_name, AuditLog.row_id],
                     visible_filters=[AuditLog.username, AuditLog.action, AuditLog.table_name,
                                      AuditLog.row_id]),
+        TableConfig(Notification, menu_group=system,
+                    visible_columns=[Notification.id, Notification.created_at, Notification.kind,
+                                     Notification.channel, Notification.status, Notification.attempts,
+                                     Notification.last_error, Notification.person, Notification.sent_at,
+                                     Notification.next_attempt_at],
+                    visible_filters=[Notification.status, Notification.kind, Notification.channel,
+                                     Notification.person, Notification.created_at]),
         TableConfig(PersonalDataAccess, menu_group=system,
                     visible_filters=[PersonalDataAccess.person, PersonalDataAccess.username,
                                      PersonalDataAccess.action]),
@@ -137,7 +146,7 @@ def build_admin(production: bool = False, allowed_hosts: list[str] | None = None
     try:
         app = create_admin(
             tables=table_configs(),
-            forms=build_certificate_forms() + build_forms(),
+            forms=build_certificate_forms() + build_forms() + build_notification_forms(),
             auth_table=BaseUser,
             session_table=SessionsBase,
             site_name=_("Social work training and certification"),
@@ -207,7 +216,7 @@ def built_texts() -> list[str]:
     """The texts ``build_admin`` writes into the admin once, in the current language: menu groups,
     sidebar links and form names (piccolo-admin cannot translate them per user)."""
     return ([_(msgid) for msgid in (TRAINING, PEOPLE, CERTIFICATION, SYSTEM, *SIDEBAR_LINKS)]
-            + [form.name for form in build_certificate_forms() + build_forms()])
+            + [form.name for form in build_certificate_forms() + build_forms() + build_notification_forms()])
 
 
 def texts_in(language: str) -> list[str]:

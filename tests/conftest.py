@@ -17,6 +17,8 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="training-test-"))
 os.environ["TRAINING_DATA_DIR"] = str(_DATA_DIR)
 os.environ["TRAINING_SECRET_KEY"] = "test-secret-key"
 os.environ["TRAINING_LOGIN_RATE_LIMIT"] = "100000"  # every test signs in from 127.0.0.1
+# The servers tests start deliver no messages unless a test asks (tests/integration/notifications/test_delivery.py).
+os.environ["TRAINING_NOTIFY_SENDER"] = "0"
 if os.environ.get("TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
 else:

@@ -73,7 +73,8 @@ SCOPES: dict[str, tuple[str, bool]] = {
 # Tables a department account may read but never change.
 READ_ONLY_FOR_DEPARTMENT = {"province", "legacy_province", "course", "course_prerequisite", "course_qualification"}
 # Tables only coordinators may see.
-COORDINATOR_ONLY = {"account", "api_token", "audit_log", "personal_data_access", "piccolo_user", "sessions"}
+COORDINATOR_ONLY = {"account", "api_token", "audit_log", "personal_data_access", "piccolo_user", "sessions",
+                    "notification"}
 # Tables changed only by their services, never row by row (certificates are immutable once issued).
 SERVICE_ONLY = {"certificate"}
 # Tables only ever appended to by the services, never changed or deleted (database triggers back it).
@@ -103,6 +104,11 @@ def check_table_access(table: type[Table], actor: Actor, write: bool) -> None:
         raise DomainError.single("append_only", N_(
             "The personal data access log is append-only: its entries are written by the system and cannot "
             "be added, edited or deleted by hand."), http_status=405)
+    if write and name == "notification":
+        raise DomainError.single("outbox", N_(
+            "Messages are written by the events they tell of and by the sender; they cannot be added, edited "
+            "or deleted by hand. A message that could not be sent can be sent again with the form "
+            "\"Send a failed message again\"."), http_status=405)
     if write and name in APPEND_ONLY:
         raise DomainError.single("append_only", N_(
             "The audit log is append-only: its entries are written by the system and cannot be added, edited "

@@ -236,3 +236,81 @@ def use_piccolo_conf() -> None:
     """Point Piccolo at ``piccolo_conf`` (PICCOLO_CONF) unless the environment names another module:
     Piccolo's own variable, not a setting of the service."""
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+
+# --- notifications (ADR 0037) ---
+
+def smtp_url() -> str:
+    """TRAINING_SMTP_URL: the mail server messages are sent through, e.g.
+    ``smtp://user:pass@mail.example.vn:587?starttls=1`` or ``smtps://user:pass@mail.example.vn:465``
+    (``cafile=PATH`` in the query trusts a private certificate authority). Empty (the default): emails
+    wait in the outbox."""
+    return os.environ.get("TRAINING_SMTP_URL", "").strip()
+
+
+def smtp_from() -> str:
+    """TRAINING_SMTP_FROM: the From address of emails (default ``no-reply@`` the host of
+    TRAINING_BASE_URL)."""
+    from urllib.parse import urlparse
+
+    host = urlparse(base_url()).hostname or "localhost"
+    return os.environ.get("TRAINING_SMTP_FROM", "").strip() or f"no-reply@{host}"
+
+
+def sms_webhook_url() -> str:
+    """TRAINING_SMS_WEBHOOK_URL: the province's SMS/Zalo gateway, which receives one JSON POST per
+    message (body in ADR 0037). Empty (the default): SMS wait in the outbox."""
+    return os.environ.get("TRAINING_SMS_WEBHOOK_URL", "").strip()
+
+
+def sms_webhook_token() -> str:
+    """TRAINING_SMS_WEBHOOK_TOKEN: sent to the gateway as ``Authorization: Bearer …`` (default none)."""
+    return os.environ.get("TRAINING_SMS_WEBHOOK_TOKEN", "").strip()
+
+
+def _number(name: str, default: float, minimum: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return max(minimum, float(raw)) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+
+
+def notify_timeout() -> float:
+    """TRAINING_NOTIFY_TIMEOUT: seconds one delivery may take (SMTP or gateway) before it counts as
+    failed (default 15)."""
+    return _number("TRAINING_NOTIFY_TIMEOUT", 15.0, 0.1)
+
+
+def notify_max_attempts() -> int:
+    """TRAINING_NOTIFY_MAX_ATTEMPTS: deliveries tried before a message is marked failed (default 6)."""
+    return int(_number("TRAINING_NOTIFY_MAX_ATTEMPTS", 6, 1))
+
+
+def notify_retry_seconds() -> float:
+    """TRAINING_NOTIFY_RETRY_SECONDS: the wait after the first failed try, doubled after each further one
+    (default 60)."""
+    return _number("TRAINING_NOTIFY_RETRY_SECONDS", 60.0, 0)
+
+
+def notify_retry_max_seconds() -> float:
+    """TRAINING_NOTIFY_RETRY_MAX_SECONDS: the longest wait between two tries (default 3600)."""
+    return _number("TRAINING_NOTIFY_RETRY_MAX_SECONDS", 3600.0, 0)
+
+
+def notify_claim_seconds() -> float:
+    """TRAINING_NOTIFY_CLAIM_SECONDS: how long a sender owns the messages it took; a message still
+    ``sending`` after this (its sender was killed) is tried again (default 300; at least twice
+    TRAINING_NOTIFY_TIMEOUT)."""
+    return max(_number("TRAINING_NOTIFY_CLAIM_SECONDS", 300.0, 1), 2 * notify_timeout())
+
+
+def notify_sender() -> bool:
+    """TRAINING_NOTIFY_SENDER: ``0`` stops ``training serve`` from delivering messages in the background
+    (default ``1``: every worker of every server delivers; the claim keeps each message to one)."""
+    return os.environ.get("TRAINING_NOTIFY_SENDER", "1").strip() != "0"
+
+
+def notify_interval() -> float:
+    """TRAINING_NOTIFY_INTERVAL: seconds between two passes of the background sender (default 30)."""
+    return _number("TRAINING_NOTIFY_INTERVAL", 30.0, 0.5)

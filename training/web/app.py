@@ -35,6 +35,7 @@ from training.reference.provinces import migrate_and_load_provinces, province_by
 from training.reference.tables import LegacyProvince, Province
 from training.web.admin_home import admin_home
 from training.web.attendance_page import attendance_page, sessions_today
+from training.web.background import start_sender, stop_sender
 from training.web.classes import ClassController, counts
 from training.web.coverage import CoverageController
 from training.web.dashboard import national_dashboard, province_dashboard
@@ -186,9 +187,10 @@ def admin_mount():
     return admin
 
 
-def lifespan_hooks(run_migrations: bool, use_pool: bool):
-    """The app's start-up (migrations and reference data if asked, signing keys checked, the pool opened)
-    and shut-down (PDF renderers stopped, the pool closed)."""
+def lifespan_hooks(run_migrations: bool, use_pool: bool, run_sender: bool = False):
+    """The app's start-up (migrations and reference data if asked, signing keys checked, the pool opened,
+    the notification sender started if asked) and shut-down (sender and PDF renderers stopped, the pool
+    closed)."""
 
     async def on_startup(app: Litestar) -> None:
         if run_migrations:
@@ -202,8 +204,11 @@ def lifespan_hooks(run_migrations: bool, use_pool: bool):
         if use_pool and db.engine_type == "postgres":
             size = db_pool_size()
             await db.start_connection_pool(min_size=min(2, size), max_size=size)
+        if run_sender:
+            start_sender(app)
 
     async def on_shutdown(app: Litestar) -> None:
+        await stop_sender(app)
         shutdown_workers()  # no PDF renderer outlives the service
         db = engine()
         if use_pool and db.engine_type == "postgres":
@@ -212,11 +217,12 @@ def lifespan_hooks(run_migrations: bool, use_pool: bool):
     return on_startup, on_shutdown
 
 
-def create_app(run_migrations: bool = False, use_pool: bool = False) -> Litestar:
+def create_app(run_migrations: bool = False, use_pool: bool = False, run_sender: bool = False) -> Litestar:
     """The web app. ``use_pool`` opens a PostgreSQL connection pool for the app's lifetime (the
-    server does; tests don't, because they also query from other event loops)."""
+    server does; tests don't, because they also query from other event loops); ``run_sender`` runs the
+    notification sender in the background (the server does, unless TRAINING_NOTIFY_SENDER=0)."""
     install_log_masking()
-    on_startup, on_shutdown = lifespan_hooks(run_migrations, use_pool)
+    on_startup, on_shutdown = lifespan_hooks(run_migrations, use_pool, run_sender)
     app = Litestar(
         route_handlers=[ClassController, RosterController, CoverageController, StaffController, counts,
                         national_dashboard, province_dashboard, roster_page, sheet_page, staff_page, attendance_page,

@@ -2,4 +2,4 @@
 
 from training.web.app import create_app
 
-app = create_app(run_migrations=True, use_pool=True)
+app = create_app(run_migrations=True, use_pool=True, run_sender=True)
