@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ if os.environ.get("TEST_DATABASE_URL"):
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR / 'test.sqlite'}"
 
-from factories import IS_POSTGRES, PASSWORD, AdminSession, run, serve, token_for  # noqa: E402 (after the set-up)
+from aiosmtpd.controller import Controller  # noqa: E402
+from factories import IS_POSTGRES, PASSWORD, AdminSession, free_port, run, serve, token_for  # noqa: E402 (after the set-up)
+from factories.channels import Gateway, Inbox  # noqa: E402
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -114,3 +117,29 @@ def no_failures():
     run(LoginFailure.delete(force=True).run())
     yield
     run(LoginFailure.delete(force=True).run())
+
+
+# --- a real SMTP server and a real SMS gateway on 127.0.0.1 (tests/factories/channels.py) ---------------------
+
+@pytest.fixture()
+def smtp(monkeypatch):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setenv("TRAINING_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setenv("TRAINING_SMTP_FROM", "dao-tao@so-yte.example.vn")
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture()
+def gateway(monkeypatch):
+    gw = Gateway()
+    thread = threading.Thread(target=gw.server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("TRAINING_SMS_WEBHOOK_URL", gw.url)
+    monkeypatch.setenv("TRAINING_SMS_WEBHOOK_TOKEN", "gw-token-1")
+    monkeypatch.setenv("TRAINING_NOTIFY_TIMEOUT", "0.5")
+    yield gw
+    gw.server.shutdown()
+    gw.server.server_close()

@@ -7,23 +7,20 @@ delivering one message twice."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import ipaddress
 import json
 import os
 import ssl
 import subprocess
 import sys
-import threading
 import time
-from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from factories import free_port, make_person, run, serve, unique
+from factories.channels import Inbox
 
 from training.core.config import notify_claim_seconds
 from training.notifications.messages import render
@@ -34,97 +31,6 @@ from training.people.tables import Person
 from training.records.tables import AuditLog
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-# --- a real SMTP server ---------------------------------------------------------------------------
-
-class Inbox:
-    """aiosmtpd handler: keeps every message; refuses recipients whose address starts with ``refuse``."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.raw: list[bytes] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refuse"):
-            return "550 5.1.1 Hộp thư không tồn tại (mailbox unavailable)"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.raw.append(envelope.original_content)
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 Message accepted"
-
-
-@pytest.fixture()
-def smtp(monkeypatch):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    monkeypatch.setenv("TRAINING_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    monkeypatch.setenv("TRAINING_SMTP_FROM", "dao-tao@so-yte.example.vn")
-    yield inbox
-    controller.stop()
-
-
-# --- a real HTTP gateway ----------------------------------------------------------------------------
-
-class Gateway:
-    """Answers each POST by ``mode``: ``ok`` (200), ``fail`` (500), ``refuse`` (401) or ``hang`` (no answer within the
-    sender's timeout); records (time, user agent, authorization, body) of every request."""
-
-    def __init__(self):
-        self.mode = "ok"
-        self.delay = 0.0
-        self.slow: dict[int, float] = {}  # id -> seconds to wait before answering
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with gateway.lock:
-                    gateway.requests.append({"at": time.monotonic(), "agent": self.headers["User-Agent"],
-                                             "auth": self.headers.get("Authorization"), "body": body,
-                                             "key": self.headers.get("Idempotency-Key")})
-                if gateway.mode == "hang":
-                    time.sleep(2)
-                time.sleep(gateway.slow.get(body["id"], gateway.delay))
-                status, answer = {"fail": (500, b"gateway down"), "refuse": (401, b"bad token")}.get(
-                    gateway.mode, (200, b'{"status":"queued"}'))
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Length", str(len(answer)))
-                    self.end_headers()
-                    self.wfile.write(answer)
-                except OSError:
-                    pass  # the sender gave up waiting
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
-
-    def bodies(self, ids) -> list[dict]:
-        return [r["body"] for r in self.requests if r["body"]["id"] in set(ids)]
-
-
-@pytest.fixture()
-def gateway(monkeypatch):
-    gw = Gateway()
-    thread = threading.Thread(target=gw.server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("TRAINING_SMS_WEBHOOK_URL", gw.url)
-    monkeypatch.setenv("TRAINING_SMS_WEBHOOK_TOKEN", "gw-token-1")
-    monkeypatch.setenv("TRAINING_NOTIFY_TIMEOUT", "0.5")
-    yield gw
-    gw.server.shutdown()
-    gw.server.server_close()
 
 
 def sms(params: dict | None = None, kind: str = "certificate_issued", phone: str = "0912345678") -> int:
