@@ -285,7 +285,8 @@ def test_kill_9_during_issuance_then_the_same_command_finishes_the_job(moment, c
     a download in between is already genuine."""
     from certificates.tables import Certificate
 
-    count = 44  # from 40 on, PDFs are rendered in worker processes
+    count = 90  # from 40 on, PDFs are rendered in worker processes; saved 25 at a time, so a kill after the
+    # first batch leaves more than two batches undone
     cls = closed_class([f"Người Học Gián Đoạn {i:02d}" for i in range(count)])
     proc = _cli("certificates", "issue", cls["code"], env={"TRAINING_PDF_WORKERS": "2"})
     deadline = time.monotonic() + 120
