@@ -215,11 +215,13 @@ async def _store(batch: list[tuple[int, bytes]], recorded: dict[int, str | None]
     """Store rendered PDFs and record their hashes, in one transaction."""
     column = _hash_column(language)
     async with write_transaction():
-        await CertificatePdf.delete().where(CertificatePdf.certificate.is_in([cid for cid, _d in batch]),
-                                            CertificatePdf.language == language).run()
+        # An upsert, not delete-then-insert: two issuances of one class at once may both render a PDF
+        # (rendering is deterministic, the bytes are the same); the second must not hit the unique index.
         await CertificatePdf.insert(*[CertificatePdf(certificate=cid, language=language, data=data,
                                                      sha256=hashlib.sha256(data).hexdigest())
-                                      for cid, data in batch]).run()
+                                      for cid, data in batch]).on_conflict(
+            target=(CertificatePdf.certificate, CertificatePdf.language), action="DO UPDATE",
+            values=[CertificatePdf.data, CertificatePdf.sha256]).run()
         for cid, data in batch:
             digest = hashlib.sha256(data).hexdigest()
             if recorded[cid] == digest:
