@@ -93,7 +93,7 @@ def backed_up(tmp_path_factory):
     issue(cls)
     certs = certificates_of(cls)
     coord = token_for("coord")
-    classes = [make_class(status="open", capacity=1000)["id"] for _ in range(3)]
+    classes = [make_class(status="open", capacity=1000)["id"] for _ in range(6)]
     people = [make_person(full_name="Phạm Văn Hải")["id"] for _ in range(120)]
     jobs = [(c, p) for p in people for c in classes]
     archive = tmp_path_factory.mktemp("backup") / "training-backup.tar.gz"
@@ -107,7 +107,9 @@ def backed_up(tmp_path_factory):
         started = time.monotonic()
         result = training("backup", str(archive))
         ended = time.monotonic()
-        time.sleep(0.3)
+        settle = time.monotonic() + 15  # until a write is acknowledged after the backup (a slow backup may
+        while not writer.acked_between(ended, float("inf")) and time.monotonic() < settle:  # outlast 0.3 s)
+            time.sleep(0.05)
         writer.stop.set()
         for thread in writer.threads:
             thread.join()
