@@ -15,7 +15,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -421,6 +421,7 @@ def _words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1024)  # pure, and asked on every public verification
 def issuer_display_name(name: str, province: str = "", province_kind: str = "") -> str:
     """The issuer's name as the public sees it: with its province, since "TRUNG TÂM CÔNG TÁC XÃ HỘI"
     alone names no one ("TRUNG TÂM CÔNG TÁC XÃ HỘI TỈNH KHÁNH HÒA"). A name that already contains the

@@ -31,13 +31,16 @@ import json
 import os
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
 
 from certificates.tables import Certificate, SigningKey
 from training.core.config import get_settings
@@ -377,7 +380,14 @@ def verify_token(token: str, public_key_for) -> dict:
     if public is None:
         raise _bad_token()
     try:
-        public.verify(signature, payload)
-    except InvalidSignature:
+        _verify_key(public.public_bytes_raw()).verify(payload, signature)
+    except BadSignatureError:
         raise _bad_token() from None
     return fields
+
+
+@lru_cache(maxsize=64)
+def _verify_key(raw_public: bytes) -> VerifyKey:
+    """libsodium's verifier of an Ed25519 public key: the same check as ``Ed25519PublicKey.verify`` (and
+    stricter on malformed signatures), in half the time; the public verification does one per request."""
+    return VerifyKey(raw_public)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import shutil
 import sys
 import tempfile
+
+import uvicorn
+from granian import Granian
+from granian.constants import Interfaces
 
 from certificates.cli import register as register_certificates
 from certificates.issuing import issue_demo_certificates
@@ -23,7 +28,7 @@ from training.core.config import access_log, get_settings, log_format, use_metri
 from training.core.errors import DomainError
 from training.core.i18n import _
 from training.core.logs import install as install_log_masking
-from training.core.logs import uvicorn_log_config
+from training.core.logs import server_log_config
 from training.demo.seed import seed_demo
 from training.reference.provinces import migrate_and_load_provinces
 from training.reference.tables import LegacyProvince, Province
@@ -43,8 +48,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     _run(migrate_and_load_provinces())
     _run(check_signing_keys())  # lost keys: refuse to start (DomainError → message, exit 2)
     settings = get_settings()
@@ -63,10 +66,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         metrics_dir = tempfile.mkdtemp(prefix="training-metrics-")
         use_metrics_multiprocess_dir(metrics_dir)
     try:
-        uvicorn.run("training.web.asgi:app", host=args.host, port=args.port, log_level="info",
-                    access_log=access_log() and not json_logs, proxy_headers=False,
-                    log_config=uvicorn_log_config(log_format()) or uvicorn.config.LOGGING_CONFIG,
-                    workers=args.workers if args.workers > 1 else None)
+        if args.server == "uvicorn":
+            uvicorn.run("training.web.asgi:app", host=args.host, port=args.port, log_level="info",
+                        access_log=access_log() and not json_logs, proxy_headers=False,
+                        log_config=server_log_config(log_format()) or uvicorn.config.LOGGING_CONFIG,
+                        workers=args.workers if args.workers > 1 else None)
+        else:  # granian (default): the same ASGI app, about 1.5 times the requests per second (ADR 0047)
+            # Workers start as fresh interpreters (not forks of this one, which has imported the app and
+            # prometheus_client before PROMETHEUS_MULTIPROC_DIR was set).
+            multiprocessing.set_start_method("spawn", force=True)
+            Granian("training.web.asgi:app", address=args.host, port=args.port, interface=Interfaces.ASGI,
+                    workers=args.workers, websockets=False, respawn_failed_workers=True,
+                    log_access=access_log() and not json_logs,
+                    log_dictconfig=server_log_config(log_format())).serve()
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -115,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--server", choices=["granian", "uvicorn"], default="granian",
+                   help=_("The HTTP server that runs the app (default granian; uvicorn is the fallback)"))
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help=_("Apply pending migrations and load the province reference data"))

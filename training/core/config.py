@@ -42,20 +42,45 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+_DATA_DIRS: dict[tuple[str, str], Path] = {}
+_SETTINGS: dict[tuple, Settings] = {}
+
+
+def _data_dir() -> Path:
+    raw = os.environ.get("TRAINING_DATA_DIR") or ""
+    cwd = "" if raw else os.getcwd()
+    found = _DATA_DIRS.get((raw, cwd))
+    if found is None:
+        found = _DATA_DIRS[(raw, cwd)] = Path(raw or Path(cwd) / "data").resolve()
+    return found
+
+
 def get_settings() -> Settings:
     """DATABASE_URL (default ``sqlite:///<data folder>/training.sqlite``), TRAINING_DATA_DIR (default
-    ``./data``), TRAINING_SECRET_KEY, TRAINING_BASE_URL and TRAINING_DEFAULT_LANGUAGE (default ``vi``)."""
+    ``./data``), TRAINING_SECRET_KEY, TRAINING_BASE_URL and TRAINING_DEFAULT_LANGUAGE (default ``vi``).
+
+    Read at every call, so tests and restarts see changes; the result is kept per value of the variables
+    (and of the generated ``secret_key`` file's modification time): the public verification asks for it on
+    every request."""
     # TRAINING_DATA_DIR, or ./data under the working directory: never inside the installed package,
     # where an upgrade or a reinstall would delete the database, the keys and the PDFs.
-    data_dir = Path(os.environ.get("TRAINING_DATA_DIR") or Path.cwd() / "data").resolve()
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'training.sqlite'}"
-    return Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        secret_key=_secret_key(data_dir),
-        base_url=base_url(),
-        default_language=default_language(),
-    )
+    data_dir = _data_dir()
+    env_secret = os.environ.get("TRAINING_SECRET_KEY") or ""
+    stamp = None
+    if not env_secret:
+        try:
+            stamp = (data_dir / "secret_key").stat().st_mtime_ns
+        except OSError:
+            stamp = None
+    key = (data_dir, os.environ.get("DATABASE_URL") or "", env_secret, stamp, base_url(), default_language())
+    found = _SETTINGS.get(key)
+    if found is None:
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'training.sqlite'}"
+        found = Settings(data_dir=data_dir, database_url=database_url, secret_key=_secret_key(data_dir),
+                         base_url=base_url(), default_language=default_language())
+        if stamp is not None or env_secret:  # a key just generated is kept from the next call on
+            _SETTINGS[key] = found
+    return found
 
 
 # --- security settings (one function each; read at every use, so tests and restarts see changes) ---

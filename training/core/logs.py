@@ -8,8 +8,8 @@ masked when it is created, before any handler formats or ships it.
 
 With ``TRAINING_LOG_FORMAT=json`` every line is one JSON object (``JsonFormatter``) carrying the id
 of the request it belongs to (``request_id``, set by ``training.web.observability`` from a sane
-``X-Request-ID`` or generated); ``uvicorn_log_config`` is the logging set-up ``training serve`` hands
-to uvicorn (in every worker).
+``X-Request-ID`` or generated); ``server_log_config`` is the logging set-up ``training serve`` hands
+to its HTTP server (in every worker).
 """
 
 from __future__ import annotations
@@ -121,9 +121,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def uvicorn_log_config(log_format: str) -> dict | None:
-    """The ``log_config`` for uvicorn: None (its own text lines) unless ``log_format`` is ``json``;
-    then every logger, uvicorn's and ours, writes JSON lines to stderr."""
+def server_log_config(log_format: str) -> dict | None:
+    """The logging set-up for the HTTP server (granian's ``log_dictconfig`` or uvicorn's ``log_config``):
+    None (the server's own text lines) unless ``log_format`` is ``json``; then every logger, the
+    server's and ours, writes JSON lines to stderr."""
     if log_format != "json":
         return None
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
@@ -137,5 +138,7 @@ def uvicorn_log_config(log_format: str) -> dict | None:
             "uvicorn": {"handlers": ["json"], "level": "INFO", "propagate": False},
             "uvicorn.error": {"level": "INFO"},
             "uvicorn.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "_granian": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "granian.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
         },
     }
