@@ -15,7 +15,10 @@ from training.auth.accounts import create_account
 from training.classes.tables import ClassSession, Trainer, TrainerCourse
 from training.cli.main import main as cli
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """Asked when used, not at import: a run that crosses midnight still agrees with the service."""
+    return dt.date.today()
 
 
 def make_trainer(course_id: int | None, name: str = "Nguyễn Thị Giảng", province: str = "56") -> dict:
@@ -44,13 +47,13 @@ def world(client, coord):
     """An open class (dates around today) with 3 learners; trainer A teaches today's and a later session,
     trainer B today's other session."""
     course = make_course()
-    cls = make_class(status="open", course=course["id"], start_date=TODAY - dt.timedelta(days=5),
-                     end_date=TODAY + dt.timedelta(days=20))
+    cls = make_class(status="open", course=course["id"], start_date=today() - dt.timedelta(days=5),
+                     end_date=today() + dt.timedelta(days=20))
     a, b = make_trainer(course["id"], "Nguyễn Thị An"), make_trainer(course["id"], "Phạm Văn Bảo")
     sessions = client.post(f"/api/classes/{cls['id']}/sessions", headers=coord, json={"sessions": [
-        {"session_date": str(TODAY), "start_time": "08:00", "end_time": "11:00", "trainer": a["id"]},
-        {"session_date": str(TODAY), "start_time": "13:30", "end_time": "16:30", "trainer": b["id"]},
-        {"session_date": str(TODAY + dt.timedelta(days=3)), "start_time": "08:00", "end_time": "11:00",
+        {"session_date": str(today()), "start_time": "08:00", "end_time": "11:00", "trainer": a["id"]},
+        {"session_date": str(today()), "start_time": "13:30", "end_time": "16:30", "trainer": b["id"]},
+        {"session_date": str(today() + dt.timedelta(days=3)), "start_time": "08:00", "end_time": "11:00",
          "trainer": a["id"]}]})
     assert sessions.status_code == 201, sessions.text
     learners = [enrol(client, coord, cls["id"], make_person(full_name=unique("HV "))["id"]).json()
@@ -82,7 +85,7 @@ def test_trainer_lands_on_the_sessions_they_teach(client, world):
     mine, other, later = (s["id"] for s in world["sessions"])
     assert f'href="/sessions/{mine}/attendance"' in page.text
     assert f"/sessions/{other}/attendance" not in page.text  # trainer B's session
-    assert (TODAY + dt.timedelta(days=3)).strftime("%d/%m/%Y") in page.text  # upcoming, listed
+    assert (today() + dt.timedelta(days=3)).strftime("%d/%m/%Y") in page.text  # upcoming, listed
     assert f"/sessions/{later}/attendance" not in page.text  # not yet markable
     assert "Quay lại trang quản trị" not in page.text and 'action="/logout"' in page.text
 
@@ -108,7 +111,7 @@ def test_trainer_marks_their_session_and_no_other(client, world):
 def test_a_trainer_sees_the_classes_where_they_teach_and_only_takes_attendance(client, world):
     """The class workspace (ADR 0030) for a trainer: the classes where they teach and no other; on the page of
     one, the only action is taking attendance of a session they teach; the enrol search is refused."""
-    other = make_class(status="open", start_date=TODAY, end_date=TODAY + dt.timedelta(days=3))
+    other = make_class(status="open", start_date=today(), end_date=today() + dt.timedelta(days=3))
     sign_in(client, trainer_account(world["b"]))
     listing = client.get("/classes")
     assert listing.status_code == 200 and world["class"]["code"] in listing.text
@@ -192,7 +195,7 @@ def test_an_unqualified_trainer_is_refused_by_the_api(client, coord, world):
     stranger = make_trainer(other_course["id"], "Trần Văn Lạ")
     cls = world["class"]
     added = client.post(f"/api/classes/{cls['id']}/sessions", headers=coord, json={"sessions": [
-        {"session_date": str(TODAY + dt.timedelta(days=4)), "start_time": "08:00", "end_time": "11:00",
+        {"session_date": str(today() + dt.timedelta(days=4)), "start_time": "08:00", "end_time": "11:00",
          "trainer": stranger["id"]}]})
     assert added.status_code == 422, added.text
     message = added.json()["error"]["message"]
@@ -211,7 +214,7 @@ def test_an_unqualified_trainer_is_refused_by_the_admin_table(as_coordinator, wo
     assert response.status_code == 422, response.text
     assert "Đỗ Văn Không" in response.text
     created = as_coordinator.post("/tables/class_session/", {
-        "training_class": world["class"]["id"], "session_date": str(TODAY + dt.timedelta(days=6)),
+        "training_class": world["class"]["id"], "session_date": str(today() + dt.timedelta(days=6)),
         "start_time": "08:00:00", "end_time": "09:00:00", "trainer": stranger["id"], "topic": "", "venue": ""})
     assert created.status_code == 422, created.text
     assert run(ClassSession.select(ClassSession.trainer).where(ClassSession.id == later).first().run())[
@@ -225,7 +228,7 @@ def test_the_database_refuses_an_unqualified_trainer(world):
         run(ClassSession.update({ClassSession.trainer: stranger["id"]}).where(ClassSession.id == later).run())
     with pytest.raises(Exception, match="class_session_trainer_qualified"):
         run(ClassSession.insert(ClassSession(
-            training_class=world["class"]["id"], session_date=TODAY, start_time=dt.time(18), end_time=dt.time(19),
+            training_class=world["class"]["id"], session_date=today(), start_time=dt.time(18), end_time=dt.time(19),
             trainer=stranger["id"])).run())
 
 

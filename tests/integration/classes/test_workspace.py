@@ -23,7 +23,10 @@ from training.classes.attendance import Mark, mark_session
 from training.classes.scheduling import SessionSpec, add_sessions
 from training.classes.tables import Trainer, TrainerCourse
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """Asked when used, not at import: a run that crosses midnight still agrees with the service."""
+    return dt.date.today()
 
 
 def page(session: AdminSession, path: str, **params):
@@ -33,7 +36,7 @@ def page(session: AdminSession, path: str, **params):
 
 def sessions(class_id: int, days: list[int]) -> list[dict]:
     """Sessions ``days`` days from today (negative: past), 08:00–11:00."""
-    return run(add_sessions(class_id, [SessionSpec(TODAY + dt.timedelta(days=d), dt.time(8), dt.time(11), f"Buổi {i}")
+    return run(add_sessions(class_id, [SessionSpec(today() + dt.timedelta(days=d), dt.time(8), dt.time(11), f"Buổi {i}")
                                        for i, d in enumerate(days, start=1)], SYSTEM))
 
 
@@ -46,7 +49,7 @@ def running_class():
     """A running class in Khánh Hòa: 3 confirmed learners (one from Thái Nguyên), 1 waitlisted, capacity 3;
     sessions 2 days ago (marked), yesterday (not marked), today, and in 3 days."""
     cls = make_class("56", status="running", capacity=3, code=unique("WS-"),
-                     start_date=TODAY - dt.timedelta(days=2), end_date=TODAY + dt.timedelta(days=5))
+                     start_date=today() - dt.timedelta(days=2), end_date=today() + dt.timedelta(days=5))
     people = [make_person("56", full_name="Nguyễn Thị An"), make_person("56", full_name="Trần Văn Bình"),
               make_person("19", full_name="Lê Văn Cường")]
     enrolments = [make_enrolment(cls["id"], p["id"]) for p in people]
@@ -63,7 +66,7 @@ def test_the_list_shows_counts_and_next_session(as_coordinator, running_class):
     row = row[:row.index("</tr>")]
     assert "3/3" in row  # enrolled / capacity
     assert ">1</td>" in row  # one waitlisted
-    assert f'{TODAY.strftime("%d/%m/%Y")} 08:00' in row  # the next session is today's
+    assert f'{today().strftime("%d/%m/%Y")} 08:00' in row  # the next session is today's
     assert cls["start_date"].strftime("%d/%m/%Y") in row
     assert "Đang học" in row  # the status in Vietnamese
 
