@@ -286,9 +286,9 @@ def test_issued_certificate_verifies_over_https(deployed):
 
 
 def _fresh_window() -> None:
-    """The public limit counts per wall-clock minute: start with at least 15 s of it left."""
+    """The public limit counts per wall-clock minute: start with at least 8 s of it left."""
     left = 60 - time.time() % 60
-    if left < 15:
+    if left < 8:
         time.sleep(left + 0.5)
 
 
