@@ -75,6 +75,10 @@ class _Slot:
         finally:
             cursor.close()
 
+    def fetch_and_reset(self, query: str, args: Any) -> tuple[list[dict[str, Any]], bool]:
+        rows = self.fetch_all(query, args)
+        return rows, self.reset()
+
     def reset(self) -> bool:
         """Roll back a transaction left open; False when the connection cannot be reused."""
         if self.connection is None:
@@ -122,23 +126,27 @@ class ConnectionPool:
             raise
         return slot
 
-    async def give_back(self, slot: _Slot, healthy: bool = True) -> None:
-        if healthy and await slot.run(slot.reset):
+    def _keep(self, slot: _Slot, reusable: bool) -> None:
+        if reusable:
             with self._guard:
                 if len(self._idle) < IDLE_CONNECTIONS:
                     self._idle.append(slot)
                     return
         slot.thread.submit(slot.discard)
 
+    async def give_back(self, slot: _Slot, healthy: bool = True) -> None:
+        self._keep(slot, healthy and await slot.run(slot.reset))
+
     async def run_autocommit(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
-        """One statement on an idle connection: its rows (autocommit, like a connection of its own)."""
+        """One statement on an idle connection: its rows (autocommit, like a connection of its own), in one
+        trip with the check that it left no transaction open."""
         slot = await self.take()
         try:
-            rows = await slot.run(slot.fetch_all, query, args)
+            rows, reusable = await slot.run(slot.fetch_and_reset, query, args)
         except BaseException:
             slot.thread.submit(slot.discard)
             raise
-        await self.give_back(slot)
+        self._keep(slot, reusable)
         return rows
 
 
