@@ -49,7 +49,7 @@ async def build(clients: int, rng: random.Random) -> tuple[list[dict], str]:
     from training.reference.tables import Province
 
     where = await _scratch.prepare()
-    print(f"database: {where}")
+    print(f"database: {where}; data folder {os.environ['TRAINING_DATA_DIR']}")
     province = (await Province.select(Province.id).where(Province.code == "22").first().run())["id"]
     course = await create_row(Course, {"code": "BENCH-W", "name_vi": "Bồi dưỡng", "level": "refresher",
                                        "certificate_kind": "attestation"}, SYSTEM)
@@ -189,12 +189,18 @@ def main() -> int:
     proc = start_server(port, args.workers, folder / "serve.log")
     try:
         print(f"training serve --workers {args.workers} (pid {proc.pid}); {args.clients} clients x {args.ops} writes")
-        cpu = cpu_seconds(proc.pid)
+        cpu, client = cpu_seconds(proc.pid), time.process_time()
         timings, failures, elapsed = asyncio.run(load(f"http://{HOST}:{port}", token, plans, args.ops))
-        cpu = cpu_seconds(proc.pid) - cpu
+        cpu, client = cpu_seconds(proc.pid) - cpu, time.process_time() - client
         writes = sum(len(v) for v in timings.values())
         print(f"server CPU: {cpu:.1f} s ({cpu / elapsed:.2f} cores, {cpu / writes * 1000:.1f} ms per write); "
+              f"client CPU: {client / writes * 1000:.1f} ms per write; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        # The 2 workers and this client share the machine's cores: at C ms of CPU per write (server + client)
+        # no run can pass cores / C writes per second, and 30 closed-loop clients then wait 30 / rate on average.
+        ceiling = (os.cpu_count() or 1) / ((cpu + client) / writes)
+        print(f"CPU ceiling: {ceiling:.0f} writes/s on {os.cpu_count()} cores -> mean latency >= "
+              f"{args.clients / ceiling * 1000:.0f} ms at {args.clients} clients")
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -77,9 +77,9 @@ async def enrol(class_id: int, person_id: int, actor: Actor) -> dict[str, Any]:
         states.check_enrolment_move(None, status, "enrol")
         row = Enrolment(training_class=class_id, person=person_id, status=status,
                         enrolled_at=dt.datetime.now(dt.UTC))
-        await row.save().run()
-        after = await Enrolment.select().where(Enrolment.id == row.id).first().run()
-        await audit(actor, "create", Enrolment, row.id, None, after)
+        # The new row as stored, read back by the INSERT itself (one statement less inside the write lock)
+        after = (await Enrolment.insert(row).returning(*Enrolment.all_columns()).run())[0]
+        await audit(actor, "create", Enrolment, after["id"], None, after)
         await notices.enrolled(class_id, [after])
     return after
 
@@ -100,8 +100,8 @@ async def withdraw(enrolment_id: int, actor: Actor) -> dict[str, Any]:
         if before["status"] == "withdrawn":
             return {"withdrawn": before, "promoted": None}
         states.check_enrolment_move(before["status"], "withdrawn", "withdraw")
-        await Enrolment.update({Enrolment.status: "withdrawn"}).where(Enrolment.id == enrolment_id).run()
-        after = await Enrolment.select().where(Enrolment.id == enrolment_id).first().run()
+        after = (await Enrolment.update({Enrolment.status: "withdrawn"}).where(Enrolment.id == enrolment_id).returning(
+            *Enrolment.all_columns()).run())[0]
         await audit(actor, "withdraw", Enrolment, enrolment_id, before, after)
         promoted = None
         moves = await states.fill_seats(cls)

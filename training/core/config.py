@@ -236,11 +236,11 @@ def pdf_workers() -> int:
 
 
 def sqlite_synchronous() -> str:
-    """TRAINING_SQLITE_SYNCHRONOUS: ``FULL`` (default) or ``NORMAL``, SQLite's ``synchronous`` for the service's
-    write transactions. FULL syncs the write-ahead log at every commit: an acknowledged write survives a power
-    cut. NORMAL syncs at checkpoints only: about 8 ms less inside the write lock per commit (more writes per
-    second), but the last commits before a power cut or an OS crash may be lost (a crash of the service
-    alone loses nothing). Ignored on PostgreSQL."""
+    """TRAINING_SQLITE_SYNCHRONOUS: ``FULL`` (default) or ``NORMAL``, SQLite's ``synchronous`` on every
+    connection of the service (``training.core.sqlite_engine``). FULL syncs the write-ahead log at every commit:
+    an acknowledged write survives a power cut. NORMAL syncs at checkpoints only: less time inside the write
+    lock per commit (ADR 0046 measures it), but the last commits before a power cut or an OS crash may be lost
+    (a crash of the service alone loses nothing). Ignored on PostgreSQL."""
     value = os.environ.get("TRAINING_SQLITE_SYNCHRONOUS", "FULL").strip().upper()
     if value not in ("FULL", "NORMAL"):
         raise ValueError(f"TRAINING_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not {value!r}")

@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
     asyncpg = None
 
 from training.core.config import get_settings, sqlite_synchronous, use_piccolo_conf
+from training.core.sqlite_engine import PooledSQLiteEngine
 
 use_piccolo_conf()
 
@@ -46,12 +47,10 @@ def make_engine() -> Engine:
         }
         return PostgresEngine(config=config, log_queries=False)
     if url.startswith("sqlite:///"):
-        from piccolo.engine.sqlite import SQLiteEngine
-
         path = url[len("sqlite:///"):]
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         # A generous busy timeout lets concurrent writers queue instead of failing.
-        return SQLiteEngine(path=path, timeout=30)
+        return PooledSQLiteEngine(path=path, synchronous=sqlite_synchronous(), timeout=30)
     scheme = url.split(":")[0]
     raise SystemExit(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {scheme}:...)")
 
@@ -210,17 +209,14 @@ class _OnConnection(SQLiteTransaction):
 
 
 async def _open_connection(db):
-    connection = await db.get_connection()
-    if sqlite_synchronous() != "FULL":
-        await connection.execute(f"PRAGMA synchronous = {sqlite_synchronous()}")
-    return connection
+    return await db.get_connection()  # a connection of the engine's pool (training.core.sqlite_engine)
 
 
 @contextlib.asynccontextmanager
 async def _queued_sqlite_transaction(db):
-    """Queue in the order of arrival while the connection opens (a thread start and a PRAGMA nobody needs
-    to wait for), then BEGIN IMMEDIATE, the body, COMMIT (or ROLLBACK), leave the queue, and only then close
-    the connection: the time other writers wait is the transaction's own."""
+    """Queue in the order of arrival while a connection is taken from the engine's pool, then BEGIN IMMEDIATE,
+    the body, COMMIT (or ROLLBACK), leave the queue, and only then give the connection back: the time other
+    writers wait is the transaction's own."""
     opening = asyncio.ensure_future(_open_connection(db))
     try:
         async with _write_gate():
