@@ -345,17 +345,16 @@ async def communes_without_trained(actor: Actor, day: dt.date, province_code: st
     scope = scope or await resolve_scope(actor, province_code)
     if scope.province is None:
         raise _bad("required", N_("is required"), "province")
-    communes = await Commune.select(Commune.id, Commune.code, Commune.name).where(
-        Commune.province == scope.province["id"]).order_by(Commune.code).run()
-    sql = ("SELECT commune, COUNT(*) AS n FROM coverage_fact WHERE level = 'any' AND staff_category = {} AND "
-           "first_on <= {} AND " + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL "
-           "GROUP BY commune")
-    trained = {r["commune"] for r in await fact_rows(sql, [category, day, day, day, scope.province["id"]])}
-    active_sql = ("SELECT commune, COUNT(*) AS n FROM person WHERE staff_category = {} AND "
-                  + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL GROUP BY commune")
-    active = {r["commune"]: int(r["n"])
-              for r in await fact_rows(active_sql, [category, day, day, scope.province["id"]])}
-    return [{**c, "active": active.get(c["id"], 0)} for c in communes if c["id"] not in trained]
+    province = scope.province["id"]
+    trained = ("SELECT commune FROM coverage_fact WHERE level = 'any' AND staff_category = {} AND first_on <= {} AND "
+               + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL")
+    active = ("SELECT commune, COUNT(*) AS n FROM person WHERE staff_category = {} AND " + ACTIVE_ON.format(d="{}")
+              + " AND province = {} AND commune IS NOT NULL GROUP BY commune")
+    sql = (f"SELECT c.id AS id, c.code AS code, c.name AS name, COALESCE(a.n, 0) AS active FROM commune c "
+           f"LEFT JOIN ({active}) a ON a.commune = c.id WHERE c.province = {{}} AND c.id NOT IN ({trained}) "
+           "ORDER BY c.code")
+    rows = await fact_rows(sql, [category, day, day, province, province, category, day, day, day, province])
+    return [{**r, "active": int(r["active"])} for r in rows]
 
 
 def by_unit(report: CoverageReport) -> dict[str | None, dict[tuple[str | None, str | None], CoverageRow]]:

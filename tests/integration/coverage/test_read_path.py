@@ -19,6 +19,7 @@ from factories import (
     make_course,
     make_enrolment,
     make_person,
+    province_id,
     run,
     unique,
 )
@@ -44,6 +45,17 @@ def _revoked_certificate(enrolment: dict) -> None:
     run(facts.certificate_status_changed(enrolment["id"]))
 
 
+def _commune() -> dict:
+    from training.records.rows import create_row
+    from training.reference.tables import Commune
+
+    code = f"8{RNG.randrange(10_000):04d}"
+    while run(Commune.exists().where(Commune.code == code).run()):
+        code = f"8{RNG.randrange(10_000):04d}"
+    return run(create_row(Commune, {"code": code, "name": f"Xã Xu Hướng {code}", "province": province_id("56")},
+                          SYSTEM))
+
+
 @pytest.fixture(scope="module")
 def history():
     """30 people of Khánh Hòa joining and leaving between 2014 and 2025, with completions of three levels in
@@ -55,11 +67,15 @@ def history():
             end = dt.date(year, RNG.randrange(1, 13), RNG.randrange(1, 28))
             classes.append(make_class("56", course=courses[lv], start_date=end - dt.timedelta(days=20), end_date=end,
                                       status="closed"))
+    communes = [_commune() for _ in range(4)]
     for i in range(30):
         start = dt.date(RNG.randrange(2014, 2024), RNG.randrange(1, 13), 1) if RNG.random() < 0.8 else None
         leave = dt.date(RNG.randrange(2017, 2026), RNG.randrange(1, 13), 15) if RNG.random() < 0.3 else None
+        if start and leave and leave < start:
+            start, leave = leave, start
         person = make_person("56", full_name=f"Người Xu Hướng {i}", staff_category=RNG.choice(definition.CATEGORIES),
-                             active_from=start, active_to=leave)
+                             active_from=start, active_to=leave, commune=RNG.choice(communes)["id"]
+                             if RNG.random() < 0.8 else None)
         for cls in RNG.sample(classes, RNG.randrange(0, 5)):
             enrolment = make_enrolment(cls["id"], person["id"], RNG.choice(["completed", "completed", "failed"]))
             if enrolment["status"] == "completed" and RNG.random() < 0.15:
@@ -103,6 +119,32 @@ def test_trend_of_a_department_is_its_own_province_only(history):
     assert run(figures.trend(department, DAY, "56")) == run(figures.trend(SYSTEM, DAY, "56"))
     with pytest.raises(NotFound):
         run(figures.trend(department, DAY, "19"))
+
+
+def _communes_one_by_one(day: dt.date, category: str) -> list[dict]:
+    """Communes without a trained person as they were counted before ADR 0044: three queries."""
+    from training.reference.tables import Commune
+
+    province = province_id("56")
+    communes = run(Commune.select(Commune.id, Commune.code, Commune.name).where(Commune.province == province)
+                   .order_by(Commune.code).run())
+    trained = {r["commune"] for r in run(definition.fact_rows(
+        "SELECT commune, COUNT(*) AS n FROM coverage_fact WHERE level = 'any' AND staff_category = {} "
+        "AND first_on <= {} AND " + definition.ACTIVE_ON.format(d="{}")
+        + " AND province = {} AND commune IS NOT NULL GROUP BY commune",
+        [category, day, day, day, province]))}
+    active = {r["commune"]: int(r["n"]) for r in run(definition.fact_rows(
+        "SELECT commune, COUNT(*) AS n FROM person WHERE staff_category = {} AND " + definition.ACTIVE_ON.format(d="{}")
+        + " AND province = {} AND commune IS NOT NULL GROUP BY commune", [category, day, day, province]))}
+    return [{**c, "active": active.get(c["id"], 0)} for c in communes if c["id"] not in trained]
+
+
+@pytest.mark.parametrize("category", ["collaborator", "worker"])
+@pytest.mark.parametrize("day", [dt.date(2019, 12, 31), DAY])
+def test_communes_without_trained_in_one_query_are_those_of_the_three(history, day, category):
+    communes = run(figures.communes_without_trained(SYSTEM, day, "56", category))
+    assert communes == _communes_one_by_one(day, category)
+    assert communes  # the four communes of the fixture are not all covered
 
 
 def _trend_row(page: str, year: int) -> list[str]:
