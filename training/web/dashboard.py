@@ -214,23 +214,33 @@ def _cards(row: figures.CoverageRow) -> dict[str, Any]:
 
 @get("/dashboard/{province_code:str}", include_in_schema=False)
 async def province_dashboard(request: Request, province_code: FromPath[str]) -> Response:
-    async with read_snapshot():  # every query of the page on one connection (ADR 0044)
-        return await _province_page(request, province_code)
+    async with read_snapshot():  # every query of the page on one connection, held only while it reads (ADR 0044)
+        found = await _province_figures(request, province_code)
+    if isinstance(found, Response):
+        return found
+    return _province_page(province_code, *found)
 
 
-async def _province_page(request: Request, province_code: str) -> Response:
+async def _province_figures(request: Request, province_code: str) -> Response | tuple:
+    """The figures of the province page (or the page that refuses them): the queries, and nothing else."""
     actor = await _actor(request)
     if isinstance(actor, Response):
         return actor
     date, category, level = _params(request)
-    action = f"/dashboard/{province_code}"
     try:
         report = await figures.coverage(actor, date, province_code, None, None)
         category, level = figures.check_category(category), figures.check_level(level)
         years = await figures.trend(actor, report.date, province_code, category, level, scope=report.scope)
         communes = await figures.communes_without_trained(actor, report.date, province_code, scope=report.scope)
     except DomainError as exc:
-        return _error_page(exc, _("Trained share of social-work staff"), _filters(action, date or "", None, None))
+        return _error_page(exc, _("Trained share of social-work staff"),
+                           _filters(f"/dashboard/{province_code}", date or "", None, None))
+    return report, category, level, years, communes
+
+
+def _province_page(province_code: str, report: figures.CoverageReport, category: str | None, level: str | None,
+                   years: list[dict[str, Any]], communes: list[dict[str, Any]]) -> Response:
+    action = f"/dashboard/{province_code}"
     day, province = report.date, report.scope.province
     title = _("Trained share of social-work staff: {province}", province=province["name"])
     rows = {(r.staff_category, r.level): r for r in report.rows}
