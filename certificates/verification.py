@@ -24,7 +24,7 @@ from certificates.rendering import issuer_display_name
 from certificates.signing import keyring
 from certificates.tables import Certificate
 from training.auth.access import Actor, own_people_where, scope_where
-from training.classes.attendance import attended_shares
+from training.classes.attendance import person_shares
 from training.classes.tables import Enrolment, TrainingClass
 from training.core.db import chunks, engine
 from training.core.enums import CertificateStatus, EnrolmentStatus, Level, Role, label
@@ -164,10 +164,10 @@ async def learner_overview(actor: Actor) -> tuple[dict[str, Any], list[dict[str,
         Enrolment.training_class.course.name_vi.as_alias("course"),
         Enrolment.training_class.start_date.as_alias("start"), Enrolment.training_class.end_date.as_alias("end"),
     ).where(Enrolment.person == actor.person_id).order_by(Enrolment.training_class.start_date, ascending=False).run()
+    shares = await person_shares(actor.person_id)
     out = []
     for r in rows:
-        shares = await attended_shares(r["training_class"])
-        share = shares.get(r["id"], {}).get("share")
+        share = shares.get(r["id"])
         out.append({"code": r["code"], "course": r["course"], "start": r["start"].strftime("%d/%m/%Y"),
                     "end": r["end"].strftime("%d/%m/%Y"),
                     "status": label(EnrolmentStatus, r["status"]),

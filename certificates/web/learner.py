@@ -33,6 +33,7 @@ from training.core.config import behind_https, session_hours, session_max_hours
 from training.core.enums import Role
 from training.core.errors import DomainError
 from training.core.i18n import _
+from training.core.reads import read_snapshot
 from training.web.auth import provide_actor
 from training.web.security import (
     CSRF_COOKIE,
@@ -122,6 +123,11 @@ async def logout(request: Request, data: Annotated[LogoutIn, Body(media_type=Req
 
 @get("/me", include_in_schema=False)
 async def my_page(request: Request) -> Response:
+    async with read_snapshot():  # every query of the page on one connection (ADR 0044)
+        return await _my_page(request)
+
+
+async def _my_page(request: Request) -> Response:
     try:
         actor = await provide_actor(request)
     except DomainError:

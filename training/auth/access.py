@@ -14,11 +14,13 @@ One place decides it for the admin, the API and the command line:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import Column
 from piccolo.table import Table
+from piccolo_api.session_auth.tables import SessionsBase
 
 from training.auth.tables import Account
 from training.core.enums import Role
@@ -213,7 +215,10 @@ async def actor_for_user(user: BaseUser | dict | None) -> Actor | None:
     user_id = user["id"] if isinstance(user, dict) else user.id
     username = user["username"] if isinstance(user, dict) else user.username
     superuser = user["superuser"] if isinstance(user, dict) else user.superuser
-    account = await Account.select().where(Account.user == user_id).first().run()
+    if isinstance(user, dict) and "account" in user:  # read with the user (session_user)
+        account = user["account"]
+    else:
+        account = await Account.select().where(Account.user == user_id).first().run()
     if account is None:
         if superuser:
             return Actor(user_id=user_id, username=username, role=Role.coordinator)
@@ -225,3 +230,31 @@ async def actor_for_user(user: BaseUser | dict | None) -> Actor | None:
         province_id=account["province"],
         person_id=account["person"],
     )
+
+
+_SESSION_USER_SQL = (
+    "SELECT s.expiry_date AS expiry_date, s.max_expiry_date AS max_expiry_date, u.id AS id, u.username AS username, "
+    "u.superuser AS superuser, u.active AS active, a.id AS account_id, a.role AS role, a.province AS province, "
+    f"a.person AS person FROM {SessionsBase._meta.tablename} s JOIN {BaseUser._meta.tablename} u ON u.id = s.user_id "
+    f'LEFT JOIN {Account._meta.tablename} a ON a."user" = u.id WHERE s.token = {{}}')
+
+
+def _timestamp(value: dt.datetime | str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def session_user(token: str) -> dict | None:
+    """The user of a signed-in session with its Account (``actor_for_user`` then asks nothing more), in one
+    query instead of three (ADR 0044); None for an unknown or expired session. Expiry is piccolo_api's rule
+    (``SessionsBase.get_user_id``): both the expiry date and the maximum expiry date are still ahead."""
+    rows = await Account.raw(_SESSION_USER_SQL, token).run()
+    if not rows:
+        return None
+    row = rows[0]
+    now = dt.datetime.now()
+    if not (_timestamp(row["expiry_date"]) > now and _timestamp(row["max_expiry_date"]) > now):
+        return None
+    account = None if row["account_id"] is None else {
+        "role": row["role"], "province": row["province"], "person": row["person"]}
+    return {"id": row["id"], "username": row["username"], "superuser": bool(row["superuser"]),
+            "active": bool(row["active"]), "account": account}

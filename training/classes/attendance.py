@@ -167,6 +167,30 @@ async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
     return out
 
 
+async def person_shares(person_id: int) -> dict[int, float]:
+    """Per enrolment of one person: the share of its class's sessions attended, as ``attended_shares`` counts
+    it, in two queries whatever the number of classes (the learner's page, ``/me``)."""
+    classes = await Enrolment.raw(
+        "SELECT e.id AS enrolment, co.excused_counts_as_present AS excused, "
+        "(SELECT COUNT(*) FROM class_session s WHERE s.training_class = e.training_class) AS sessions "
+        "FROM enrolment e JOIN training_class c ON c.id = e.training_class LEFT JOIN course co ON co.id = c.course "
+        "WHERE e.person = {}", person_id).run()
+    marks = await Enrolment.raw(
+        "SELECT a.enrolment AS enrolment, a.status AS status, COUNT(*) AS n FROM attendance a "
+        "JOIN enrolment e ON e.id = a.enrolment JOIN class_session s ON s.id = a.session "
+        "WHERE e.person = {} AND s.training_class = e.training_class GROUP BY a.enrolment, a.status",
+        person_id).run()
+    by_enrolment: dict[int, dict[str, int]] = {}
+    for mark in marks:
+        by_enrolment.setdefault(mark["enrolment"], {})[mark["status"]] = int(mark["n"])
+    out = {}
+    for row in classes:
+        counted = policy.attended_marks(bool(row["excused"]))
+        attended = sum(n for status, n in by_enrolment.get(row["enrolment"], {}).items() if status in counted)
+        out[row["enrolment"]] = policy.attended_share(attended, int(row["sessions"]))
+    return out
+
+
 async def reopen_class(class_id: int, actor: Actor) -> dict[str, Any]:
     """Explicitly re-open a closed class: results go back to confirmed; recorded in the audit log."""
     await visible_row(TrainingClass, class_id, actor, write=True)

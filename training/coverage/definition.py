@@ -32,6 +32,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from training.core.db import engine
 from training.core.enums import Level, StaffCategory
 from training.coverage.tables import CoverageFact
 
@@ -70,20 +71,21 @@ class Scope:
 
 # --- counting ----------------------------------------------------------------------------------
 
-def filters(scope: Scope, category: str | None, group: str) -> tuple[list[str], list[Any]]:
-    """WHERE clauses (with ``{}`` parameters) for a scope, a category and a grouping column."""
+def filters(scope: Scope, category: str | None, group: str, alias: str = "") -> tuple[list[str], list[Any]]:
+    """WHERE clauses (with ``{}`` parameters) for a scope, a category and a grouping column; ``alias``
+    (e.g. ``"p."``) qualifies the columns."""
     where, params = [], []
     if scope.commune:
-        where.append("commune = {}")
+        where.append(f"{alias}commune = {{}}")
         params.append(scope.commune["id"])
     elif scope.province:
-        where.append("province = {}")
+        where.append(f"{alias}province = {{}}")
         params.append(scope.province["id"])
     if category:
-        where.append("staff_category = {}")
+        where.append(f"{alias}staff_category = {{}}")
         params.append(category)
     if group == "legacy_province":
-        where.append("legacy_province IS NOT NULL")
+        where.append(f"{alias}legacy_province IS NOT NULL")
     return where, params
 
 
@@ -130,3 +132,66 @@ async def count_person_times(start: dt.date, end: dt.date, scope: Scope, categor
     sql = (f"SELECT {group} AS unit, staff_category, level, COUNT(*) AS n FROM completion_fact WHERE "
            + " AND ".join(where) + f" GROUP BY {group}, staff_category, level")
     return {(r["unit"], r["staff_category"], r["level"]): int(r["n"]) for r in await fact_rows(sql, params)}
+
+
+# --- the same counts on several dates at once (the yearly trend: one query per figure, not per year) ----
+
+def year_sql(column: str) -> str:
+    """The year of a date column, as an integer, in the engine's SQL."""
+    if engine().engine_type == "sqlite":
+        return f"CAST(strftime('%Y', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+
+
+def _dates_cte(days: list[dt.date]) -> str:
+    """``WITH d(at) AS (VALUES …)``: one row per date, one ``{}`` parameter each (SQLite compares the ISO
+    text it stores dates as; PostgreSQL needs the parameter's type)."""
+    value = "({})" if engine().engine_type == "sqlite" else "(CAST({} AS DATE))"
+    return "WITH d(at) AS (VALUES " + ", ".join([value] * len(days)) + ") "
+
+
+async def count_active_on_days(days: list[dt.date], scope: Scope, category: str | None = None) -> dict[dt.date, int]:
+    """Active staff on each of ``days`` (``count_active`` summed over the scope), in one query."""
+    if not days:
+        return {}
+    where, params = filters(scope, category, "province", "p.")
+    where.insert(0, ACTIVE_ON.replace("active_", "p.active_").format(d="d.at"))
+    sql = (_dates_cte(days) + "SELECT d.at AS at, COUNT(*) AS n FROM d JOIN person p ON " + " AND ".join(where)
+           + " GROUP BY d.at")
+    return _by_day(days, await fact_rows(sql, [*days, *params]))
+
+
+async def count_trained_on_days(days: list[dt.date], scope: Scope, category: str | None = None,
+                                level: str = ANY) -> dict[dt.date, int]:
+    """People trained by each of ``days`` among those active on it, at ``level`` (``count_trained`` summed
+    over the scope), in one query."""
+    if not days:
+        return {}
+    where, params = filters(scope, category, "province", "f.")
+    where = ["f.first_on <= d.at", ACTIVE_ON.replace("active_", "f.active_").format(d="d.at"), "f.level = {}",
+             *where]
+    sql = (_dates_cte(days) + "SELECT d.at AS at, COUNT(*) AS n FROM d JOIN coverage_fact f ON "
+           + " AND ".join(where) + " GROUP BY d.at")
+    return _by_day(days, await fact_rows(sql, [*days, level, *params]))
+
+
+async def count_person_times_by_year(start: dt.date, end: dt.date, scope: Scope, category: str | None = None,
+                                     level: str | None = None) -> dict[int, int]:
+    """Person-times of each year from ``start`` to ``end`` (``count_person_times`` of each year's part of the
+    period, summed over the scope), in one query."""
+    where, params = filters(scope, category, "province")
+    where = ["valid = TRUE", "completed_on >= {}", "completed_on <= {}", *where]
+    params = [start, end, *params]
+    if level:
+        where.append("level = {}")
+        params.append(level)
+    year = year_sql("completed_on")
+    sql = (f"SELECT {year} AS y, COUNT(*) AS n FROM completion_fact WHERE " + " AND ".join(where)
+           + f" GROUP BY {year}")
+    return {int(r["y"]): int(r["n"]) for r in await fact_rows(sql, params)}
+
+
+def _by_day(days: list[dt.date], rows: list[dict[str, Any]]) -> dict[dt.date, int]:
+    """Counts keyed by the dates asked for (SQLite hands the VALUES dates back as text)."""
+    found = {str(r["at"])[:10]: int(r["n"]) for r in rows}
+    return {day: found.get(day.isoformat(), 0) for day in days}

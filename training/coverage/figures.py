@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.auth.access import Actor
-from training.core.db import engine
 from training.core.errors import DomainError, NotFound, PermissionDenied
 from training.core.i18n import N_, _
 from training.coverage.definition import (
@@ -27,9 +26,13 @@ from training.coverage.definition import (
     LEVELS,
     Scope,
     count_active,
+    count_active_on_days,
     count_person_times,
+    count_person_times_by_year,
     count_trained,
+    count_trained_on_days,
     fact_rows,
+    year_sql,
 )
 from training.coverage.tables import CompletionFact
 from training.coverage.targets import applicable_target, gap_people, load_targets
@@ -128,12 +131,6 @@ async def resolve_scope(actor: Actor, province_code: str | None = None, commune_
 COUNT_GROUPS = ("province", "staff_category", "level", "year")
 
 
-def _year_sql(column: str) -> str:
-    if engine().engine_type == "sqlite":
-        return f"CAST(strftime('%Y', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
-
-
 async def trained_counts(actor: Actor, start: dt.date | str | None = None, end: dt.date | str | None = None,
                          province_code: str | None = None, category: str | None = None, level: str | None = None,
                          group_by: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -160,7 +157,7 @@ async def trained_counts(actor: Actor, start: dt.date | str | None = None, end: 
     category, level = check_category(category, "staff_category"), check_level(level)
     scope = await resolve_scope(actor, province_code)
     columns = {"province": "pr.code", "staff_category": "f.staff_category", "level": "f.level",
-               "year": _year_sql("f.completed_on")}
+               "year": year_sql("f.completed_on")}
     where, params = ["f.valid = TRUE", "f.completed_on <= {}"], [end_day]
     for value, clause in ((start_day, "f.completed_on >= {}"), (scope.province["id"] if scope.province else None,
                                                                 "f.province = {}"),
@@ -260,11 +257,11 @@ async def coverage(actor: Actor, day: dt.date | str | None = None, province_code
     times = await count_person_times(start_day, day, scope, category, level, group)
     targets = await load_targets()
 
-    units = await _units(scope, view)
     categories = [category] if category else [None, *CATEGORIES]
     levels = [level] if level else [None, *LEVELS]
     per_unit = scope.kind == "national" or view == "legacy"
     if per_unit:
+        units = await _units(scope, view)
         keys = [(u["id"], u["code"], u["name"], u["province"]) for u in units]
         keys.append((None, None, _("Whole country") if scope.kind == "national" else _("Total"), None))
     else:
@@ -318,9 +315,12 @@ async def _units(scope: Scope, view: str) -> list[dict[str, Any]]:
 
 
 async def trend(actor: Actor, day: dt.date, province_code: str | None, category: str | None = None,
-                level: str | None = None, first_year: int | None = None) -> list[dict[str, Any]]:
-    """Share trained at the end of each year (``day`` for its own year), with person-times of that year."""
-    scope = await resolve_scope(actor, province_code)
+                level: str | None = None, first_year: int | None = None, scope: Scope | None = None
+                ) -> list[dict[str, Any]]:
+    """Share trained at the end of each year (``day`` for its own year), with person-times of that year.
+    ``scope``: the one ``resolve_scope`` already gave for this actor and province (the dashboard's report),
+    so the check is not made twice. Four queries, whatever the number of years."""
+    scope = scope or await resolve_scope(actor, province_code)
     category, level = check_category(category), check_level(level)
     if first_year is None:
         query = CompletionFact.select(CompletionFact.completed_on).order_by(CompletionFact.completed_on).first()
@@ -328,34 +328,33 @@ async def trend(actor: Actor, day: dt.date, province_code: str | None, category:
             query = query.where(CompletionFact.province == scope.province["id"])
         first = await query.run()
         first_year = max(first["completed_on"].year if first else day.year, EARLIEST.year)
-    out = []
-    for year in range(first_year, day.year + 1):
-        at = min(day, dt.date(year, 12, 31))
-        active = sum((await count_active(at, scope, category, "province")).values())
-        trained = sum((await count_trained(at, scope, category, level or ANY, "province")).values())
-        times = sum((await count_person_times(dt.date(year, 1, 1), at, scope, category, level, "province")).values())
-        out.append({"year": year, "date": at, "active": active, "trained": trained, "person_times": times,
-                    "share": trained / active if active else None})
-    return out
+    days = [min(day, dt.date(year, 12, 31)) for year in range(first_year, day.year + 1)]
+    active = await count_active_on_days(days, scope, category)
+    trained = await count_trained_on_days(days, scope, category, level or ANY)
+    times = await count_person_times_by_year(dt.date(first_year, 1, 1), day, scope, category, level)
+    return [{"year": at.year, "date": at, "active": active[at], "trained": trained[at],
+             "person_times": times.get(at.year, 0), "share": trained[at] / active[at] if active[at] else None}
+            for at in days]
 
 
 async def communes_without_trained(actor: Actor, day: dt.date, province_code: str,
-                                   category: str = "collaborator") -> list[dict[str, Any]]:
-    """Communes of a province with no active trained person of ``category`` (default: collaborators)."""
-    scope = await resolve_scope(actor, province_code)
+                                   category: str = "collaborator", scope: Scope | None = None
+                                   ) -> list[dict[str, Any]]:
+    """Communes of a province with no active trained person of ``category`` (default: collaborators);
+    ``scope`` as in ``trend``."""
+    scope = scope or await resolve_scope(actor, province_code)
     if scope.province is None:
         raise _bad("required", N_("is required"), "province")
-    communes = await Commune.select(Commune.id, Commune.code, Commune.name).where(
-        Commune.province == scope.province["id"]).order_by(Commune.code).run()
-    sql = ("SELECT commune, COUNT(*) AS n FROM coverage_fact WHERE level = 'any' AND staff_category = {} AND "
-           "first_on <= {} AND " + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL "
-           "GROUP BY commune")
-    trained = {r["commune"] for r in await fact_rows(sql, [category, day, day, day, scope.province["id"]])}
-    active_sql = ("SELECT commune, COUNT(*) AS n FROM person WHERE staff_category = {} AND "
-                  + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL GROUP BY commune")
-    active = {r["commune"]: int(r["n"])
-              for r in await fact_rows(active_sql, [category, day, day, scope.province["id"]])}
-    return [{**c, "active": active.get(c["id"], 0)} for c in communes if c["id"] not in trained]
+    province = scope.province["id"]
+    trained = ("SELECT commune FROM coverage_fact WHERE level = 'any' AND staff_category = {} AND first_on <= {} AND "
+               + ACTIVE_ON.format(d="{}") + " AND province = {} AND commune IS NOT NULL")
+    active = ("SELECT commune, COUNT(*) AS n FROM person WHERE staff_category = {} AND " + ACTIVE_ON.format(d="{}")
+              + " AND province = {} AND commune IS NOT NULL GROUP BY commune")
+    sql = (f"SELECT c.id AS id, c.code AS code, c.name AS name, COALESCE(a.n, 0) AS active FROM commune c "
+           f"LEFT JOIN ({active}) a ON a.commune = c.id WHERE c.province = {{}} AND c.id NOT IN ({trained}) "
+           "ORDER BY c.code")
+    rows = await fact_rows(sql, [category, day, day, province, province, category, day, day, day, province])
+    return [{**r, "active": int(r["active"])} for r in rows]
 
 
 def by_unit(report: CoverageReport) -> dict[str | None, dict[tuple[str | None, str | None], CoverageRow]]:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from litestar import Request
 from litestar.connection import ASGIConnection
 from piccolo.apps.user.tables import BaseUser
-from piccolo_api.session_auth.tables import SessionsBase
 
-from training.auth.access import Actor, actor_for_user
+from training.auth.access import Actor, actor_for_user, session_user
 from training.auth.tokens import user_id_for_token
 from training.core.enums import Role
 from training.core.errors import DomainError, PermissionDenied
@@ -33,13 +32,14 @@ async def _user_from_request(request: Request | ASGIConnection, form_token: str 
         session = request.cookies.get("id")
         if not session:
             return None
-        user_id = await SessionsBase.get_user_id(session)
-        if user_id is None:
+        user = await session_user(session)  # the session, its user and Account in one query
+        if user is None:
             return None
         if request.scope.get("method", "GET") not in SAFE_METHODS:
             sent = form_token if form_token is not None else request.headers.get(CSRF_HEADER)
             if not csrf_matches(request.cookies, sent):
                 raise PermissionDenied.single("csrf", CSRF_MESSAGE)
+        return user
     return await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.superuser, BaseUser.active).where(
         BaseUser.id == user_id).first().run()
 

@@ -10,9 +10,11 @@ Downloads are the API's ``format=xlsx|csv`` on the same filters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from litestar import Request, get
 from litestar.params import FromPath
@@ -22,22 +24,41 @@ from training.auth.access import Actor
 from training.core.collation import vi_sort_key
 from training.core.errors import DomainError
 from training.core.i18n import _, get_language
+from training.core.reads import read_snapshot
 from training.coverage import definition, figures, reports, targets
 from training.reference.tables import Province
 from training.web.auth import provide_actor
 from training.web.charts import Bar, column_chart, fraction, hbar_chart, scrollable
 
 
+# A province page formats some 230 numbers: Babel parses the locale (and the pattern) on every call, ~40 µs
+# each. The locale is parsed once per language, and a formatted number is remembered (a pure function of
+# the value, the pattern and the language: nothing stale to fear; the values repeat from page to page).
+@functools.cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _decimal(value: int | float, language: str) -> str:
+    return format_decimal(value, locale=_locale(language))
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _percent(value: float, pattern: str, language: str) -> str:
+    return format_percent(value, pattern, locale=_locale(language))
+
+
 def num(value: int | float | None) -> str:
-    return "—" if value is None else format_decimal(value, locale=get_language())
+    return "—" if value is None else _decimal(value, get_language())
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else format_percent(value, "#,##0.0%", locale=get_language())
+    return "—" if value is None else _percent(value, "#,##0.0%", get_language())
 
 
 def target_pct(value: float | None) -> str:
-    return "—" if value is None else format_percent(value, "#,##0.#%", locale=get_language())
+    return "—" if value is None else _percent(value, "#,##0.#%", get_language())
 
 
 def gap_text(row: figures.CoverageRow) -> str:
@@ -123,6 +144,11 @@ def _scope_words(category: str | None, level: str | None) -> str:
 
 @get("/dashboard", include_in_schema=False)
 async def national_dashboard(request: Request) -> Response:
+    async with read_snapshot():  # every query of the page on one connection (ADR 0044)
+        return await _national_page(request)
+
+
+async def _national_page(request: Request) -> Response:
     actor = await _actor(request)
     if isinstance(actor, Response):
         return actor
@@ -188,18 +214,33 @@ def _cards(row: figures.CoverageRow) -> dict[str, Any]:
 
 @get("/dashboard/{province_code:str}", include_in_schema=False)
 async def province_dashboard(request: Request, province_code: FromPath[str]) -> Response:
+    async with read_snapshot():  # every query of the page on one connection, held only while it reads (ADR 0044)
+        found = await _province_figures(request, province_code)
+    if isinstance(found, Response):
+        return found
+    return _province_page(province_code, *found)
+
+
+async def _province_figures(request: Request, province_code: str) -> Response | tuple:
+    """The figures of the province page (or the page that refuses them): the queries, and nothing else."""
     actor = await _actor(request)
     if isinstance(actor, Response):
         return actor
     date, category, level = _params(request)
-    action = f"/dashboard/{province_code}"
     try:
         report = await figures.coverage(actor, date, province_code, None, None)
         category, level = figures.check_category(category), figures.check_level(level)
-        years = await figures.trend(actor, report.date, province_code, category, level)
-        communes = await figures.communes_without_trained(actor, report.date, province_code)
+        years = await figures.trend(actor, report.date, province_code, category, level, scope=report.scope)
+        communes = await figures.communes_without_trained(actor, report.date, province_code, scope=report.scope)
     except DomainError as exc:
-        return _error_page(exc, _("Trained share of social-work staff"), _filters(action, date or "", None, None))
+        return _error_page(exc, _("Trained share of social-work staff"),
+                           _filters(f"/dashboard/{province_code}", date or "", None, None))
+    return report, category, level, years, communes
+
+
+def _province_page(province_code: str, report: figures.CoverageReport, category: str | None, level: str | None,
+                   years: list[dict[str, Any]], communes: list[dict[str, Any]]) -> Response:
+    action = f"/dashboard/{province_code}"
     day, province = report.date, report.scope.province
     title = _("Trained share of social-work staff: {province}", province=province["name"])
     rows = {(r.staff_category, r.level): r for r in report.rows}
