@@ -169,7 +169,8 @@ async def attended_shares(class_id: int) -> dict[int, dict[str, Any]]:
 
 async def person_shares(person_id: int) -> dict[int, float]:
     """Per enrolment of one person: the share of its class's sessions attended, as ``attended_shares`` counts
-    it, in two queries whatever the number of classes (the learner's page, ``/me``)."""
+    it, in two queries whatever the number of classes (the learner's page, ``/me``). A class with no session yet
+    has no share (not 0%: nothing was missed)."""
     classes = await Enrolment.raw(
         "SELECT e.id AS enrolment, co.excused_counts_as_present AS excused, "
         "(SELECT COUNT(*) FROM class_session s WHERE s.training_class = e.training_class) AS sessions "
@@ -185,6 +186,8 @@ async def person_shares(person_id: int) -> dict[int, float]:
         by_enrolment.setdefault(mark["enrolment"], {})[mark["status"]] = int(mark["n"])
     out = {}
     for row in classes:
+        if not int(row["sessions"]):
+            continue
         counted = policy.attended_marks(bool(row["excused"]))
         attended = sum(n for status, n in by_enrolment.get(row["enrolment"], {}).items() if status in counted)
         out[row["enrolment"]] = policy.attended_share(attended, int(row["sessions"]))
