@@ -20,33 +20,11 @@ import argparse
 import asyncio
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import _scratch
-from verify_load import HOST, port_free, run_wrk, stop_server
-
-
-def start(root: Path, port: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(root), "TRAINING_PUBLIC_RATE_LIMIT": "0"}
-    log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
-    proc = subprocess.Popen([sys.executable, "-m", "training.cli.main", "serve", "--host", HOST, "--port", str(port)],
-                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("training serve exited:\n" + log_path.read_text()[-3000:])
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    stop_server(proc)
-    raise RuntimeError("training serve did not answer /health within 60 s")
+from verify_load import HOST, port_free, run_wrk, start_server, stop_server
 
 
 def main() -> int:
@@ -66,7 +44,7 @@ def main() -> int:
     proc = None
     try:
         print(f"database: {asyncio.run(_scratch.prepare())}; code: {args.root}")
-        proc = start(args.root.resolve(), args.port, folder / "serve.log")
+        proc = start_server(args.port, folder / "serve.log", root=args.root.resolve())
         base = f"http://{HOST}:{args.port}"
         run_wrk(f"{base}/health", None, 2, args.connections, proc.pid)  # warm-up, not reported
         print(f"wrk: 1 thread, {args.connections} connections, {args.duration} s each; load average "

@@ -30,8 +30,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import _scratch
-from health import start
-from verify_load import HOST, port_free, stop_server
+from verify_load import HOST, port_free, start_server, stop_server
 
 
 class Forwarder:
@@ -143,7 +142,7 @@ def main() -> int:
             os.environ["DATABASE_URL"] = f"sqlite:///{home / path.name}"
             cut, restore = (lambda: home.rename(folder / "away")), (lambda: (folder / "away").rename(home))
         log_path = folder / "serve.log"
-        proc = start(args.root.resolve(), args.port, log_path)
+        proc = start_server(args.port, log_path, root=args.root.resolve())
         base = f"http://{HOST}:{args.port}"
         assert status_of(f"{base}/api/provinces") == 200
         size = log_path.stat().st_size

@@ -35,7 +35,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import _scratch
-from verify_load import HOST, port_free, run_wrk, stop_server
+from verify_load import HOST, port_free, run_wrk, start_server, stop_server
 
 PASSWORD = "Demo@2026"
 PROVINCE = "56"  # Khánh Hòa in the 2025 province list (training/data), the demo's department account
@@ -52,27 +52,6 @@ def seed(root: Path) -> None:
     if out.returncode:
         raise RuntimeError("training seed-demo failed:\n" + out.stdout[-2000:] + out.stderr[-3000:])
     print(f"demo data loaded in {time.perf_counter() - start:.1f} s: {out.stdout.splitlines()[0]}")
-
-
-def start(root: Path, port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(root), "TRAINING_PUBLIC_RATE_LIMIT": "0"}
-    log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
-    cmd = [sys.executable, "-m", "training.cli.main", "serve", "--host", HOST, "--port", str(port)]
-    if workers:
-        cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("training serve exited:\n" + log_path.read_text()[-3000:])
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    stop_server(proc)
-    raise RuntimeError("training serve did not answer /health within 90 s")
 
 
 def _request(port: int, method: str, path: str, cookies: dict[str, str], body: str | None = None
@@ -137,7 +116,7 @@ def main() -> int:
     try:
         print(f"database: {asyncio.run(_scratch.prepare())}; code: {root}")
         seed(root)
-        proc = start(root, args.port, args.workers, folder / "serve.log")
+        proc = start_server(args.port, folder / "serve.log", root=root, workers=args.workers or 1)
         workers = args.workers or "default"
         print(f"training serve pid {proc.pid} on http://{HOST}:{args.port} (workers: {workers})")
         scripts = []

@@ -27,11 +27,11 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 import _scratch
+from verify_load import start_server
 
 HOST = "127.0.0.1"
 PEOPLE_PER_CLASS, SESSIONS = 20, 8
@@ -109,27 +109,6 @@ class Client:
                     self.enrolled.append(response.json()["id"])
 
 
-def start_server(port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "TRAINING_PUBLIC_RATE_LIMIT": "0"}
-    log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
-    training = Path(sys.executable).with_name("training")
-    proc = subprocess.Popen([str(training), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
-                            cwd=_scratch.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("training serve exited:\n" + log_path.read_text()[-3000:])
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=1) as r:
-                if r.status == 200:
-                    time.sleep(1.0 * workers)  # let every worker finish starting
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("training serve did not answer /health within 60 s")
-
-
 def cpu_seconds(pid: int) -> float:
     """CPU time of a process and its children (the uvicorn workers), from /proc."""
     total = 0.0
@@ -186,7 +165,7 @@ def main() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         port = s.getsockname()[1]
-    proc = start_server(port, args.workers, folder / "serve.log")
+    proc = start_server(port, folder / "serve.log", workers=args.workers, settle=1.0 * args.workers)
     try:
         print(f"training serve --workers {args.workers} (pid {proc.pid}); {args.clients} clients x {args.ops} writes")
         cpu, client = cpu_seconds(proc.pid), time.process_time()

@@ -147,25 +147,29 @@ def port_free(port: int) -> bool:
         return s.connect_ex((HOST, port)) != 0
 
 
-def start_server(port: int, log_path: Path, server: str = "granian", rate_limit: str = "0") -> subprocess.Popen:
-    env = {**os.environ, "TRAINING_PUBLIC_RATE_LIMIT": rate_limit}
+def start_server(port: int, log_path: Path, server: str = "granian", rate_limit: str = "0", *,
+                 root: Path = _scratch.ROOT, workers: int = 1, settle: float = 0.0) -> subprocess.Popen:
+    """``training serve --server server --workers workers`` from ``root``'s code on 127.0.0.1:``port``
+    (TRAINING_PUBLIC_RATE_LIMIT=``rate_limit``), once ``/health`` answers and ``settle`` seconds more: the one
+    way every benchmark starts the service. Its output goes to ``log_path``."""
+    env = {**os.environ, "PYTHONPATH": str(root), "TRAINING_PUBLIC_RATE_LIMIT": rate_limit}
     log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
-    training = Path(sys.executable).with_name("training")
-    proc = subprocess.Popen([str(training), "serve", "--server", server, "--host", HOST, "--port", str(port)],
-                            cwd=_scratch.ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
+    cmd = [sys.executable, "-m", "training.cli.main", "serve", "--server", server, "--host", HOST,
+           "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 90
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("training serve exited:\n" + log_path.read_text()[-3000:])
         try:
             with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=1) as r:
                 if r.status == 200:
+                    time.sleep(settle)
                     return proc
         except OSError:
             time.sleep(0.3)
     stop_server(proc)
-    raise RuntimeError("training serve did not answer /health within 60 s")
+    raise RuntimeError("training serve did not answer /health within 90 s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
