@@ -7,7 +7,6 @@ delivering one message twice."""
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import json
 import os
 import ssl
@@ -21,6 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from factories import free_port, make_person, run, serve, unique
 from factories.channels import Inbox
+from factories.tls import self_signed
 
 from training.core.config import notify_claim_seconds
 from training.notifications.messages import render
@@ -124,29 +124,6 @@ def test_an_smtp_refusal_fails_the_message_with_the_reason_and_keeps_the_event(s
     assert failed["last_error"].startswith("SMTP 550: 5.1.1 Hộp thư không tồn tại")
     assert run(Person.count().where(Person.id == person["id"]).run()) == 1
     assert not [m for m in smtp.messages if m["To"] == "refuse.me@example.org"]
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 made here (no network), and its key."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 @pytest.mark.parametrize("secure", ["starttls", "smtps"])
