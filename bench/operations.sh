@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 14's figures in one run: the public verification (granian vs uvicorn), /health, the dashboard and
+# Issue 14's figures in one run: the public verification (granian vs uvicorn; rate limit off; CPU inside the app), /health, the dashboard and
 # /me, and 30 concurrent writers, on SQLite and (when BENCH_DATABASE_URL names a PostgreSQL database, which
 # is wiped) on PostgreSQL. Prints each benchmark's output; the summary lines end with OK or MISSED.
 #   bash bench/operations.sh
@@ -18,5 +18,8 @@ run() {  # run NAME ARGS...: on SQLite, then on PostgreSQL if asked
 }
 run "verify" bench/verify_load.py --certificates 10000 --duration 10
 run "health" bench/health.py --duration 10
-[ -f bench/read_pages.py ] && run "dashboard and /me" bench/read_pages.py
+run "dashboard and /me, 1 worker" bench/read_pages.py
+run "dashboard and /me, 2 workers" bench/read_pages.py --workers 2
+run "verify, rate limit off" bench/verify_load.py --certificates 10000 --duration 10 --servers granian --no-rate-limit
+run "verify, CPU inside the app" bench/verify_cpu.py
 run "30 writers" bench/sqlite_writers.py
